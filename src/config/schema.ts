@@ -1,0 +1,187 @@
+// The configuration schema: one zod schema with units in every name, bounds on every number and unknown
+// keys rejected. Defaults live here only (config/kisd.example.yaml documents them); the seed's 500-defence
+// guide (seeds/000) supplies the HTTP knobs and their recommended values.
+import { z } from 'zod';
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day "HH:MM" (00:00-23:59)');
+const ymd = z.string().regex(/^\d{8}$/, 'expected a date "YYYYMMDD"');
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+const rateWindows = (perSecond: number, perMinute: number, perHour: number) =>
+  z
+    .strictObject({
+      per_second: int(1, 100).default(perSecond),
+      per_minute: int(1, 6000).default(perMinute),
+      per_hour: int(1, 360000).default(perHour),
+    })
+    .prefault({});
+
+export const httpSchema = z
+  .strictObject({
+    connect_timeout_ms: int(100, 60_000).default(5_000),
+    read_timeout_ms: int(100, 300_000).default(20_000),
+    max_retries: int(0, 20).default(8),
+    backoff_base_ms: int(1, 60_000).default(2_000),
+    backoff_cap_ms: int(1, 600_000).default(60_000),
+    backoff_jitter_ms: int(0, 60_000).default(500),
+    /** Replace the HTTP connection pool when a call reaches this attempt (seed: keep-alive tangles). */
+    session_reset_at_attempt: int(1, 20).default(3),
+    cooldown_after_consecutive_errors: int(1, 1000).default(10),
+    cooldown_sec: int(0, 3600).default(180),
+    /** Wait after EGW00201 before retrying (the limiter normally prevents it). */
+    rate_limited_wait_ms: int(0, 120_000).default(1_000),
+  })
+  .prefault({});
+
+export const configSchema = z
+  .strictObject({
+    /** sim: the built-in KIS simulator; paper: KIS's paper (VTS) server; real: the real server. */
+    mode: z.enum(['sim', 'paper', 'real']).default('sim'),
+    /** Decisions are logged, no order is sent. */
+    dry_run: z.boolean().default(false),
+    /** Required, with credentials, before kisd sends real orders. */
+    real_trading_confirmed: z.boolean().default(false),
+    paths: z
+      .strictObject({
+        /** Root of state/, data/ and log/ (relative paths resolve against the working directory). */
+        var_dir: z.string().min(1).default('./var'),
+      })
+      .prefault({}),
+    /** YAML/JSON file with app_key, app_secret, account_no, hts_id; must be mode 0600. Env KISD_CREDENTIALS_FILE overrides. */
+    credentials_file: z.string().optional(),
+    kis: z
+      .strictObject({
+        /** Override the REST base URL (default: by mode, fact sheet §1). */
+        rest_base_url: z.url().optional(),
+        ws_url: z.url().optional(),
+        custtype: z.enum(['P', 'B']).default('P'),
+        http: httpSchema,
+        rate_limits: z
+          .strictObject({
+            /** KIS real: 20/s per app key nominal; 18/s leaves room for clock skew and other tools. */
+            real: rateWindows(18, 1_000, 60_000),
+            /** KIS paper: 2/s. */
+            paper: rateWindows(2, 110, 6_600),
+            /** Margin on the 1 s window so network jitter never shows the server N+1 calls in a second. */
+            window_safety_ms: int(0, 500).default(25),
+          })
+          .prefault({}),
+        token: z
+          .strictObject({
+            /** Refresh when less than this remains (PK re-issues at < 10 min; 30 min leaves a check interval of slack). */
+            refresh_margin_sec: int(60, 43_200).default(1_800),
+            min_issue_interval_sec: int(60, 3_600).default(60),
+            check_interval_min: int(1, 720).default(30),
+            broker_reinit_hours: int(1, 24).default(6),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    sim: z
+      .strictObject({
+        host: z.string().default('127.0.0.1'),
+        /** 0 = any free port (printed at start-up). */
+        port: int(0, 65_535).default(0),
+        /** Which KIS server the simulator emulates (tr_ids, page sizes, rate limit). */
+        flavor: z.enum(['real', 'paper']).default('real'),
+        seed: int(0, 2 ** 31 - 1).default(1),
+        /** Per app key per rolling second; 0 = off. */
+        rate_limit_per_sec: int(0, 1000).default(20),
+        tick_records_per_sec: int(0, 100_000).default(50),
+        holidays: z.array(ymd).default([]),
+      })
+      .prefault({}),
+    log: z
+      .strictObject({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+        /** Relative to paths.var_dir unless absolute; rotated as kisd.<n>.log with a current.log symlink. */
+        file: z.string().default('log/kisd.log'),
+        max_size_mb: int(1, 1024).default(10),
+        max_files: int(1, 100).default(5),
+        console: z.enum(['auto', 'pretty', 'json', 'off']).default('auto'),
+      })
+      .prefault({}),
+    feed: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        kr_watchlist: z.array(z.string()).default(['005930', '000660', '035420', '005935', '051910']),
+        us_watchlist: z.array(z.string()).default(['NAS:AAPL', 'NAS:MSFT', 'NAS:NVDA', 'NYS:KO']),
+        kr_open: hhmm.default('08:30'),
+        us_open: hhmm.default('16:30'),
+        max_subscriptions: int(1, 41).default(40),
+        subscribe_spacing_ms: int(0, 5_000).default(150),
+        keepalive_interval_sec: int(5, 600).default(30),
+        dead_after_silence_sec: int(5, 3_600).default(60),
+        release_grace_ms: int(0, 30_000).default(3_000),
+        reconnect_base_ms: int(10, 60_000).default(1_000),
+        reconnect_cap_ms: int(100, 600_000).default(30_000),
+        reconnect_jitter_ms: int(0, 60_000).default(500),
+        /** One summary log line per interval, not one per tick. */
+        tick_log_interval_sec: int(1, 3_600).default(60),
+        us_holidays: z.array(ymd).default([]),
+      })
+      .prefault({}),
+    scheduler: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        screening_at: hhmm.default('06:00'),
+        selection_from: hhmm.default('07:00'),
+        selection_until: hhmm.default('09:00'),
+        trading_from: hhmm.default('09:00'),
+        trading_until: hhmm.default('15:30'),
+        market_close_at: hhmm.default('16:00'),
+        daily_report_at: hhmm.default('17:00'),
+        holiday_check_at: hhmm.default('05:30'),
+        kr_holidays: z.array(ymd).default([]),
+      })
+      .prefault({}),
+    health: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        host: z.string().default('127.0.0.1'),
+        /** 0 = any free port. */
+        port: int(0, 65_535).default(9464),
+      })
+      .prefault({}),
+    alerts: z
+      .strictObject({
+        dedup_window_min: int(0, 1_440).default(30),
+        /** SMTP settings come from KISD_SMTP_HOST/PORT/USER/PASSWORD/FROM/TO. */
+        email_enabled: z.boolean().default(false),
+        /** Generic JSON webhook (Slack/Telegram-compatible "text"); secret URLs belong in KISD_ALERT_WEBHOOK_URL. */
+        webhook_enabled: z.boolean().default(false),
+      })
+      .prefault({}),
+    collect: z
+      .strictObject({
+        checkpoint_every: int(1, 10_000).default(50),
+        concurrency: int(1, 32).default(4),
+        export_csv: z
+          .strictObject({
+            enabled: z.boolean().default(false),
+            out_dir: z.string().default('data/csv'),
+            mode: z.enum(['overwrite', 'append']).default('overwrite'),
+            /** Empty = every table. */
+            tables: z.array(z.string()).default([]),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.kis.http.backoff_cap_ms < cfg.kis.http.backoff_base_ms) {
+      ctx.addIssue({ code: 'custom', path: ['kis', 'http', 'backoff_cap_ms'], message: `must be >= kis.http.backoff_base_ms (${cfg.kis.http.backoff_base_ms})` });
+    }
+    if (cfg.feed.kr_open === cfg.feed.us_open) {
+      ctx.addIssue({ code: 'custom', path: ['feed', 'us_open'], message: 'must differ from feed.kr_open' });
+    }
+    if (cfg.scheduler.selection_until <= cfg.scheduler.selection_from) {
+      ctx.addIssue({ code: 'custom', path: ['scheduler', 'selection_until'], message: 'must be later than scheduler.selection_from' });
+    }
+    if (cfg.scheduler.trading_until <= cfg.scheduler.trading_from) {
+      ctx.addIssue({ code: 'custom', path: ['scheduler', 'trading_until'], message: 'must be later than scheduler.trading_from' });
+    }
+  });
+
+export type RawConfig = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
