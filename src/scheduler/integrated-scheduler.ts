@@ -1,0 +1,210 @@
+// The integrated scheduler (seed 004 IntegratedScheduler): node-cron tasks in Asia/Seoul fire the daily phases
+// on KR trading days and the token check / broker re-init / holiday check every day. Every run goes through the
+// JobRunner (no overlap, retry, alert, metrics); a finished phase is recorded so it never runs twice in a day.
+// node-cron reads the global Date and timers (tests install @sinonjs/fake-timers); our own reads use the Clock.
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import { AbortedError, errorMessage } from '../core/errors.js';
+import { formatKstTimestamp, KST_ZONE, kstAt, kstYmd } from '../core/kst.js';
+import { JobRunner } from './job-runner.js';
+import { compileSchedulePlan, type CompiledPhase, type SchedulePlan, type SchedulePlanOptions } from './phase-plan.js';
+import { PhaseRecordStore } from './phase-records.js';
+import type { AlertSink, JobMetrics, PhaseId, PhaseJob, PhaseTrigger } from './ports.js';
+import type { TokenWatch } from './token-watch.js';
+
+export interface IntegratedSchedulerOptions extends SchedulePlanOptions {
+  /** Data root: phases/, daily_selection/, calendar/ live under it. */
+  dataDir: string;
+}
+
+export interface IntegratedSchedulerDeps {
+  clock: Clock;
+  logger: Logger;
+  calendar: { isKrTradingDay(ymd: string): boolean; refresh(signal?: AbortSignal): Promise<unknown> };
+  jobs: Partial<Record<PhaseId, PhaseJob>>;
+  tokenWatch?: TokenWatch;
+  alerts?: AlertSink;
+  metrics?: JobMetrics;
+}
+
+export type PhaseRunOutcome = 'done' | 'already-done' | 'not-trading-day' | 'disabled' | 'no-job' | 'failed' | 'overlap' | 'interrupted' | 'deferred' | 'stopped';
+
+export interface LastPhase {
+  phase: PhaseId;
+  ymd: string;
+  outcome: PhaseRunOutcome;
+  at: string;
+}
+
+export class IntegratedScheduler {
+  readonly plan: SchedulePlan;
+  readonly records: PhaseRecordStore;
+  private readonly runner: JobRunner;
+  private readonly tasks: ScheduledTask[] = [];
+  private readonly stopController = new AbortController();
+  private reinitTask: ScheduledTask | undefined;
+  private recovering = false;
+  private deferred: PhaseId[] = [];
+  private last: LastPhase | undefined;
+
+  constructor(
+    readonly opts: IntegratedSchedulerOptions,
+    private readonly deps: IntegratedSchedulerDeps,
+  ) {
+    this.plan = compileSchedulePlan(opts);
+    this.records = new PhaseRecordStore(opts.dataDir, deps.clock, deps.logger);
+    this.runner = new JobRunner(deps.clock, deps.logger, deps.alerts, deps.metrics);
+    deps.tokenWatch?.setNextReinitProvider(() => this.reinitTask?.getNextRun()?.getTime());
+  }
+
+  phase(id: PhaseId): CompiledPhase {
+    const p = this.plan.phases.find((x) => x.id === id);
+    if (!p) throw new Error(`unknown phase ${id}`);
+    return p;
+  }
+
+  get stopSignal(): AbortSignal {
+    return this.stopController.signal;
+  }
+
+  /** Creates the node-cron tasks (Asia/Seoul). Recovery is run separately, before or after. */
+  async start(): Promise<void> {
+    const log = this.deps.logger;
+    const cronLogger = {
+      info: (m: string) => log.debug({ source: 'node-cron' }, m),
+      warn: (m: string) => log.warn({ source: 'node-cron' }, m),
+      error: (m: string | Error, e?: Error) => log.error({ source: 'node-cron', err: errorMessage(e ?? m) }, String(m)),
+      debug: (m: string | Error) => log.debug({ source: 'node-cron' }, String(m)),
+    };
+    const add = (name: string, expr: string, fn: () => void): ScheduledTask => {
+      // The callback returns at once: overlap and retries are ours (JobRunner), not node-cron's.
+      const task = cron.createTask(expr, () => fn(), { timezone: KST_ZONE, name: `kisd-${name}`, logger: cronLogger });
+      this.tasks.push(task);
+      return task;
+    };
+    for (const p of this.plan.phases) {
+      if (p.enabled) add(p.id, p.cron, () => void this.onPhaseCron(p.id));
+    }
+    const watch = this.deps.tokenWatch;
+    if (watch) {
+      add('token-check', this.plan.tokenCheckCron, () => void this.runMaintenance('token-check', (signal) => watch.check(signal)));
+      this.reinitTask = add('broker-reinit', this.plan.brokerReinitCron, () => void this.runMaintenance('broker-reinit', () => watch.periodicReinit()));
+    }
+    add('holiday-check', this.plan.holidayCheckCron, () => void this.runMaintenance('holiday-check', (signal) => this.deps.calendar.refresh(signal)));
+    for (const t of this.tasks) await t.start();
+    log.info({ phases: this.plan.phases.filter((p) => p.enabled).map((p) => `${p.id}@${p.cron}`), tokenCheck: this.plan.tokenCheckCron, brokerReinit: this.plan.brokerReinitCron }, 'scheduler started');
+  }
+
+  /**
+   * Stops new triggers, aborts in-flight jobs (they checkpoint and return) and waits for them until `deadline`
+   * aborts. Returns true when everything settled in time.
+   */
+  async stop(deadline?: AbortSignal): Promise<boolean> {
+    for (const t of this.tasks.splice(0)) await t.destroy();
+    this.stopController.abort(new AbortedError('scheduler stopping'));
+    const settled = this.runner.settled().then(() => true);
+    if (!deadline) return settled;
+    if (deadline.aborted) return this.runner.inFlight().length === 0;
+    return Promise.race([settled, new Promise<boolean>((resolve) => deadline.addEventListener('abort', () => resolve(false), { once: true }))]);
+  }
+
+  lastPhase(): LastPhase | undefined {
+    return this.last;
+  }
+
+  /** Jobs in flight (for /healthz and the stop log). */
+  inFlight(): string[] {
+    return this.runner.inFlight();
+  }
+
+  /** While recovery runs, cron phase triggers are queued and replayed afterwards (a recorded phase then skips). */
+  beginRecovery(): void {
+    this.recovering = true;
+  }
+
+  async endRecovery(): Promise<void> {
+    this.recovering = false;
+    const queued = this.deferred.splice(0);
+    // A phase recovery already launched (an open session) is not triggered again; a recorded one skips itself.
+    for (const id of queued) if (!this.runner.isRunning(id)) await this.runPhase(id, 'scheduled');
+  }
+
+  private async onPhaseCron(id: PhaseId): Promise<void> {
+    if (this.recovering) {
+      this.deps.logger.info({ phase: id }, `phase ${id} trigger deferred until restart recovery finishes`);
+      if (!this.deferred.includes(id)) this.deferred.push(id);
+      this.note(id, kstYmd(this.deps.clock.nowMs()), 'deferred');
+      return;
+    }
+    await this.runPhase(id, 'scheduled');
+  }
+
+  /**
+   * Runs one phase for today (KST): skipped on non-trading days, when already recorded, or while running.
+   * Resolves when the phase finished (for a session phase: at its end).
+   */
+  async runPhase(id: PhaseId, trigger: PhaseTrigger): Promise<PhaseRunOutcome> {
+    const p = this.phase(id);
+    const nowMs = this.deps.clock.nowMs();
+    const ymd = kstYmd(nowMs);
+    const log = this.deps.logger.child({ phase: id, ymd, trigger });
+    if (this.stopController.signal.aborted) return this.note(id, ymd, 'stopped');
+    if (!p.enabled) return this.note(id, ymd, 'disabled');
+    if (p.tradingDaysOnly && !this.deps.calendar.isKrTradingDay(ymd)) {
+      log.info(`phase ${id} skipped: ${ymd} is not a KR trading day`);
+      this.deps.metrics?.observeJob(id, 'skipped');
+      return this.note(id, ymd, 'not-trading-day');
+    }
+    const job = this.deps.jobs[id];
+    if (!job) {
+      log.warn(`phase ${id} has no job configured`);
+      return this.note(id, ymd, 'no-job');
+    }
+    const done = await this.records.get(ymd, id);
+    if (done) {
+      log.info({ finishedAt: done.finishedAt }, `phase ${id} already done today at ${done.finishedAt}; not run again`);
+      return this.note(id, ymd, 'already-done');
+    }
+    const endsAtEpochMs = p.endsAtMin === undefined ? undefined : kstAt(nowMs, p.endsAtMin);
+    const windowEndsAtEpochMs = p.windowEndsAtMin === undefined ? undefined : kstAt(nowMs, p.windowEndsAtMin);
+    const sessionEnd = new AbortController();
+    const endTimer = endsAtEpochMs === undefined ? undefined : this.deps.clock.setTimeout(() => sessionEnd.abort(new AbortedError(`session ${id} ended`)), endsAtEpochMs - nowMs);
+    const signal = AbortSignal.any([this.stopController.signal, sessionEnd.signal]);
+    try {
+      const result = await this.runner.run(
+        id,
+        async (attempt) => {
+          try {
+            const value = await job.run({ phase: id, ymd, trigger, attempt, signal, logger: log, ...(endsAtEpochMs !== undefined ? { endsAtEpochMs } : {}), ...(windowEndsAtEpochMs !== undefined ? { windowEndsAtEpochMs } : {}) });
+            // A session cut short by shutdown is not finished: no record, so the next start-up joins it again.
+            if (p.session && !sessionEnd.signal.aborted && this.stopController.signal.aborted) throw new AbortedError(`session ${id} interrupted`);
+            return value;
+          } catch (err) {
+            // A session job that stops by throwing at its end has finished normally.
+            if (sessionEnd.signal.aborted && !this.stopController.signal.aborted) return undefined;
+            throw err;
+          }
+        },
+        { signal: this.stopController.signal, retry: this.plan.retry, logFields: { phase: id, ymd, trigger }, ...(endsAtEpochMs !== undefined ? { retryUntilEpochMs: endsAtEpochMs } : {}) },
+      );
+      if (result.outcome === 'ok') {
+        const detail = result.value && typeof result.value === 'object' ? (result.value as Record<string, unknown>) : undefined;
+        await this.records.markDone(ymd, id, { trigger, attempts: result.attempts, durationMs: result.durationMs, ...(detail ? { detail } : {}) });
+        return this.note(id, ymd, 'done');
+      }
+      return this.note(id, ymd, result.outcome);
+    } finally {
+      this.deps.clock.clearTimeout(endTimer);
+    }
+  }
+
+  private async runMaintenance(name: string, fn: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
+    await this.runner.run(name, () => fn(this.stopController.signal), { signal: this.stopController.signal, retry: this.plan.retry });
+  }
+
+  private note(phase: PhaseId, ymd: string, outcome: PhaseRunOutcome): PhaseRunOutcome {
+    this.last = { phase, ymd, outcome, at: formatKstTimestamp(this.deps.clock.nowMs()) };
+    return outcome;
+  }
+}
