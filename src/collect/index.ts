@@ -1,0 +1,14 @@
+// Bulk collection framework: the Fetcher port and error table, BaseFetcher retry, resumable bulk
+// collector, recovery-runner adapter, freshness checks and current price with fallbacks.
+export * from './fetcher.js';
+export * from './fetch-errors.js';
+export * from './base-fetcher.js';
+export * from './checkpoint.js';
+export * from './failed-codes-csv.js';
+export * from './progress.js';
+export * from './bulk-collector.js';
+export * from './recovery-runner.js';
+export * from './trading-calendar.js';
+export * from './freshness.js';
+export * from './current-price.js';
+export * from './fetchers/index.js';

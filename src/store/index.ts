@@ -1,0 +1,42 @@
+// kisd's SQLite store: connection, migrations, one repository per table, CSV export.
+import { openDatabase, type DatabaseOptions, type SqliteDatabase } from './database.js';
+import { createQuotesRepo, type QuotesRepo } from './quotes-repo.js';
+import { createDailyBarsRepo, type DailyBarsRepo } from './daily-bars-repo.js';
+import { createInvestorFlowsRepo, type InvestorFlowsRepo } from './investor-flows-repo.js';
+import { createRecoveryQueueRepo, type RecoveryQueueRepo } from './recovery-queue-repo.js';
+import { createAlertHistoryRepo, type AlertHistoryRepo } from './alert-history-repo.js';
+
+export * from './database.js';
+export * from './migrations.js';
+export * from './quotes-repo.js';
+export * from './daily-bars-repo.js';
+export * from './investor-flows-repo.js';
+export * from './recovery-queue-repo.js';
+export * from './alert-history-repo.js';
+export * from './csv-export.js';
+
+export interface Store {
+  readonly db: SqliteDatabase;
+  readonly quotes: QuotesRepo;
+  readonly dailyBars: DailyBarsRepo;
+  readonly investorFlows: InvestorFlowsRepo;
+  readonly recoveryQueue: RecoveryQueueRepo;
+  readonly alertHistory: AlertHistoryRepo;
+  close(): void;
+}
+
+/** Opens the database (WAL, busy_timeout, migrations) and builds every repository on it. */
+export function openStore(opts: DatabaseOptions = {}): Store {
+  const db = openDatabase(opts);
+  return {
+    db,
+    quotes: createQuotesRepo(db),
+    dailyBars: createDailyBarsRepo(db),
+    investorFlows: createInvestorFlowsRepo(db),
+    recoveryQueue: createRecoveryQueueRepo(db),
+    alertHistory: createAlertHistoryRepo(db),
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,135 @@
+// Versioned schema migrations for kisd's SQLite store: each version runs once, inside its own
+// transaction, and is recorded in `schema_migrations`, so start-up can run them every time (crash-only).
+import type Database from 'better-sqlite3';
+import { KisdError } from '../core/errors.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+// All *_at / as_of columns hold epoch milliseconds (UTC); dates of market data are KIS "YYYYMMDD" (KST).
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'market data: quotes, daily_bars, investor_flows',
+    sql: `
+      CREATE TABLE quotes (
+        market      TEXT    NOT NULL,
+        symbol      TEXT    NOT NULL,
+        price       REAL    NOT NULL,
+        change      REAL,
+        change_rate REAL,
+        open        REAL,
+        high        REAL,
+        low         REAL,
+        volume      INTEGER,
+        turnover    REAL,
+        as_of       INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        PRIMARY KEY (market, symbol)
+      ) WITHOUT ROWID;
+      CREATE TABLE daily_bars (
+        symbol     TEXT    NOT NULL,
+        date       TEXT    NOT NULL,
+        open       REAL    NOT NULL,
+        high       REAL    NOT NULL,
+        low        REAL    NOT NULL,
+        close      REAL    NOT NULL,
+        volume     INTEGER NOT NULL,
+        turnover   REAL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (symbol, date)
+      ) WITHOUT ROWID;
+      CREATE INDEX daily_bars_by_date ON daily_bars (date);
+      CREATE TABLE investor_flows (
+        symbol                 TEXT    NOT NULL,
+        date                   TEXT    NOT NULL,
+        person_net_qty         INTEGER NOT NULL,
+        person_net_amount      REAL    NOT NULL,
+        foreign_net_qty        INTEGER NOT NULL,
+        foreign_net_amount     REAL    NOT NULL,
+        institution_net_qty    INTEGER NOT NULL,
+        institution_net_amount REAL    NOT NULL,
+        updated_at             INTEGER NOT NULL,
+        PRIMARY KEY (symbol, date)
+      ) WITHOUT ROWID;
+      CREATE INDEX investor_flows_by_date ON investor_flows (date);
+    `,
+  },
+  {
+    version: 2,
+    name: 'recovery_queue (seed 002 §6)',
+    sql: `
+      CREATE TABLE recovery_queue (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        fetcher_name  TEXT    NOT NULL,
+        target_code   TEXT    NOT NULL,
+        task_type     TEXT    NOT NULL,
+        params_json   TEXT,
+        error_message TEXT,
+        retry_count   INTEGER NOT NULL DEFAULT 0,
+        max_retries   INTEGER NOT NULL DEFAULT 5,
+        status        TEXT    NOT NULL DEFAULT 'pending'
+                      CHECK (status IN ('pending', 'processing', 'completed', 'failed')),
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL,
+        next_retry_at INTEGER
+      );
+      CREATE INDEX recovery_queue_due ON recovery_queue (status, next_retry_at);
+      -- One open task per (fetcher, target, type): re-enqueueing a symbol that already waits updates it.
+      CREATE UNIQUE INDEX recovery_queue_open_task ON recovery_queue (fetcher_name, target_code, task_type)
+        WHERE status IN ('pending', 'processing');
+    `,
+  },
+  {
+    version: 3,
+    name: 'alert_history (30-minute de-duplication that survives restarts)',
+    sql: `
+      CREATE TABLE alert_history (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        alert_key  TEXT    NOT NULL,
+        level      TEXT    NOT NULL,
+        title      TEXT    NOT NULL,
+        sent_at    INTEGER NOT NULL,
+        sinks_json TEXT
+      );
+      CREATE INDEX alert_history_by_key ON alert_history (alert_key, sent_at);
+    `,
+  },
+];
+
+/**
+ * Applies every migration newer than the database's version, each in its own IMMEDIATE transaction
+ * (a second process starting at the same moment waits on busy_timeout, then sees the row and skips).
+ * Returns the versions applied. Throws KISD_STORE_SCHEMA_NEWER when the file was written by a newer kisd.
+ */
+export function runMigrations(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS, nowMs = 0): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`);
+  const known = Math.max(0, ...migrations.map((m) => m.version));
+  const current = (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+  if (current > known) {
+    throw new KisdError('KISD_STORE_SCHEMA_NEWER', `database schema version ${current} is newer than this kisd knows (${known}); refusing to touch it`, {
+      disposition: 'fatal',
+      details: { current, known },
+    });
+  }
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const applied: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    const apply = db.transaction(() => {
+      if (isApplied.get(m.version)) return false;
+      db.exec(m.sql);
+      record.run(m.version, m.name, nowMs);
+      return true;
+    });
+    if (apply.immediate()) applied.push(m.version);
+  }
+  return applied;
+}

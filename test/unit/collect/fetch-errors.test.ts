@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { KisdError, AbortedError } from '../../../src/core/errors.js';
+import { classifyFetchError, FETCH_ERROR_POLICIES, NotFoundError, type FetchErrorKind } from '../../../src/collect/index.js';
+
+function withCode(code: string, extra: Record<string, unknown> = {}): Error {
+  return Object.assign(new Error(code), { code, ...extra });
+}
+
+// One row per line of seed 002 §7, plus the REST client's typed errors (duck-typed).
+const rows: [string, unknown, FetchErrorKind, string][] = [
+  ['NetworkError: connection reset', withCode('ECONNRESET'), 'network', 'retry'],
+  ['NetworkError: DNS failure', withCode('ENOTFOUND'), 'network', 'retry'],
+  ['NetworkError: REST client KIS_NETWORK', new KisdError('KIS_NETWORK', 'connect-refused: x', { disposition: 'retryable', details: { kind: 'connect-refused' } }), 'network', 'retry'],
+  ['TimeoutError: undici headers timeout', withCode('UND_ERR_HEADERS_TIMEOUT'), 'timeout', 'retry'],
+  ['TimeoutError: REST client read timeout', new KisdError('KIS_NETWORK', 'read-timeout', { disposition: 'retryable', details: { kind: 'read-timeout' } }), 'timeout', 'retry'],
+  ['RateLimitError: EGW00201', new KisdError('KIS_API_ERROR', 'x', { details: { msgCd: 'EGW00201' } }), 'rate-limit', 'retry'],
+  ['RateLimitError: HTTP 429', Object.assign(new Error('too many'), { statusCode: 429 }), 'rate-limit', 'retry'],
+  ['AuthError: EGW00123 token expired', new KisdError('KIS_API_ERROR', 'x', { details: { msgCd: 'EGW00123', httpStatus: 500 } }), 'auth', 'retry'],
+  ['AuthError: HTTP 401', Object.assign(new Error('unauthorised'), { httpStatus: 401 }), 'auth', 'retry'],
+  ['NotFoundError: kisd NotFoundError', new NotFoundError('no bars'), 'not-found', 'skip'],
+  ['NotFoundError: HTTP 404', Object.assign(new Error('nope'), { statusCode: 404 }), 'not-found', 'skip'],
+  ['ServerError: HTTP 503', new KisdError('KIS_API_ERROR', 'x', { disposition: 'retryable', details: { httpStatus: 503 } }), 'server', 'retry'],
+  ['ParseError: malformed reply', new KisdError('KIS_MALFORMED_REPLY', 'x', { disposition: 'retryable' }), 'parse', 'queue'],
+  ['ParseError: SyntaxError', new SyntaxError('Unexpected token <'), 'parse', 'queue'],
+  ['DBError: SQLITE_BUSY', Object.assign(new Error('database is locked'), { name: 'SqliteError', code: 'SQLITE_BUSY' }), 'storage', 'retry'],
+  ['aborted: shutdown', new AbortedError(), 'aborted', 'abort'],
+  ['cause chain: wrapped ECONNREFUSED', new Error('fetch failed', { cause: withCode('ECONNREFUSED') }), 'network', 'retry'],
+  ['unknown: plain Error', new Error('???'), 'unknown', 'queue'],
+  ['unknown: a string', 'boom', 'unknown', 'queue'],
+];
+
+describe('classifyFetchError (seed 002 §7 table)', () => {
+  it.each(rows)('%s', (_label, err, kind, disposition) => {
+    const p = classifyFetchError(err);
+    expect(p.kind).toBe(kind);
+    expect(p.disposition).toBe(disposition);
+  });
+
+  it('rate limits wait at least a minute and auth errors renew the token', () => {
+    expect(FETCH_ERROR_POLICIES['rate-limit'].minDelayMs).toBe(60_000);
+    expect(FETCH_ERROR_POLICIES.auth.refreshToken).toBe(true);
+    expect(Object.values(FETCH_ERROR_POLICIES).filter((p) => p.refreshToken)).toHaveLength(1);
+  });
+});
