@@ -1,0 +1,83 @@
+// Public surface of the KIS REST adapter.
+export { createKisRestClient, type KisRestClient, type KisRequestSpec, type KisResponse, type PagingOptions } from './client.js';
+export { compileKisRestClientOptions, type KisRestClientOptions, type CompiledKisRestClientOptions } from './client-options.js';
+export type { KisRestEventMap } from './client-events.js';
+export {
+  createRateLimiter,
+  sharedRateLimiter,
+  defaultRateWindows,
+  clearSharedRateLimitersForTest,
+  type RateLimiter,
+  type RateLimiterOptions,
+  type RateWindows,
+  type RatePriority,
+  type AcquireOptions,
+} from './rate-limiter.js';
+export { createUndiciTransport, toNetworkError, type HttpTransport, type TransportRequest, type TransportResponse, type UndiciTransportOptions } from './transport.js';
+export {
+  classifyReply,
+  readReplyBody,
+  CLASSIFICATION_TABLE,
+  RATE_LIMIT_CODES,
+  TOKEN_REJECTED_CODES,
+  type ReplyFacts,
+  type ReplyAction,
+  type ReplyOutcome,
+  type Verdict,
+  type KisEnvelope,
+} from './classify.js';
+export { backoffDelayMs, type BackoffPolicy } from './backoff.js';
+export { BLANK_FIELDS_BY_PATH, prepareParams, type ParamValue } from './blank-fields.js';
+export { KIS_PATHS } from './paths.js';
+export { TR_IDS, resolveTrId, type TrName, type TrIdPair } from './tr-ids.js';
+export {
+  KisApiError,
+  KisNetworkError,
+  KisMalformedReplyError,
+  OrderOutcomeUnknownError,
+  KisUnsupportedError,
+  type NetworkErrorKind,
+  type ReachedServer,
+} from './errors.js';
+export { KisRestApi } from './kis-rest-api.js';
+export type { EndpointContext } from './endpoints/context.js';
+export { inquirePrice, inquireDailyItemChart, inquireInvestor, overseasPrice, type QuoteCallOptions, type ChartPeriod } from './endpoints/quotes.js';
+export { fetchDailyBars, CHART_ROWS_PER_CALL, type FetchDailyBarsOptions } from './endpoints/daily-bars.js';
+export { chkHoliday } from './endpoints/holiday.js';
+export {
+  orderCash,
+  orderRevise,
+  orderCancel,
+  overseasOrder,
+  OrderInputError,
+  type CashOrderInput,
+  type ReviseInput,
+  type CancelInput,
+  type OverseasOrderInput,
+  type DomesticExchange,
+} from './endpoints/orders.js';
+export { inquireBalance, inquireDailyCcld, type Balance, type BalanceOptions, type DailyCcldQuery, type DailyExecutions } from './endpoints/account.js';
+export { FieldReader, readObject, readRows, isBlankRow, RowError, type ParseIssue, type Parsed } from './wire/fields.js';
+export {
+  parseInquirePrice,
+  parseDailyChart,
+  parseInvestor,
+  type DomesticQuote,
+  type DailyBar,
+  type DailyChart,
+  type InvestorDay,
+  type ChangeSign,
+} from './wire/domestic-quotes.js';
+export { parseOverseasPrice, type OverseasQuote } from './wire/overseas-quotes.js';
+export { parseHolidays, type MarketDay } from './wire/holiday.js';
+export { parseOrderAck, type OrderAck } from './wire/orders.js';
+export {
+  parseBalancePage,
+  parseDailyCcldPage,
+  type Holding,
+  type BalanceSummary,
+  type BalancePage,
+  type Execution,
+  type ExecutionTotals,
+  type DailyCcldPage,
+} from './wire/account.js';
