@@ -1,0 +1,21 @@
+// Public surface of the KIS simulator (REST side; the WebSocket side lives in ./ws).
+export * from './contracts.js';
+export { createSimulator, type Simulator, type SimulatorOptions, type SimAuthControl } from './simulator.js';
+export { FAULT_KINDS, FaultTable, validateRule, type FaultInjector, type FaultKind, type FaultRule } from './faults.js';
+export { RateWindow, type RateWindowOptions } from './rate-window.js';
+export { StatsRecorder, type SimStats, type SimStatsFilter, type SimStatsSnapshot, type SimRequestRecord } from './stats.js';
+export { TokenRegistry, type TokenRules, type TokenRecord } from './auth/token-registry.js';
+export { ApprovalRegistry } from './auth/approval-registry.js';
+export { SyntheticMarket, type SessionPhase, type SessionState, type SyntheticMarketOptions } from './market/synthetic-market.js';
+export { TradingCalendar, parseYmd, addDays, isoWeekday, type DayFlags } from './market/trading-calendar.js';
+export { buildUniverse, type KrSymbol, type UsSymbol, type Universe } from './market/universe.js';
+export { krTickSize, roundToTick, isOnTick, krPriceLimits, type KrSymbolKind } from './market/tick-size.js';
+export { PriceSeries, SESSION_MINUTES, type DailyBar, type DayPath } from './market/price-series.js';
+export { hash32, mulberry32, keyedUnit } from './market/prng.js';
+export { SimExchange, type ExchangeOptions, type OrderOutcome, type KrOrderInput, type UsOrderInput, type ReviseCancelInput } from './exchange/exchange.js';
+export { AccountLedger, type Holding, type LedgerFill, type KrwCashView } from './exchange/account-ledger.js';
+export { REJECTS, type Reject } from './exchange/reject-codes.js';
+export { remainingQty, type SimOrder, type SimFill, type ExchangeEvent, type Side, type Venue, type OrderStatus } from './exchange/types.js';
+export { PAGE_SIZE } from './rest/account-routes.js';
+export { HOLIDAY_PAGE_DAYS, HOLIDAY_RUN_DAYS } from './rest/holiday-route.js';
+export type { Flavor } from './rest/types.js';
