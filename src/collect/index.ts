@@ -12,3 +12,4 @@ export * from './trading-calendar.js';
 export * from './freshness.js';
 export * from './current-price.js';
 export * from './fetchers/index.js';
+export * from './datasets.js';

@@ -133,6 +133,8 @@ export const configSchema = z
         daily_report_at: hhmm.default('17:00'),
         holiday_check_at: hhmm.default('05:30'),
         kr_holidays: z.array(ymd).default([]),
+        /** Symbols phase 1 screens; empty = feed.kr_watchlist. */
+        screening_symbols: z.array(z.string()).default([]),
       })
       .prefault({}),
     health: z
@@ -171,6 +173,13 @@ export const configSchema = z
   .superRefine((cfg, ctx) => {
     if (cfg.kis.http.backoff_cap_ms < cfg.kis.http.backoff_base_ms) {
       ctx.addIssue({ code: 'custom', path: ['kis', 'http', 'backoff_cap_ms'], message: `must be >= kis.http.backoff_base_ms (${cfg.kis.http.backoff_base_ms})` });
+    }
+    // Two registrations per domestic symbol (H0STCNT0 tick + H0STASP0 book), one per US symbol.
+    if (cfg.feed.enabled && cfg.feed.kr_watchlist.length * 2 > cfg.feed.max_subscriptions) {
+      ctx.addIssue({ code: 'custom', path: ['feed', 'kr_watchlist'], message: `${cfg.feed.kr_watchlist.length} symbols need ${cfg.feed.kr_watchlist.length * 2} registrations (tick + order book each); one socket allows feed.max_subscriptions = ${cfg.feed.max_subscriptions}` });
+    }
+    if (cfg.feed.enabled && cfg.feed.us_watchlist.length > cfg.feed.max_subscriptions) {
+      ctx.addIssue({ code: 'custom', path: ['feed', 'us_watchlist'], message: `${cfg.feed.us_watchlist.length} symbols exceed feed.max_subscriptions = ${cfg.feed.max_subscriptions}` });
     }
     if (cfg.feed.kr_open === cfg.feed.us_open) {
       ctx.addIssue({ code: 'custom', path: ['feed', 'us_open'], message: 'must differ from feed.kr_open' });

@@ -74,3 +74,11 @@ export const systemClock: Clock = clockFrom({
   setInterval: (fn, ms) => globalThis.setInterval(fn, ms),
   clearInterval: (h) => globalThis.clearInterval(h as NodeJS.Timeout),
 });
+
+/**
+ * A clock whose wall time is shifted by offsetMs (monotonic time and timers are untouched). Used by the
+ * daemon's KISD_TEST_CLOCK_START hook so process-level tests can start "at 07:30 KST" on any real day.
+ */
+export function offsetClock(base: Clock, offsetMs: number): Clock {
+  return { ...base, nowMs: () => base.nowMs() + offsetMs };
+}

@@ -4,25 +4,46 @@
 
 const MIN_SECRET_LENGTH = 6;
 const secrets = new Set<string>();
-let pattern: RegExp | undefined;
+let textPattern: RegExp | undefined;
+let digitPattern: RegExp | undefined;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function alternation(values: string[]): string {
+  // Longest first so a token that contains an app key is masked whole.
+  return values.sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
 }
 
 /** Registers a value to be masked wherever it appears in log output. Short values are ignored. */
 export function registerSecret(value: string | undefined | null): void {
   if (!value || value.length < MIN_SECRET_LENGTH || secrets.has(value)) return;
   secrets.add(value);
-  // Longest first so a token that contains an app key is masked whole.
-  pattern = new RegExp([...secrets].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+  const all = [...secrets];
+  const text = all.filter((v) => !/^\d+$/.test(v));
+  const digits = all.filter((v) => /^\d+$/.test(v));
+  textPattern = text.length > 0 ? new RegExp(alternation(text), 'g') : undefined;
+  // An all-digit secret (an account number) only counts as a whole number: "2350000001" is a turnover, not
+  // account 50000001. Where it stands as a bare JSON number the mask is quoted, so the line stays valid JSON.
+  digitPattern = digits.length > 0 ? new RegExp(`(?<![0-9.])(?:${alternation(digits)})(?![0-9.])`, 'g') : undefined;
 }
 
-/** Replaces every registered secret in text with a fixed mask. */
+/** Replaces every registered secret in text with a fixed mask; JSON lines stay valid JSON. */
 export function scrubSecrets(text: string): string {
-  if (!pattern) return text;
-  pattern.lastIndex = 0;
-  return text.replace(pattern, '[REDACTED]');
+  let out = text;
+  if (textPattern) {
+    textPattern.lastIndex = 0;
+    out = out.replace(textPattern, '[REDACTED]');
+  }
+  if (digitPattern) {
+    digitPattern.lastIndex = 0;
+    out = out.replace(digitPattern, (_m: string, offset: number, whole: string) => {
+      const before = whole.slice(0, offset).trimEnd().slice(-1);
+      return before === ':' || before === ',' || before === '[' ? '"[REDACTED]"' : '[REDACTED]';
+    });
+  }
+  return out;
 }
 
 /** "abcd…(40)" style preview for status output: never more than 4 characters of a secret. */
@@ -34,5 +55,6 @@ export function maskSecret(value: string | undefined): string {
 /** For tests only. */
 export function clearSecretsForTest(): void {
   secrets.clear();
-  pattern = undefined;
+  textPattern = undefined;
+  digitPattern = undefined;
 }

@@ -191,6 +191,7 @@ export class IntegratedScheduler {
       if (result.outcome === 'ok') {
         const detail = result.value && typeof result.value === 'object' ? (result.value as Record<string, unknown>) : undefined;
         await this.records.markDone(ymd, id, { trigger, attempts: result.attempts, durationMs: result.durationMs, ...(detail ? { detail } : {}) });
+        log.info({ detail }, `phase ${id} done for ${ymd} (recorded)`);
         return this.note(id, ymd, 'done');
       }
       return this.note(id, ymd, result.outcome);

@@ -1,6 +1,7 @@
 // Working placeholder phase jobs: small but real work through ports, so the phase framework, recovery and files
 // are exercised end to end until the strategy, trader and report modules replace them. Each writes a KST-dated
 // file under <dataDir> atomically and returns a small detail object for the completion record.
+import { killPoint } from '../core/kill-points.js';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -71,6 +72,7 @@ export function createSelectionJob(o: { dataDir: string; clock: Clock; batchSize
         if (state.status === 'valid' && state.batch.symbols.join() === want.join()) continue;
         await writeBatchFile(o.dataDir, ctx.ymd, id, want, o.clock.nowMs());
         written++;
+        killPoint(`selection:batch-written:${id}`);
       }
       for (const id of await listBatchIds(o.dataDir)) if (id >= batchCount) await fs.rm(batchPath(o.dataDir, id), { force: true });
       return { batchCount, written, kept: batchCount - written, symbols: symbols.length };

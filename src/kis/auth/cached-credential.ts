@@ -219,7 +219,10 @@ export function createCachedCredential<R extends CredentialRecord>(o: CachedCred
   async function reload(): Promise<boolean> {
     const onDisk = ours(await file.read({ quarantine: false }));
     if (!onDisk || !isUsable(onDisk)) return false;
-    if (mem && (onDisk.value === mem.value || onDisk.expiresAtEpochMs <= mem.expiresAtEpochMs)) {
+    // Adopt only a credential newer than ours: later expiry, or (issued within the same second, so the
+    // KST expiry strings tie) a later issue time. An older file left by a stale process is never adopted.
+    const newer = mem === undefined || onDisk.expiresAtEpochMs > mem.expiresAtEpochMs || (onDisk.expiresAtEpochMs === mem.expiresAtEpochMs && onDisk.issuedAtEpochMs > mem.issuedAtEpochMs);
+    if (mem && (onDisk.value === mem.value || !newer)) {
       if (onDisk.value === mem.value) mem = onDisk;
       return false;
     }

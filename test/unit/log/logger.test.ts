@@ -61,3 +61,16 @@ describe('logger', () => {
     expect(seen[seen.length - 1]).toBe(4_999);
   });
 });
+
+describe('scrubSecrets on JSON lines', () => {
+  it('masks an all-digit account number only as a whole number, and keeps the line valid JSON', () => {
+    registerSecret('50000001');
+    const line = JSON.stringify({ cano: 50000001, url: '/x?CANO=50000001&n=1', turnover: 2350000001, list: [50000001] });
+    const out = scrubSecrets(line);
+    expect(out).not.toMatch(/(?<![0-9])50000001(?![0-9])/);
+    const parsed = JSON.parse(out) as Record<string, unknown>;
+    expect(parsed['turnover']).toBe(2350000001);
+    expect(parsed['cano']).toBe('[REDACTED]');
+    expect(parsed['url']).toBe('/x?CANO=[REDACTED]&n=1');
+  });
+});

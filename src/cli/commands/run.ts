@@ -1,0 +1,93 @@
+// `kisd run`: the daemon. Signals: SIGTERM/SIGINT stop gracefully within the deadline (exit 0 when in time);
+// SIGHUP flushes logs (pino-roll rotates by size on its own); an uncaught error logs fatal, flushes and exits 1
+// so systemd restarts the service.
+import type { Command } from 'commander';
+import { systemClock, offsetClock, type Clock } from '../../core/clock.js';
+import { kstInstant } from '../../core/kst.js';
+import { loadConfig } from '../../config/load.js';
+import { loadCredentials } from '../../config/credentials.js';
+import { createLogger } from '../../log/logger.js';
+import { startDaemon } from '../../daemon/daemon.js';
+import { SdNotifier } from '../../health/index.js';
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run the daemon (mode sim: against the built-in KIS simulator)')
+    .option('--stop-deadline-sec <sec>', 'graceful stop deadline', '20')
+    .action(async (opts: { stopDeadlineSec: string }) => {
+      const deadlineMs = Math.max(1, Number(opts.stopDeadlineSec)) * 1000;
+      const config = loadConfig({ file: program.opts<{ config?: string }>().config });
+      const credentials = loadCredentials(config);
+      const logs = await createLogger({
+        level: config.log.level,
+        file: config.resolved.paths.logFile,
+        maxSizeMb: config.log.max_size_mb,
+        maxFiles: config.log.max_files,
+        console: config.log.console,
+      });
+      const logger = logs.logger;
+      const fatal = (kind: string) => (err: unknown) => {
+        logger.fatal({ err }, `${kind}: exiting with status 1 so systemd restarts kisd`);
+        logs.flush();
+        process.exit(1);
+      };
+      process.on('uncaughtException', fatal('uncaught exception'));
+      process.on('unhandledRejection', fatal('unhandled promise rejection'));
+
+      const notifier = new SdNotifier({ logger: logger.child({ component: 'sd-notify' }) });
+      const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+        process.once('SIGINT', () => resolve('SIGINT'));
+      });
+      process.on('SIGHUP', () => {
+        logger.info('SIGHUP: log files rotate by size on their own (pino-roll); buffers flushed');
+        logs.flush();
+      });
+
+      // Test hook: process-level tests start the daemon "at" a KST wall time on any real day (timers run
+      // at real speed). Never set in production; logged loudly when it is.
+      let clock: Clock = systemClock;
+      const testStart = process.env['KISD_TEST_CLOCK_START'];
+      if (testStart) {
+        clock = offsetClock(systemClock, kstInstant(testStart) - systemClock.nowMs());
+        logger.warn({ testStart }, `KISD_TEST_CLOCK_START is set: the daemon's wall clock starts at ${testStart} KST (tests only)`);
+      }
+
+      let daemon;
+      try {
+        daemon = await startDaemon({ config, credentials, clock, logger });
+      } catch (err) {
+        logger.fatal({ err }, 'start-up failed; fix the cause above and start again (systemd retries with back-off)');
+        logs.flush();
+        await logs.close();
+        process.exitCode = 1;
+        return;
+      }
+      if (!process.stdout.isTTY || config.log.console === 'off') {
+        // Console logs may be JSON or off: still tell a person where things are.
+        process.stderr.write(`kisd ready: health ${daemon.healthUrl}/healthz${daemon.sim ? `, simulator REST ${daemon.restBaseUrl} WS ${daemon.wsUrl}` : ''}\n`);
+      }
+      void notifier.ready('kisd ready');
+      const stopWatchdog = notifier.startWatchdog(systemClock);
+
+      const signal = await stopSignal;
+      const startedMs = systemClock.monotonicMs();
+      logger.info({ signal, deadlineMs }, `${signal}: stopping (deadline ${deadlineMs / 1000} s)`);
+      process.once(signal, () => {
+        logger.warn(`${signal} again: stopping now without waiting for in-flight work`);
+        logs.flush();
+        process.exit(1);
+      });
+      void notifier.stopping();
+      stopWatchdog();
+      const report = await daemon.stop(deadlineMs);
+      const elapsedMs = Math.round(systemClock.monotonicMs() - startedMs);
+      const clean = report.inTime && report.failed.length === 0;
+      if (clean) logger.info({ elapsedMs }, `kisd stopped cleanly in ${elapsedMs} ms`);
+      else logger.error({ elapsedMs, timedOut: report.timedOut, failed: report.failed }, 'kisd stopped past its deadline or with failures');
+      logs.flush();
+      await logs.close();
+      process.exitCode = clean ? 0 : 1;
+    });
+}

@@ -1,0 +1,98 @@
+// `kisd sim`: the KIS simulator on its own (REST + WebSocket on one loopback port), for other tools or a
+// daemon pointed at it with kis.rest_base_url / kis.ws_url; `kisd sim fault …` scripts its faults.
+import type { Command } from 'commander';
+import { request } from 'undici';
+import { systemClock } from '../../core/clock.js';
+import { ConfigError } from '../../core/errors.js';
+import { compileConfig, loadConfig } from '../../config/load.js';
+import { SIM_CREDENTIALS, loadCredentials } from '../../config/credentials.js';
+import { createLogger } from '../../log/logger.js';
+import { startEmbeddedSimulator } from '../../daemon/embedded-sim.js';
+import { stripCompiled } from '../context.js';
+
+function intOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`--${name}: expected an integer from ${min} to ${max} (got ${value})`);
+  return n;
+}
+
+export function registerSimCommand(program: Command): void {
+  const sim = program
+    .command('sim')
+    .description('run the KIS simulator alone and print its REST and WebSocket URLs')
+    .option('--port <port>', 'port to listen on (0 = any free port)')
+    .option('--flavor <flavor>', 'emulate the "real" or "paper" server')
+    .option('--seed <n>', 'synthetic market seed')
+    .option('--tick-rate <n>', 'WebSocket data records per second')
+    .action(async (opts: { port?: string; flavor?: string; seed?: string; tickRate?: string }) => {
+      const base = loadConfig({ file: program.opts<{ config?: string }>().config });
+      if (opts.flavor !== undefined && opts.flavor !== 'real' && opts.flavor !== 'paper') throw new ConfigError(`--flavor: expected "real" or "paper" (got ${opts.flavor})`);
+      const raw = stripCompiled(base) as { sim: Record<string, unknown> };
+      const simRaw = { ...raw.sim };
+      const port = intOption('port', opts.port, 0, 65_535);
+      const seed = intOption('seed', opts.seed, 0, 2 ** 31 - 1);
+      const tick = intOption('tick-rate', opts.tickRate, 0, 100_000);
+      if (port !== undefined) simRaw['port'] = port;
+      if (seed !== undefined) simRaw['seed'] = seed;
+      if (tick !== undefined) simRaw['tick_records_per_sec'] = tick;
+      if (opts.flavor) simRaw['flavor'] = opts.flavor;
+      const config = compileConfig({ ...raw, mode: 'sim', sim: simRaw }, base.source);
+      const credentials = base.mode === 'sim' ? loadCredentials(base) : SIM_CREDENTIALS;
+      const logs = await createLogger({ level: config.log.level, maxSizeMb: 10, maxFiles: 1, console: config.log.console, consoleStream: process.stderr });
+      const embedded = await startEmbeddedSimulator({ config, credentials, clock: systemClock, logger: logs.logger });
+      const { restUrl, wsUrl } = embedded.sim;
+      process.stdout.write(
+        [
+          `KIS simulator (${config.sim.flavor} server, seed ${config.sim.seed}, ${config.sim.rate_limit_per_sec} req/s per app key)`,
+          `  REST       ${restUrl}`,
+          `  WebSocket  ${wsUrl}`,
+          `  control    ${restUrl}/__sim/stats · POST ${restUrl}/__sim/faults · POST ${restUrl}/__sim/tokens/expire`,
+          `Point a daemon at it with kis.rest_base_url: ${restUrl} and kis.ws_url: ${wsUrl} (mode: sim).`,
+          'Press Ctrl+C to stop.',
+          '',
+        ].join('\n'),
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await embedded.close();
+      logs.flush();
+      await logs.close();
+    });
+
+  const fault = sim.command('fault').description("script a running simulator's faults through its control endpoint");
+  fault
+    .command('add')
+    .description('add a fault rule, e.g. kisd sim fault add --url http://127.0.0.1:PORT --kind http500 --count 3')
+    .requiredOption('--url <restUrl>', 'the simulator REST URL printed by kisd sim')
+    .requiredOption('--kind <kind>', 'http500|http502|http503|http504|egw00201|reset|hang|malformed|empty|expireToken|revokeToken')
+    .option('--path <path>', 'only calls to this path')
+    .option('--tr-id <trId>', 'only calls with this tr_id')
+    .option('--count <n>', 'the next N matching calls')
+    .option('--probability <p>', 'each matching call with probability p (0..1)')
+    .option('--after-accept', 'orders: process the order, then fail the reply')
+    .action(async (o: { url: string; kind: string; path?: string; trId?: string; count?: string; probability?: string; afterAccept?: boolean }) => {
+      const rule = {
+        kind: o.kind,
+        match: o.path || o.trId ? { path: o.path, trId: o.trId } : undefined,
+        count: o.count === undefined ? undefined : Number(o.count),
+        probability: o.probability === undefined ? undefined : Number(o.probability),
+        afterAccept: o.afterAccept,
+      };
+      const res = await request(`${o.url}/__sim/faults`, { method: 'POST', body: JSON.stringify(rule), headers: { 'content-type': 'application/json' } });
+      const text = await res.body.text();
+      if (res.statusCode >= 300) throw new ConfigError(`simulator refused the rule (HTTP ${res.statusCode}): ${text}`);
+      process.stdout.write(`fault added: ${text}\n`);
+    });
+  fault
+    .command('clear')
+    .description('remove every fault rule')
+    .requiredOption('--url <restUrl>', 'the simulator REST URL printed by kisd sim')
+    .action(async (o: { url: string }) => {
+      const res = await request(`${o.url}/__sim/faults`, { method: 'DELETE' });
+      await res.body.text();
+      process.stdout.write(`faults cleared (HTTP ${res.statusCode})\n`);
+    });
+}

@@ -1,0 +1,87 @@
+// The broker adapter as the daemon uses it: token manager, approval-key manager, the shared rate limiter,
+// the REST client and its typed endpoints — built once from the compiled config.
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import type { KisdConfig } from '../config/load.js';
+import type { KisCredentials, KisMode } from '../kis/auth/types.js';
+import { createTokenManager, createApprovalKeyManager, type TokenManager, type ApprovalKeyManager } from '../kis/auth/index.js';
+import { createKisRestClient, sharedRateLimiter, KisRestApi, type KisRestClient, type RateLimiter } from '../kis/rest/index.js';
+
+export interface Broker {
+  readonly mode: KisMode;
+  readonly restBaseUrl: string;
+  readonly tokens: TokenManager;
+  readonly approvalKeys: ApprovalKeyManager;
+  readonly limiter: RateLimiter;
+  readonly rest: KisRestClient;
+  readonly api: KisRestApi;
+  /** New HTTP pool; the next call re-reads the token (seed 003: periodic re-initialisation). */
+  reinitRest(): void;
+  close(): Promise<void>;
+}
+
+export function createBroker(o: { config: KisdConfig; credentials: KisCredentials; clock: Clock; logger: Logger; restBaseUrl: string }): Broker {
+  const { config, credentials, clock } = o;
+  const mode = config.resolved.serverFlavor;
+  const stateDir = config.resolved.paths.stateDir;
+  const tokens = createTokenManager({
+    clock,
+    log: o.logger.child({ component: 'token' }),
+    baseUrl: o.restBaseUrl,
+    credentials,
+    stateDir,
+    refreshMarginSec: config.kis.token.refresh_margin_sec,
+    minIssueIntervalSec: config.kis.token.min_issue_interval_sec,
+  });
+  const approvalKeys = createApprovalKeyManager({
+    clock,
+    log: o.logger.child({ component: 'approval-key' }),
+    baseUrl: o.restBaseUrl,
+    credentials,
+    stateDir,
+    minIssueIntervalSec: config.kis.token.min_issue_interval_sec,
+  });
+  const rl = config.resolved.rateLimit;
+  const limiter = sharedRateLimiter(credentials.appKey, {
+    clock,
+    windows: { perSecond: rl.per_second, perMinute: rl.per_minute, perHour: rl.per_hour },
+    windowSafetyMs: rl.window_safety_ms,
+  });
+  const http = config.kis.http;
+  const rest = createKisRestClient({
+    baseUrl: o.restBaseUrl,
+    mode,
+    credentials,
+    tokens,
+    clock,
+    log: o.logger.child({ component: 'rest' }),
+    limiter,
+    connectTimeoutMs: http.connect_timeout_ms,
+    readTimeoutMs: http.read_timeout_ms,
+    maxRetries: http.max_retries,
+    backoffBaseMs: http.backoff_base_ms,
+    backoffCapMs: http.backoff_cap_ms,
+    backoffJitterMs: http.backoff_jitter_ms,
+    sessionResetAtAttempt: http.session_reset_at_attempt,
+    cooldownAfterConsecutiveErrors: http.cooldown_after_consecutive_errors,
+    cooldownSec: http.cooldown_sec,
+    rateLimitedWaitMs: http.rate_limited_wait_ms,
+    custtype: config.kis.custtype,
+  });
+  const api = new KisRestApi(rest, { credentials, log: o.logger.child({ component: 'kis-api' }) });
+  return {
+    mode,
+    restBaseUrl: o.restBaseUrl,
+    tokens,
+    approvalKeys,
+    limiter,
+    rest,
+    api,
+    reinitRest: () => rest.resetSession(),
+    close: async () => {
+      await rest.close();
+      await tokens.close();
+      await approvalKeys.close();
+    },
+  };
+}

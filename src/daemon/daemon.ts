@@ -1,0 +1,273 @@
+// The composition root of `kisd run`: builds every component from the compiled config in dependency order,
+// runs restart recovery, reports readiness, and stops everything in reverse order within a deadline.
+// Crash-only (STYLE rule 8): start-up is the recovery path, so there is no separate "resume" mode.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import { writeJsonAtomic } from '../core/atomic-file.js';
+import { kstYmd } from '../core/kst.js';
+import type { KisdConfig } from '../config/load.js';
+import type { KisCredentials } from '../kis/auth/types.js';
+import { openStore, type Store } from '../store/index.js';
+import { createAlertDispatcher, type AlertDispatcher } from '../alerts/index.js';
+import { createRecoveryQueue, createRecoveryWorker, type RecoveryWorker } from '../recovery/index.js';
+import { createKisDatasets, recoveryRunnersFor } from '../collect/index.js';
+import {
+  IntegratedScheduler,
+  RecoveryManager,
+  TradingCalendar,
+  TokenWatch,
+  Lifecycle,
+  createScreeningJob,
+  createSelectionJob,
+  createFeedJob,
+  createTradingSessionJob,
+  createMarketCloseJob,
+  createDailyReportJob,
+  type AlertSink as SchedulerAlertSink,
+  type PriceSource,
+  type StopReport,
+} from '../scheduler/index.js';
+import { createKisdMetrics, HealthServer, SdNotifier, type KisdMetrics, type HealthSnapshot } from '../health/index.js';
+import { createBroker, type Broker } from './broker.js';
+import { startEmbeddedSimulator, type EmbeddedSimulator } from './embedded-sim.js';
+import { createFeedBundle, type FeedBundle } from './feed-wiring.js';
+import { alertSinksFromEnv } from './alerts-from-env.js';
+import { wireRestMetrics } from './metrics-wiring.js';
+import { watchTokenFile } from './token-file-watch.js';
+
+export interface DaemonOptions {
+  config: KisdConfig;
+  credentials: KisCredentials;
+  clock: Clock;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Daemon {
+  readonly healthUrl: string;
+  readonly restBaseUrl: string;
+  readonly wsUrl: string;
+  readonly sim: EmbeddedSimulator | undefined;
+  readonly broker: Broker;
+  readonly feed: FeedBundle;
+  readonly scheduler: IntegratedScheduler;
+  readonly metrics: KisdMetrics;
+  /** Stops everything in reverse start order; resolves with whether it finished within the deadline. */
+  stop(deadlineMs?: number): Promise<StopReport>;
+}
+
+/** Where `kisd status` finds a running daemon. */
+export function daemonInfoPath(config: KisdConfig): string {
+  return join(config.resolved.paths.stateDir, 'daemon.json');
+}
+
+export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
+  const { config, credentials, clock } = o;
+  const env = o.env ?? process.env;
+  const log = o.logger.child({ component: 'daemon' });
+  const paths = config.resolved.paths;
+  mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
+  mkdirSync(paths.dataDir, { recursive: true, mode: 0o750 });
+  log.info({ mode: config.mode, serverFlavor: config.resolved.serverFlavor, dryRun: config.dry_run, varDir: paths.varDir }, `kisd starting (mode ${config.mode})`);
+
+  const lifecycle = new Lifecycle(clock, o.logger.child({ component: 'lifecycle' }));
+  const metrics = createKisdMetrics();
+
+  // 1. The KIS endpoint: the embedded simulator in sim mode (unless a URL points at an external one).
+  let sim: EmbeddedSimulator | undefined;
+  let restBaseUrl = config.resolved.restBaseUrl;
+  let wsUrl = config.resolved.wsUrl;
+  if (config.mode === 'sim' && !restBaseUrl) {
+    sim = await startEmbeddedSimulator({ config, credentials, clock, logger: o.logger });
+    restBaseUrl = sim.sim.restUrl;
+    wsUrl = sim.sim.wsUrl;
+    log.info({ restUrl: restBaseUrl, wsUrl }, `KIS simulator listening: REST ${restBaseUrl}  WebSocket ${wsUrl}`);
+  }
+  if (!restBaseUrl || !wsUrl) throw new Error('no KIS REST/WebSocket URL for this mode');
+  const embedded = sim;
+
+  // 2. Broker, storage, alerts.
+  const broker = createBroker({ config, credentials, clock, logger: o.logger, restBaseUrl });
+  wireRestMetrics(broker, metrics);
+  const store: Store = openStore({ dataDir: paths.dataDir, nowMs: clock.nowMs() });
+  const alerts: AlertDispatcher = createAlertDispatcher({
+    clock,
+    logger: o.logger,
+    sinks: alertSinksFromEnv(config, env, log),
+    history: store.alertHistory,
+    dedupWindowMs: config.alerts.dedup_window_min * 60_000,
+  });
+  const schedulerAlerts: SchedulerAlertSink = {
+    alert: async (a) => {
+      await alerts.send({ key: a.key, level: a.level.toUpperCase() as 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL', title: a.title, what: a.body });
+    },
+  };
+
+  // 3. Recovery queue + worker: failed collection tasks are retried by the same dataset code that collects them.
+  const queue = createRecoveryQueue({ repo: store.recoveryQueue, clock });
+  const datasets = createKisDatasets({ api: broker.api, store, clock, logger: o.logger });
+  const worker: RecoveryWorker = createRecoveryWorker({
+    queue,
+    runners: recoveryRunnersFor(Object.values(datasets)),
+    clock,
+    logger: o.logger,
+    alerts,
+  });
+
+  // 4. Trading calendar (KIS holiday check, cached; weekdays minus configured holidays when it fails).
+  const calendar = new TradingCalendar(
+    { dataDir: paths.dataDir, krHolidays: [...config.scheduler.kr_holidays] },
+    { fetchKrHolidayRun: async (fromYmd, signal) => (await broker.api.chkHoliday(fromYmd, signal)).map((d) => ({ ymd: d.date, isOpen: d.marketOpen })) },
+    clock,
+    o.logger.child({ component: 'calendar' }),
+  );
+
+  // 5. Market feed.
+  const feed = createFeedBundle({ config, clock, logger: o.logger, wsUrl, approvalKeys: broker.approvalKeys, calendar, metrics });
+
+  // 6. Scheduler: phases, token watch (30 min) and broker re-initialisation (6 h).
+  const prices: PriceSource = {
+    getKrPrices: async (symbols, signal) => {
+      const out = [];
+      for (const symbol of symbols) {
+        try {
+          const q = await broker.api.inquirePrice(symbol, { signal });
+          out.push({ symbol, price: q.price, changeRate: q.changeRatePct ?? 0 });
+        } catch (err) {
+          log.warn({ symbol, err }, `price for ${symbol} unavailable; left out`);
+        }
+      }
+      return out;
+    },
+  };
+  const reinit = async (reason: string): Promise<void> => {
+    log.info({ reason }, `broker re-initialisation (${reason}): new HTTP pool, WebSocket re-authorised and re-subscribed`);
+    broker.reinitRest();
+    if (config.feed.enabled) await feed.restart();
+  };
+  const tokenWatch = new TokenWatch(broker.tokens, { reinit }, clock, o.logger.child({ component: 'token-watch' }));
+  const phaseOpt = (at: string, extra: Record<string, string> = {}) => ({ at, ...extra });
+  const s = config.scheduler;
+  const scheduler = new IntegratedScheduler(
+    {
+      dataDir: paths.dataDir,
+      phases: {
+        screening: phaseOpt(s.screening_at),
+        selection: phaseOpt(s.selection_from, { endsAt: s.selection_until }),
+        'kr-feed': phaseOpt(config.feed.kr_open),
+        trading: phaseOpt(s.trading_from, { endsAt: s.trading_until }),
+        'market-close': phaseOpt(s.market_close_at),
+        'us-feed': phaseOpt(config.feed.us_open),
+        'daily-report': phaseOpt(s.daily_report_at),
+      },
+      tokenCheckEveryMin: config.kis.token.check_interval_min,
+      brokerReinitEveryHours: config.kis.token.broker_reinit_hours,
+      holidayCheckAt: s.holiday_check_at,
+    },
+    {
+      clock,
+      logger: o.logger.child({ component: 'scheduler' }),
+      calendar,
+      jobs: {
+        screening: createScreeningJob({ dataDir: paths.dataDir, watchlist: s.screening_symbols.length > 0 ? s.screening_symbols : config.feed.kr_watchlist, prices, clock }),
+        selection: createSelectionJob({ dataDir: paths.dataDir, clock }),
+        'kr-feed': createFeedJob({ feed: { ensureMarket: async () => undefined }, market: 'KR' }),
+        trading: createTradingSessionJob({ dataDir: paths.dataDir, prices, clock }),
+        'market-close': createMarketCloseJob({ dataDir: paths.dataDir, prices, clock }),
+        'us-feed': createFeedJob({ feed: { ensureMarket: async () => undefined }, market: 'US' }),
+        'daily-report': createDailyReportJob({ dataDir: paths.dataDir, clock }),
+      },
+      tokenWatch,
+      alerts: schedulerAlerts,
+      metrics,
+    },
+  );
+  broker.tokens.onTokenChanged((e) => {
+    metrics.tokenIssues.inc({ kind: 'access', outcome: e.source });
+    log.info({ source: e.source }, e.source === 'file' ? 'access token changed by another process' : 'access token issued');
+  });
+
+  // 7. Health endpoint.
+  let ready = false;
+  let tokenFileWatch: { close(): void } | undefined;
+  let healthPort = 0;
+  const health = new HealthServer(
+    { host: config.health.host, port: config.health.port },
+    {
+      clock,
+      logger: o.logger.child({ component: 'health' }),
+      metrics,
+      source: { snapshot: () => snapshot() },
+    },
+  );
+  const snapshot = async (): Promise<HealthSnapshot> => {
+    const t = await broker.tokens.status();
+    const f = feed.feed.status();
+    const last = scheduler.lastPhase();
+    const counts = store.recoveryQueue.counts();
+    const depth = (counts['pending'] ?? 0) + (counts['processing'] ?? 0);
+    metrics.queueDepth.set(depth);
+    if (t.remainingMs !== undefined) metrics.tokenRemainingSeconds.set(Math.round(t.remainingMs / 1000));
+    return {
+      ready,
+      token: { valid: t.state === 'valid' || t.state === 'refresh-due', remainingSec: t.remainingMs === undefined ? undefined : Math.round(t.remainingMs / 1000), expiresAt: t.expiresAtKst },
+      feed: { market: f.market === 'none' ? 'none' : f.market === 'kr' ? 'KR' : 'US', state: f.socketState, subscriptions: f.acknowledged, lastTickAt: f.lastTickAtMs === undefined ? undefined : new Date(f.lastTickAtMs).toISOString() },
+      lastPhase: last ? { phase: last.phase, outcome: last.outcome, at: last.at } : null,
+      queueDepth: depth,
+      jobsInFlight: scheduler.inFlight(),
+      info: { mode: config.mode, dryRun: config.dry_run, pid: process.pid, today: kstYmd(clock.nowMs()) },
+    };
+  };
+
+  // 8. Start in order; stop in reverse.
+  lifecycle
+    .register({ name: 'health', start: async () => void (healthPort = await health.start()), stop: () => health.stop() })
+    .register({
+      name: 'token',
+      start: async (signal) => {
+        await broker.tokens.getAccessToken(signal);
+        tokenFileWatch = watchTokenFile({ stateDir: paths.stateDir, clock, logger: log, onChange: () => tokenWatch.check() });
+      },
+      stop: () => tokenFileWatch?.close(),
+    })
+    .register({ name: 'calendar', start: async (signal) => void (await calendar.refresh(signal)) })
+    .register({ name: 'recovery-worker', start: () => { worker.recoverOrphans(); worker.start(); }, stop: () => worker.stop() })
+    .register({ name: 'feed', start: () => (config.feed.enabled ? feed.start() : undefined), stop: () => feed.stop() })
+    .register({ name: 'scheduler', start: () => (config.scheduler.enabled ? scheduler.start() : undefined), stop: (deadline) => scheduler.stop(deadline) })
+    .register({ name: 'broker', stop: () => broker.close() })
+    .register({ name: 'alerts', stop: () => alerts.close() })
+    .register({ name: 'store', stop: () => store.close() });
+  await lifecycle.startAll();
+  const healthUrl = `http://${config.health.host}:${healthPort}`;
+
+  if (config.scheduler.enabled) {
+    const recovery = new RecoveryManager(scheduler, { clock, logger: o.logger.child({ component: 'recovery' }), calendar, dataDir: paths.dataDir });
+    const result = await recovery.recover(); // logs one summary line per phase decision
+    for (const session of result.sessions) session.catch((err: unknown) => log.error({ err }, 'recovered phase failed'));
+  }
+  ready = true;
+  await writeJsonAtomic(daemonInfoPath(config), { pid: process.pid, healthUrl, restUrl: restBaseUrl, wsUrl, startedAt: new Date(clock.nowMs()).toISOString() }, { mode: 0o600 });
+  log.info({ healthUrl }, `kisd ready: health ${healthUrl}/healthz, metrics ${healthUrl}/metrics`);
+
+  return {
+    healthUrl,
+    restBaseUrl,
+    wsUrl,
+    sim: embedded,
+    broker,
+    feed,
+    scheduler,
+    metrics,
+    stop: async (deadlineMs = 20_000) => {
+      ready = false;
+      const report = await lifecycle.stopAll(deadlineMs);
+      await embedded?.close();
+      rmSync(daemonInfoPath(config), { force: true });
+      return report;
+    },
+  };
+}
+
+export { SdNotifier };

@@ -1,0 +1,38 @@
+// The KIS simulator embedded in `kisd run` when `mode: sim` (and served alone by `kisd sim`): REST and
+// WebSocket on one loopback port, with the daemon's own credentials registered as its app.
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import type { KisdConfig } from '../config/load.js';
+import type { KisCredentials } from '../kis/auth/types.js';
+import { createSimulator, type Simulator } from '../sim/index.js';
+import { attachSimWebSocketTo, type SimWebSocket } from '../sim/ws/index.js';
+
+export interface EmbeddedSimulator {
+  sim: Simulator;
+  ws: SimWebSocket;
+  close(): Promise<void>;
+}
+
+export async function startEmbeddedSimulator(o: {
+  config: KisdConfig;
+  credentials: KisCredentials;
+  clock: Clock;
+  logger: Logger;
+  port?: number;
+}): Promise<EmbeddedSimulator> {
+  const { config, credentials } = o;
+  const log = o.logger.child({ component: 'sim' });
+  const sim = await createSimulator({
+    clock: o.clock,
+    host: config.sim.host,
+    port: o.port ?? config.sim.port,
+    flavor: config.sim.flavor,
+    apps: [{ appKey: credentials.appKey, appSecret: credentials.appSecret, accountNo: `${credentials.cano}-${credentials.acntPrdtCd}`, htsId: credentials.htsId }],
+    seed: config.sim.seed,
+    rateLimitPerSec: config.sim.rate_limit_per_sec,
+    holidays: [...config.sim.holidays],
+    log,
+  });
+  const ws = attachSimWebSocketTo(sim, { tickRecordsPerSec: config.sim.tick_records_per_sec, log });
+  return { sim, ws, close: () => sim.close() };
+}

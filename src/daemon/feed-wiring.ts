@@ -1,0 +1,125 @@
+// Builds the dual market feed from config and attaches the daemon's own subscribers: the quote cache,
+// Prometheus tick counters, and one summary log line per interval (never one line per tick).
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { KisdConfig } from '../config/load.js';
+import type { ApprovalKeyProvider } from '../kis/auth/types.js';
+import type { RealtimeEvent } from '../kis/ws/index.js';
+import { EventBus, DualMarketFeed, QuoteCache, createWsFeedSessionFactory, type TradingCalendar } from '../feed/index.js';
+import type { KisdMetrics } from '../health/index.js';
+
+export interface FeedBundle {
+  feed: DualMarketFeed;
+  bus: EventBus<RealtimeEvent>;
+  quotes: QuoteCache;
+  start(): void;
+  /** Closes the socket and opens a fresh one (new approval key check, release + re-subscribe); subscribers stay. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** "NAS:AAPL" → "DNASAAPL" (fact sheet §5: D + exchange + symbol, the free US night-session feed). */
+export function usWatchKey(entry: string): string {
+  const [exchange, symbol] = entry.includes(':') ? entry.split(':') : ['NAS', entry];
+  return `D${(exchange ?? 'NAS').toUpperCase()}${(symbol ?? '').toUpperCase()}`;
+}
+
+export function createFeedBundle(o: {
+  config: KisdConfig;
+  clock: Clock;
+  logger: Logger;
+  wsUrl: string;
+  approvalKeys: ApprovalKeyProvider;
+  calendar: TradingCalendar;
+  metrics: KisdMetrics;
+}): FeedBundle {
+  const { config, clock, metrics } = o;
+  const f = config.feed;
+  const log = o.logger.child({ component: 'feed' });
+  const bus = new EventBus<RealtimeEvent>({ log });
+  const quotes = new QuoteCache();
+  const sessions = createWsFeedSessionFactory({
+    clock,
+    log: o.logger.child({ component: 'ws' }),
+    url: o.wsUrl,
+    approvalKeys: o.approvalKeys,
+    custtype: config.kis.custtype,
+    maxSubscriptions: f.max_subscriptions,
+    subscribeSpacingMs: f.subscribe_spacing_ms,
+    keepaliveIntervalMs: f.keepalive_interval_sec * 1000,
+    deadAfterSilenceMs: f.dead_after_silence_sec * 1000,
+    releaseGraceMs: f.release_grace_ms,
+    reconnect: { baseMs: f.reconnect_base_ms, capMs: f.reconnect_cap_ms, jitterMs: f.reconnect_jitter_ms },
+  });
+  const feed = new DualMarketFeed({
+    clock,
+    log,
+    sessions,
+    bus,
+    calendar: o.calendar,
+    krWatchlist: [...f.kr_watchlist],
+    usWatchlist: f.us_watchlist.map(usWatchKey),
+    maxSubscriptions: f.max_subscriptions,
+    krOpen: f.kr_open,
+    krClose: f.us_open,
+    usHolidays: [...f.us_holidays],
+  });
+
+  // Counted per event, flushed to Prometheus and the log once per interval: the hot path stays a Map update.
+  const pending = new Map<string, number>();
+  let lastEvent: RealtimeEvent | undefined;
+  let windowCount = 0;
+  const subscriptions = [
+    quotes.attach(bus),
+    bus.subscribe(
+      (ev) => {
+        const key = `${ev.kind}|${ev.trId}`;
+        pending.set(key, (pending.get(key) ?? 0) + 1);
+        windowCount += 1;
+        lastEvent = ev;
+      },
+      { name: 'tick-summary', capacity: 10_000 },
+    ),
+  ];
+  let timer: TimerHandle | undefined;
+  const flush = (): void => {
+    for (const [key, n] of pending) {
+      const [kind, trId] = key.split('|');
+      metrics.ticks.inc({ market: kind === 'us-tick' ? 'US' : 'KR', tr_id: trId ?? '' }, n);
+    }
+    pending.clear();
+    const s = feed.status();
+    if (s.market !== 'none') metrics.wsSubscriptions.set({ market: s.market.toUpperCase() }, s.acknowledged);
+  };
+  const summarize = (): void => {
+    flush();
+    const s = feed.status();
+    const last = lastEvent;
+    const lastSymbol = last === undefined ? undefined : 'code' in last ? last.code : 'symbol' in last ? last.symbol : undefined;
+    const lastPrice = last === undefined ? undefined : 'price' in last ? last.price : 'last' in last ? last.last : undefined;
+    log.info(
+      { market: s.market, socket: s.socketState, subscriptions: `${s.acknowledged}/${s.desired}`, events: windowCount, reconnects: s.reconnects, last: last ? { kind: last.kind, symbol: lastSymbol, price: lastPrice } : undefined },
+      `feed: ${windowCount} events in the last ${f.tick_log_interval_sec} s on ${s.market} (${s.acknowledged}/${s.desired} subscriptions acknowledged)`,
+    );
+    windowCount = 0;
+  };
+  return {
+    feed,
+    bus,
+    quotes,
+    start: () => {
+      feed.start();
+      timer = clock.setInterval(summarize, f.tick_log_interval_sec * 1000);
+    },
+    restart: async () => {
+      await feed.stop();
+      feed.start();
+    },
+    stop: async () => {
+      clock.clearInterval(timer);
+      await feed.stop();
+      flush();
+      for (const sub of subscriptions) sub.unsubscribe();
+    },
+  };
+}
