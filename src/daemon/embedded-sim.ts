@@ -6,6 +6,7 @@ import type { KisdConfig } from '../config/load.js';
 import type { KisCredentials } from '../kis/auth/types.js';
 import { createSimulator, type Simulator } from '../sim/index.js';
 import { attachSimWebSocketTo, type SimWebSocket } from '../sim/ws/index.js';
+import { bridgeExecutionNotices } from '../sim/notice-bridge.js';
 
 export interface EmbeddedSimulator {
   sim: Simulator;
@@ -34,5 +35,12 @@ export async function startEmbeddedSimulator(o: {
     log,
   });
   const ws = attachSimWebSocketTo(sim, { tickRecordsPerSec: config.sim.tick_records_per_sec, log });
+  // Fills become encrypted execution notices on the WebSocket, and resting orders match once a second.
+  const bridge = bridgeExecutionNotices(sim, ws);
+  const stopMatching = sim.exchange.startMatching(1_000);
+  sim.onClose(() => {
+    stopMatching();
+    bridge.stop();
+  });
   return { sim, ws, close: () => sim.close() };
 }

@@ -14,6 +14,8 @@ export * from './investor-flows-repo.js';
 export * from './recovery-queue-repo.js';
 export * from './alert-history-repo.js';
 export * from './csv-export.js';
+export * from './order-journal-repo.js';
+export * from './positions-repo.js';
 
 export interface Store {
   readonly db: SqliteDatabase;

@@ -98,6 +98,84 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alert_history_by_key ON alert_history (alert_key, sent_at);
     `,
   },
+  {
+    version: 4,
+    name: 'order journal, order legs, fills, seen notices, positions (trading)',
+    // One journal row per intent (client_order_id). A KIS order number (leg) belongs to one journal row: the
+    // original order and each revision get their own number. A fill is keyed by (leg, cumulative quantity
+    // after it), so recording the same fill twice is a primary-key conflict, not a double count.
+    sql: `
+      CREATE TABLE order_journal (
+        client_order_id TEXT    PRIMARY KEY,
+        strategy        TEXT    NOT NULL,
+        market          TEXT    NOT NULL CHECK (market IN ('KR', 'US')),
+        symbol          TEXT    NOT NULL,
+        exchange        TEXT,
+        side            TEXT    NOT NULL CHECK (side IN ('buy', 'sell')),
+        order_type      TEXT    NOT NULL CHECK (order_type IN ('limit', 'market')),
+        qty             INTEGER NOT NULL CHECK (qty > 0),
+        price           REAL,
+        tag             TEXT,
+        state           TEXT    NOT NULL CHECK (state IN ('new', 'sent', 'acknowledged', 'partially_filled', 'filled', 'cancelled', 'rejected', 'unknown')),
+        kis_org_no      TEXT,
+        kis_order_no    TEXT,
+        filled_qty      INTEGER NOT NULL DEFAULT 0,
+        filled_amount   REAL    NOT NULL DEFAULT 0,
+        created_at      INTEGER NOT NULL,
+        sent_at         INTEGER,
+        updated_at      INTEGER NOT NULL,
+        last_error      TEXT,
+        pending_action  TEXT    CHECK (pending_action IN ('cancel', 'revise')),
+        pending_json    TEXT,
+        pending_sent_at INTEGER
+      );
+      CREATE INDEX order_journal_by_state ON order_journal (state);
+      CREATE INDEX order_journal_by_created ON order_journal (created_at);
+      CREATE TABLE order_legs (
+        kis_order_no         TEXT    PRIMARY KEY,
+        client_order_id      TEXT    NOT NULL REFERENCES order_journal (client_order_id),
+        kis_org_no           TEXT,
+        qty                  INTEGER NOT NULL,
+        price                REAL,
+        notice_filled_qty    INTEGER NOT NULL DEFAULT 0,
+        notice_filled_amount REAL    NOT NULL DEFAULT 0,
+        filled_qty           INTEGER NOT NULL DEFAULT 0,
+        filled_amount        REAL    NOT NULL DEFAULT 0,
+        closed               INTEGER NOT NULL DEFAULT 0,
+        created_at           INTEGER NOT NULL
+      );
+      CREATE INDEX order_legs_by_order ON order_legs (client_order_id);
+      CREATE TABLE order_fills (
+        kis_order_no    TEXT    NOT NULL,
+        cum_qty         INTEGER NOT NULL,
+        client_order_id TEXT,
+        market          TEXT    NOT NULL,
+        symbol          TEXT    NOT NULL,
+        side            TEXT    NOT NULL,
+        qty             INTEGER NOT NULL CHECK (qty > 0),
+        price           REAL    NOT NULL,
+        at_ms           INTEGER NOT NULL,
+        source          TEXT    NOT NULL,
+        PRIMARY KEY (kis_order_no, cum_qty)
+      ) WITHOUT ROWID;
+      CREATE INDEX order_fills_by_time ON order_fills (at_ms);
+      CREATE TABLE order_notices_seen (
+        kis_order_no TEXT    NOT NULL,
+        notice_key   TEXT    NOT NULL,
+        at_ms        INTEGER NOT NULL,
+        PRIMARY KEY (kis_order_no, notice_key)
+      ) WITHOUT ROWID;
+      CREATE TABLE positions (
+        market       TEXT    NOT NULL,
+        symbol       TEXT    NOT NULL,
+        qty          INTEGER NOT NULL,
+        avg_price    REAL    NOT NULL,
+        realized_pnl REAL    NOT NULL DEFAULT 0,
+        updated_at   INTEGER NOT NULL,
+        PRIMARY KEY (market, symbol)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

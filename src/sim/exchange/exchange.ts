@@ -1,15 +1,17 @@
 // The simulated exchange and broker back office: validates orders like KIS (account, symbol, ORD_DVSN, quantity,
-// tick, limits, cash, sellable quantity), books them per account and, for now, fills market orders at once at the
-// synthetic price and limit orders as soon as they are marketable, whole. Partial fills, session rules and
-// execution notices come later and plug in here (see ExchangeEvent).
-import type { Clock } from '../../core/clock.js';
+// tick, limits, cash, sellable quantity, session hours), books them per account, and matches them against the
+// synthetic price stream: a marketable order fills at once or — with a partial-fill model — in pieces over
+// successive matches (sweeps before account queries, or a periodic matcher); day orders expire after the
+// session. Every change is an ExchangeEvent (src/sim/notice-bridge.ts turns them into execution notices).
+import { unrefTimer, type Clock, type TimerHandle } from '../../core/clock.js';
 import { kstHms, kstYmd } from '../../core/kst.js';
 import type { SimApp } from '../contracts.js';
 import type { SyntheticMarket } from '../market/synthetic-market.js';
 import { isOnTick } from '../market/tick-size.js';
 import { AccountLedger } from './account-ledger.js';
+import { DEFAULT_FILL_MODEL, matchQty, mergeFillModel, type FillModel } from './fill-model.js';
 import { inputInvalid, REJECTS, type Reject } from './reject-codes.js';
-import { remainingQty, type ExchangeEvent, type Side, type SimOrder, type Venue } from './types.js';
+import { remainingQty, type CancelReason, type ExchangeEvent, type Side, type SimOrder, type Venue } from './types.js';
 
 export interface ExchangeOptions {
   market: SyntheticMarket;
@@ -25,6 +27,8 @@ export interface ExchangeOptions {
   krCommissionRate?: number;
   /** securities transaction tax on KR sells, default 0.002 (0.20%), floored to the won */
   krSellTaxRate?: number;
+  /** partial fills and session rules; default DEFAULT_FILL_MODEL (whole fills, hours enforced) */
+  fillModel?: Partial<FillModel>;
 }
 
 export interface KrOrderInput {
@@ -65,10 +69,13 @@ export class SimExchange {
   private nextOdno = 1;
   private readonly commissionRate: number;
   private readonly taxRate: number;
+  private model: FillModel;
+  private matcher: TimerHandle | undefined;
 
   constructor(private readonly opts: ExchangeOptions) {
     this.commissionRate = opts.krCommissionRate ?? 0.00015;
     this.taxRate = opts.krSellTaxRate ?? 0.002;
+    this.model = mergeFillModel(DEFAULT_FILL_MODEL, opts.fillModel ?? {});
     for (const app of opts.apps) {
       if (this.ledgers.has(app.accountNo)) continue;
       this.ledgers.set(app.accountNo, new AccountLedger(app.accountNo, opts.startingCashKrw ?? 100_000_000, opts.startingCashUsd ?? 100_000, opts.market.krCalendar));
@@ -80,6 +87,43 @@ export class SimExchange {
   onEvent(listener: (e: ExchangeEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  get fillModel(): Readonly<FillModel> {
+    return this.model;
+  }
+
+  /** Changes the fill model from now on (tests, the embedded simulator's config). Throws RangeError. */
+  configure(change: Partial<FillModel>): void {
+    this.model = mergeFillModel(this.model, change);
+  }
+
+  /**
+   * Matches every open order of every account each intervalMs on the exchange's clock (resting orders
+   * become fills as the synthetic price moves; partial fills continue). Returns a stop function. Idempotent:
+   * a second call replaces the first matcher.
+   */
+  startMatching(intervalMs = 1_000): () => void {
+    if (!(Number.isFinite(intervalMs) && intervalMs >= 1)) throw new RangeError('intervalMs must be >= 1');
+    this.stopMatching();
+    const handle = this.opts.clock.setInterval(() => this.sweepAll(), intervalMs);
+    unrefTimer(handle);
+    this.matcher = handle;
+    return () => {
+      if (this.matcher === handle) this.stopMatching();
+    };
+  }
+
+  stopMatching(): void {
+    this.opts.clock.clearInterval(this.matcher);
+    this.matcher = undefined;
+  }
+
+  /** Whether the venue's regular session is open at nowMs (always true when hours are not enforced). */
+  isOpen(venue: Venue, nowMs: number): boolean {
+    if (!(venue === 'KR' ? this.model.enforceKrMarketHours : this.model.enforceUsMarketHours)) return true;
+    const st = venue === 'KR' ? this.opts.market.krSession(nowMs) : this.opts.market.usSession(nowMs);
+    return st.phase === 'open';
   }
 
   ledger(accountNo: string): AccountLedger | undefined {
@@ -125,6 +169,7 @@ export class SimExchange {
     const isMarket = KR_MARKET_DVSN.has(input.ordDvsn);
     const price = isMarket ? 0 : Number(input.price);
     const now = this.opts.clock.nowMs();
+    if (!this.isOpen('KR', now)) return fail(REJECTS.marketClosed);
     const quote = this.opts.market.krQuote(sym.code, now);
     if (!quote) return fail(REJECTS.unknownSymbol);
     if (!isMarket) {
@@ -156,6 +201,7 @@ export class SimExchange {
     // US grid: cents at $1 and above, 1/10000 below.
     if (price >= 1 && !/^\d+(\.\d{1,2})?$/.test(input.price)) return fail(REJECTS.badTick);
     const now = this.opts.clock.nowMs();
+    if (!this.isOpen('US', now)) return fail(REJECTS.marketClosed);
     const quote = this.opts.market.usQuote(sym.symbol, now);
     if (!quote) return fail(REJECTS.unknownSymbol);
     if (input.side === 'sell' && qty > this.sellableQty(accountNo, 'US', sym.symbol)) return fail(REJECTS.sellOverHolding);
@@ -182,8 +228,9 @@ export class SimExchange {
       qty = q;
     }
     const now = this.opts.clock.nowMs();
+    if (!this.isOpen(venue, now)) return fail(REJECTS.marketClosed);
     if (input.action === '02') {
-      this.cancelQty(orig, qty);
+      this.cancelQty(orig, qty, 'cancel');
       const cancel = this.book(accountNo, { venue, code: orig.code, name: orig.name, side: orig.side, ordDvsn: orig.ordDvsn, kind: 'cancel', qty, price: orig.price, orgnOdno: orig.odno, ...(orig.exchangeCode ? { exchangeCode: orig.exchangeCode } : {}) });
       cancel.status = 'cancelled';
       cancel.cancelledQty = qty;
@@ -202,16 +249,35 @@ export class SimExchange {
         if (!isOnTick(price, sym.kind)) return fail(REJECTS.badTick);
       }
     }
-    this.cancelQty(orig, qty);
+    this.cancelQty(orig, qty, 'revise');
     const revised = this.book(accountNo, { venue, code: orig.code, name: orig.name, side: orig.side, ordDvsn, kind: 'revise', qty, price, orgnOdno: orig.odno, ...(orig.exchangeCode ? { exchangeCode: orig.exchangeCode } : {}) });
     this.match(revised, now, true);
     return { ok: true, order: revised };
   }
 
-  /** Fills resting orders of the account that have become marketable (called before account queries). */
+  /**
+   * Expires day orders whose session is over and matches the account's open orders once (called before
+   * account queries and orders, and by the periodic matcher).
+   */
   sweep(accountNo: string): void {
     const now = this.opts.clock.nowMs();
-    for (const o of this.orders(accountNo)) if (o.status === 'open') this.match(o, now, false);
+    for (const o of this.orders(accountNo)) {
+      if (o.status !== 'open') continue;
+      if (this.expired(o, now)) this.cancelQty(o, remainingQty(o), 'expired');
+      else this.match(o, now, false);
+    }
+  }
+
+  sweepAll(): void {
+    for (const accountNo of this.orderList.keys()) this.sweep(accountNo);
+  }
+
+  /** A day order is over once its venue's session is not open on the order's trading day. */
+  private expired(o: SimOrder, nowMs: number): boolean {
+    if (!(o.venue === 'KR' ? this.model.enforceKrMarketHours : this.model.enforceUsMarketHours) || o.sessionYmd === undefined) return false;
+    const st = o.venue === 'KR' ? this.opts.market.krSession(nowMs) : this.opts.market.usSession(nowMs);
+    if (st.phase === 'preOpen' && st.tradingYmd === o.sessionYmd) return false;
+    return !(st.phase === 'open' && st.tradingYmd === o.sessionYmd);
   }
 
   private book(accountNo: string, o: Pick<SimOrder, 'venue' | 'code' | 'name' | 'side' | 'ordDvsn' | 'kind' | 'qty' | 'price' | 'orgnOdno' | 'exchangeCode'>): SimOrder {
@@ -229,44 +295,61 @@ export class SimExchange {
       orderedAtMs: now,
       ymd: kstYmd(now),
       tmd: kstHms(now),
+      sessionYmd: (o.venue === 'KR' ? this.opts.market.krSession(now) : this.opts.market.usSession(now)).tradingYmd,
+      fillCount: 0,
     };
     this.orderList.get(accountNo)?.push(order);
     this.emit({ type: 'accepted', order });
     return order;
   }
 
-  private cancelQty(o: SimOrder, qty: number): void {
+  private cancelQty(o: SimOrder, qty: number, reason: CancelReason): void {
+    if (qty <= 0) return;
     o.cancelledQty += qty;
     if (remainingQty(o) === 0) o.status = 'cancelled';
-    this.emit({ type: 'cancelled', order: o, qty });
+    this.emit({ type: 'cancelled', order: o, qty, reason });
   }
 
-  /** Fills the whole remainder when marketable: at the market price on entry, at the limit when resting. */
+  /**
+   * One match of a marketable order: at the market price on entry, at the limit when resting (market orders
+   * at the current price), for at most the fill model's quantity. IOC/FOK remainders are cancelled on entry.
+   */
   private match(o: SimOrder, nowMs: number, onEntry: boolean): void {
     const left = remainingQty(o);
     if (left <= 0) return;
-    const last = o.venue === 'KR' ? this.opts.market.krQuote(o.code, nowMs)?.price : this.opts.market.usQuote(o.code, nowMs)?.price;
+    const kr = o.venue === 'KR' ? this.opts.market.krQuote(o.code, nowMs) : undefined;
+    const us = o.venue === 'US' ? this.opts.market.usQuote(o.code, nowMs) : undefined;
+    const last = kr?.price ?? us?.price;
     if (last === undefined) return;
+    const immediate = o.venue === 'KR' && KR_IMMEDIATE_DVSN.has(o.ordDvsn);
     const marketable = o.price === 0 || (o.side === 'buy' ? o.price >= last : o.price <= last);
     if (!marketable) {
-      if (onEntry && o.venue === 'KR' && KR_IMMEDIATE_DVSN.has(o.ordDvsn)) this.cancelQty(o, left);
+      if (onEntry && immediate) this.cancelQty(o, left, 'ioc');
       return;
     }
+    const depth = o.side === 'buy' ? (kr?.askQty1 ?? us?.askQty) : (kr?.bidQty1 ?? us?.bidQty);
+    // IOC/FOK take what the book gives at once (the model's cap still applies); the rest is cancelled below.
+    const qty = matchQty(this.model, left, depth);
     const price = onEntry || o.price === 0 ? last : o.price;
-    const amount = left * price;
+    const amount = qty * price;
     const fees = o.venue === 'KR' ? Math.floor(amount * this.commissionRate) + (o.side === 'sell' ? Math.floor(amount * this.taxRate) : 0) : 0;
-    this.ledgers.get(o.accountNo)?.applyFill({ venue: o.venue, odno: o.odno, code: o.code, side: o.side, qty: left, price, fees, ymd: Number(kstYmd(nowMs)), atMs: nowMs }, o.name);
-    o.filledQty += left;
+    this.ledgers.get(o.accountNo)?.applyFill({ venue: o.venue, odno: o.odno, code: o.code, side: o.side, qty, price, fees, ymd: Number(kstYmd(nowMs)), atMs: nowMs }, o.name);
+    o.filledQty += qty;
     o.filledAmount += amount;
-    o.status = 'filled';
-    this.emit({ type: 'filled', order: o, fill: { odno: o.odno, qty: left, price, atMs: nowMs } });
+    o.fillCount = (o.fillCount ?? 0) + 1;
+    if (remainingQty(o) === 0) o.status = 'filled';
+    this.emit({ type: 'filled', order: o, fill: { odno: o.odno, seq: o.fillCount, qty, price, atMs: nowMs } });
+    if (onEntry && immediate && remainingQty(o) > 0) this.cancelQty(o, remainingQty(o), 'ioc');
   }
 
   private reserved(accountNo: string, venue: Venue): number {
     let sum = 0;
+    const now = this.opts.clock.nowMs();
     for (const o of this.orders(accountNo)) {
       if (o.venue !== venue || o.side !== 'buy' || o.status !== 'open') continue;
-      sum += remainingQty(o) * o.price * (venue === 'KR' ? 1 + this.commissionRate : 1);
+      // A resting market remainder (partial fills) is reserved like a new market buy: at the upper limit.
+      const unit = o.price > 0 ? o.price : venue === 'KR' ? (this.opts.market.krQuote(o.code, now)?.upperLimit ?? 0) : (this.opts.market.usQuote(o.code, now)?.ask ?? 0);
+      sum += remainingQty(o) * unit * (venue === 'KR' ? 1 + this.commissionRate : 1);
     }
     return sum;
   }

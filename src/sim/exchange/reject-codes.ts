@@ -20,6 +20,12 @@ export const REJECTS = {
   nothingToRevise: { msgCd: 'APBK0579', msg1: '정정/취소 가능수량이 없습니다.' },
   unsupportedOrderType: { msgCd: 'APBK0589', msg1: '주문구분을 확인하여 주십시오.' },
   exchangeMismatch: { msgCd: 'APBK1664', msg1: '해외거래소코드를 확인하여 주십시오.' },
+  /**
+   * Outside the regular session (KRX 09:00–15:30 KST, US 09:30–16:00 New York) or on a day off. PK reads
+   * APBK0919 as "market not open" for domestic orders; the simulator uses it for both venues ❓ (PK's
+   * overseas code APBK1664 is already this simulator's exchange-mismatch reply).
+   */
+  marketClosed: { msgCd: 'APBK0919', msg1: '장운영시간이 아닙니다.' },
 } as const satisfies Record<string, Reject>;
 
 /** KIS input-validation error (rt_cd "2", e.g. "ERROR : INPUT INVALID_CHECK_ACNO" as seen in PK issue #81). */

@@ -37,19 +37,28 @@ export interface SimOrder {
   tmd: string;
   /** US: OVRS_EXCG_CD as sent (NASD/NYSE/AMEX) */
   exchangeCode?: string;
+  /** Trading day (YYYYMMDD in the venue's calendar) the order lives on: a day order expires after it. */
+  sessionYmd?: number;
+  /** Fills so far (the next fill's seq is fillCount + 1). */
+  fillCount?: number;
 }
 
 export interface SimFill {
   odno: string;
+  /** 1, 2, … per order: a fill's identity together with odno. */
+  seq: number;
   qty: number;
   price: number;
   atMs: number;
 }
 
+/** Why quantity left an order: cancel request, moved to a revision, IOC/FOK remainder, day order expiry. */
+export type CancelReason = 'cancel' | 'revise' | 'ioc' | 'expired';
+
 export type ExchangeEvent =
   | { type: 'accepted'; order: SimOrder }
   | { type: 'filled'; order: SimOrder; fill: SimFill }
-  | { type: 'cancelled'; order: SimOrder; qty: number };
+  | { type: 'cancelled'; order: SimOrder; qty: number; reason: CancelReason };
 
 export function remainingQty(o: SimOrder): number {
   return o.qty - o.filledQty - o.cancelledQty - o.rejectedQty;

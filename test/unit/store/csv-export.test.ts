@@ -55,7 +55,10 @@ describe('csv export', () => {
   it('exports every kisd table when none are named, and rejects unknown names before writing', () => {
     const { dataDir, store } = setup();
     const all = exportCsv(store.db, { dataDir });
-    expect(all.map((r) => r.table)).toEqual(['alert_history', 'daily_bars', 'investor_flows', 'quotes', 'recovery_queue']);
+    expect(all.map((r) => r.table)).toEqual(
+      expect.arrayContaining(['alert_history', 'daily_bars', 'investor_flows', 'quotes', 'recovery_queue', 'order_journal', 'order_fills', 'positions']),
+    );
+    expect(all.map((r) => r.table)).not.toContain('schema_migrations');
     expect(() => exportCsv(store.db, { dataDir, tables: ['daily_bars', 'x; DROP TABLE quotes'] })).toThrow(/unknown table/);
     store.close();
   });

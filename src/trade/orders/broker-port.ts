@@ -1,0 +1,17 @@
+// The broker port of the order path: the KIS REST calls the order manager and reconciliation make.
+// `KisRestApi` (src/kis/rest) satisfies it structurally; tests may pass a fake.
+import type { Balance, BalanceOptions, CancelInput, CashOrderInput, DailyCcldQuery, DailyExecutions, OrderAck, OverseasOrderInput, ReviseInput } from '../../kis/rest/index.js';
+
+export interface OrderBroker {
+  orderCash(input: CashOrderInput, signal?: AbortSignal): Promise<OrderAck>;
+  orderRevise(input: ReviseInput, signal?: AbortSignal): Promise<OrderAck>;
+  orderCancel(input: CancelInput, signal?: AbortSignal): Promise<OrderAck>;
+  overseasOrder(input: OverseasOrderInput, signal?: AbortSignal): Promise<OrderAck>;
+  inquireBalance(o?: BalanceOptions): Promise<Balance>;
+  inquireDailyCcld(q: DailyCcldQuery): Promise<DailyExecutions>;
+}
+
+/** The alert port (src/alerts' dispatcher fits): never throws into the order path (failures are logged). */
+export interface OrderAlertSink {
+  send(alert: { key: string; level: 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL'; title: string; what: string; details?: Readonly<Record<string, string | number | boolean>> }): Promise<unknown>;
+}

@@ -1,0 +1,106 @@
+// Applies domestic execution notices (H0STCNI0/9, fact sheet §5.1) to the journal, idempotently: a fill
+// notice (CNTG_YN 2) advances its leg once per distinct notice; acks settle cancels (RCTF_CLS 2),
+// revisions (RCTF_CLS 1), IOC remainders (ACPT_YN 3) and refusals (RFUS_YN 1). A notice for an order number
+// the journal does not know yet — KIS may notify before the order's HTTP reply arrives — waits in a bounded
+// buffer until the number is attached; if the process dies first, reconciliation covers it.
+import type { Logger } from 'pino';
+import type { KrExecutionNotice } from '../../kis/ws/events.js';
+import { normalizeOrderNo } from './ids.js';
+import type { OrderJournal } from './journal.js';
+import { settleLegClosed, settleRevision } from './settle.js';
+
+export interface NoticeHandlerStats {
+  applied: number;
+  buffered: number;
+  /** Buffered notices dropped because the buffer was full. */
+  dropped: number;
+  /** Notices for order numbers of other programs (HTS, MTS), discarded from the buffer eventually. */
+  ignored: number;
+}
+
+export class NoticeHandler {
+  private readonly pending = new Map<string, KrExecutionNotice[]>();
+  private pendingCount = 0;
+  private readonly counters: NoticeHandlerStats = { applied: 0, buffered: 0, dropped: 0, ignored: 0 };
+
+  constructor(
+    private readonly journal: OrderJournal,
+    private readonly log: Logger,
+    private readonly maxBuffered = 2_000,
+  ) {}
+
+  stats(): NoticeHandlerStats {
+    return { ...this.counters, buffered: this.pendingCount };
+  }
+
+  handle(n: KrExecutionNotice): void {
+    if (n.kind !== 'kr-notice') return;
+    // Revise/cancel acks are keyed by the original order number (OODER_NO), everything else by ODER_NO.
+    const correcting = !n.isFill && (n.correctionCode === '1' || n.correctionCode === '2') && n.originalOrderNo.trim() !== '';
+    const key = normalizeOrderNo(correcting ? n.originalOrderNo : n.orderNo);
+    if (!this.journal.leg(key)) {
+      this.buffer(key, n);
+      return;
+    }
+    this.apply(n, key);
+  }
+
+  /** Applies notices that arrived before order number kisOrderNo was known. */
+  flush(kisOrderNo: string): void {
+    const key = normalizeOrderNo(kisOrderNo);
+    const list = this.pending.get(key);
+    if (!list) return;
+    this.pending.delete(key);
+    this.pendingCount -= list.length;
+    for (const n of list) this.apply(n, key);
+  }
+
+  private buffer(key: string, n: KrExecutionNotice): void {
+    if (this.pendingCount >= this.maxBuffered) {
+      // Drop the oldest order number's notices: after this long they are most likely another program's.
+      const oldest = this.pending.keys().next().value;
+      if (oldest !== undefined) {
+        const dropped = this.pending.get(oldest)?.length ?? 0;
+        this.pending.delete(oldest);
+        this.pendingCount -= dropped;
+        this.counters.dropped += dropped;
+      }
+    }
+    const list = this.pending.get(key) ?? [];
+    list.push(n);
+    this.pending.set(key, list);
+    this.pendingCount++;
+  }
+
+  private apply(n: KrExecutionNotice, legNo: string): void {
+    const leg = this.journal.leg(legNo);
+    if (!leg) return;
+    const id = leg.clientOrderId;
+    this.counters.applied++;
+    if (n.isFill) {
+      if (!(n.qty > 0) || !(n.price > 0)) {
+        this.log.warn({ kisOrderNo: legNo, qty: n.qty, price: n.price }, 'fill notice without quantity/price ignored');
+        return;
+      }
+      this.journal.applyProgress(legNo, { notice: { key: `${n.time}|${n.qty}|${n.price}|${n.orderNo}`, qty: n.qty, price: n.price, atMs: n.receivedAtMs } }, 'notice');
+      return;
+    }
+    if (n.correctionCode === '2' || n.acceptCode === '3') {
+      settleLegClosed(this.journal, id, legNo, n.acceptCode === '3' ? 'IOC/FOK remainder cancelled by the exchange' : 'cancelled');
+      return;
+    }
+    if (n.correctionCode === '1') {
+      const price = n.orderPrice > 0 ? n.orderPrice : n.price;
+      const qty = n.orderQty > 0 ? n.orderQty : n.qty;
+      if (Number.isFinite(qty) && qty > 0) settleRevision(this.journal, id, legNo, { kisOrderNo: n.orderNo, kisOrgNo: n.branchNo, qty, price: Number.isFinite(price) ? price : null });
+      return;
+    }
+    const row = this.journal.row(id);
+    if (!row) return;
+    if (n.rejected) {
+      if (row.filledQty === 0 && row.state !== 'rejected') this.journal.patch(id, { state: 'rejected', lastError: 'refused by the exchange (execution notice RFUS_YN 1)' });
+      return;
+    }
+    if (row.state === 'sent' || row.state === 'unknown') this.journal.patch(id, { state: 'acknowledged' });
+  }
+}

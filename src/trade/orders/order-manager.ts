@@ -1,0 +1,255 @@
+// The order manager: the one way kisd places, revises and cancels orders. Every intent is committed to the
+// SQLite journal as `new`, then `sent` — both before any byte leaves — and sent exactly once. A lost reply
+// (OrderOutcomeUnknownError) leaves it `unknown`; it is never sent again but settled by reconciliation
+// (daily executions) and execution notices. Crash-only start-up: `new` rows were never sent (closed as
+// cancelled-before-send), `sent`/`unknown` rows are settled by the start-up reconciliation, and trading
+// stays disallowed until that reconciliation has passed (nautilus_trader's "unknown is reconciled, not resent").
+import type { Logger } from 'pino';
+import { unrefTimer, type TimerHandle } from '../../core/clock.js';
+import { errorMessage, KisdError } from '../../core/errors.js';
+import { kstAt } from '../../core/kst.js';
+import { KisApiError, OrderOutcomeUnknownError, type OrderAck } from '../../kis/rest/index.js';
+import type { KrExecutionNotice, RealtimeEvent } from '../../kis/ws/events.js';
+import { createOrderJournalRepo } from '../../store/order-journal-repo.js';
+import { createPositionsRepo } from '../../store/positions-repo.js';
+import { reconcileOnce } from '../reconcile/reconciler.js';
+import { InvalidOrderIntentError, OrderNotChangeableError, TradingNotAllowedError } from './errors.js';
+import { newClientOrderId, normalizeOrderNo } from './ids.js';
+import { validateIntent } from './intent.js';
+import { OrderJournal } from './journal.js';
+import { NoticeHandler, type NoticeHandlerStats } from './notice-handler.js';
+import { compileOrderManagerOptions, type CompiledOrderManagerOptions, type OrderManagerOptions } from './options.js';
+import { settleLegClosed, settleRevision } from './settle.js';
+import { TERMINAL_STATES, type JournalOrder, type OrderIntent, type OrderManager, type ReconcileReport } from './types.js';
+
+/** A bus the manager can take notices from (src/feed's EventBus<RealtimeEvent> fits). */
+export interface NoticeSource {
+  subscribe(handler: (e: RealtimeEvent) => void, opts: { name: string; capacity?: number; dropPolicy?: 'drop-oldest' | 'drop-newest' }): { unsubscribe(): void };
+}
+
+export interface RunningOrderManager extends OrderManager {
+  readonly options: CompiledOrderManagerOptions;
+  /**
+   * Crash recovery + start-up reconciliation, then the reconciliation schedule. Resolves with the first
+   * report (trading is allowed iff it passed; a failed one is retried on the schedule). Call once.
+   */
+  start(signal?: AbortSignal): Promise<ReconcileReport>;
+  /** Stops the schedule and waits for a running reconciliation (bounded by its own requests' timeouts). */
+  stop(): Promise<void>;
+  /** Applies one execution notice (idempotent). */
+  handleNotice(n: KrExecutionNotice): void;
+  /** Feeds kr-notice events of a bus into handleNotice; returns an unsubscribe. */
+  consumeNotices(bus: NoticeSource): () => void;
+  noticeStats(): NoticeHandlerStats;
+  /** The latest reconciliation report, if any ran. */
+  lastReconcile(): ReconcileReport | undefined;
+}
+
+export function createOrderManager(raw: OrderManagerOptions): RunningOrderManager {
+  const options = compileOrderManagerOptions(raw);
+  const { broker, clock } = raw;
+  const log: Logger = raw.log.child({ component: 'order-manager' });
+  const journal = new OrderJournal(createOrderJournalRepo(raw.db), createPositionsRepo(raw.db), clock, log);
+  const notices = new NoticeHandler(journal, log);
+  const inFlight = new Set<string>();
+  const crash = (point: Parameters<NonNullable<OrderManagerOptions['crashHook']>>[0], id: string): void => raw.crashHook?.(point, id);
+  let allowed = false;
+  let positionsVerified = false;
+  let last: ReconcileReport | undefined;
+  let running: Promise<ReconcileReport> | undefined;
+  let interval: TimerHandle | undefined;
+  let recheck: TimerHandle | undefined;
+  let stopped = false;
+
+  const alert = (a: Parameters<NonNullable<OrderManagerOptions['alerts']>['send']>[0]): void => {
+    raw.alerts?.send(a).catch((err: unknown) => log.error({ err: errorMessage(err) }, 'order alert failed'));
+  };
+
+  function reconcile(signal?: AbortSignal): Promise<ReconcileReport> {
+    // One at a time: a second caller shares the running pass.
+    running ??= reconcileOnce({ journal, broker, clock, log, alerts: raw.alerts, options, inFlight, onLegAttached: (no) => notices.flush(no), requirePositionCheck: !positionsVerified }, signal)
+      .then((r) => {
+        last = r;
+        if (r.positionsChecked) positionsVerified = true;
+        allowed = r.passed;
+        return r;
+      })
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  }
+
+  function scheduleRecheck(): void {
+    if (stopped || recheck !== undefined) return;
+    recheck = clock.setTimeout(() => {
+      recheck = undefined;
+      void reconcile().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'reconciliation failed'));
+    }, options.unknownRecheckMs);
+    unrefTimer(recheck);
+  }
+
+  /** A `new` row was committed but `sent` never was: its bytes never left (sent is written first). */
+  function closeNeverSent(): number {
+    const rows = journal.inStates(['new']);
+    for (const o of rows) journal.patch(o.clientOrderId, { state: 'cancelled', lastError: 'cancelled before send (process stopped between journal and send)' });
+    if (rows.length > 0) log.warn({ count: rows.length }, 'journal rows never sent were closed as cancelled');
+    return rows.length;
+  }
+
+  async function send(o: OrderIntent, id: string, signal?: AbortSignal): Promise<OrderAck> {
+    if (o.market === 'KR') {
+      return broker.orderCash({ side: o.side, code: o.symbol, qty: o.qty, price: o.type === 'market' ? 0 : (o.price ?? 0), ordDvsn: o.type === 'market' ? '01' : '00', clientRef: id }, signal);
+    }
+    return broker.overseasOrder({ side: o.side, symbol: o.symbol, exchange: o.exchange ?? 'NAS', qty: o.qty, price: o.price ?? 0, ordDvsn: '00', clientRef: id }, signal);
+  }
+
+  /** Classifies a failed order request: unknown (never resend) or refused/not sent. */
+  function failure(err: unknown): { unknown: boolean; text: string } {
+    if (err instanceof OrderOutcomeUnknownError || (err instanceof KisdError && err.disposition === 'unresolved')) return { unknown: true, text: errorMessage(err) };
+    if (err instanceof KisApiError) return { unknown: false, text: `${err.msgCd} ${err.msg1.trim()}`.trim() };
+    if (err instanceof KisdError) return { unknown: false, text: errorMessage(err) };
+    // Anything unexpected might have happened after the bytes left: the safe reading is "unknown".
+    return { unknown: true, text: errorMessage(err) };
+  }
+
+  async function submit(intent: OrderIntent, signal?: AbortSignal): Promise<JournalOrder> {
+    if (!allowed) throw new TradingNotAllowedError(last ? 'the last reconciliation did not pass' : 'start-up reconciliation has not run');
+    const clean = validateIntent(intent);
+    const id = newClientOrderId(clock.nowMs());
+    journal.create(id, clean);
+    crash('after-new', id);
+    journal.patch(id, { state: 'sent', sentAtMs: clock.nowMs() });
+    crash('after-sent', id);
+    inFlight.add(id);
+    let ack: OrderAck;
+    try {
+      ack = await send(clean, id, signal);
+    } catch (err) {
+      inFlight.delete(id);
+      const f = failure(err);
+      if (f.unknown) {
+        log.error({ clientOrderId: id, symbol: clean.symbol, err: f.text }, 'order outcome unknown: not resending; reconciliation will settle it');
+        alert({ key: `order-unknown:${id}`, level: 'WARNING', title: `Order outcome unknown: ${clean.side} ${clean.qty} ${clean.symbol}`, what: `The reply to order ${id} was lost (${f.text}). It is not resent; reconciliation settles it.`, details: { clientOrderId: id, symbol: clean.symbol } });
+        const o = journal.patch(id, { state: 'unknown', lastError: f.text })!;
+        scheduleRecheck();
+        return o;
+      }
+      log.warn({ clientOrderId: id, symbol: clean.symbol, err: f.text }, 'order refused');
+      return journal.patch(id, { state: 'rejected', lastError: f.text })!;
+    }
+    inFlight.delete(id);
+    crash('after-reply', id);
+    // A reconciliation may have attached this number already while the reply was in flight: attachLeg is idempotent.
+    const o = journal.attachLeg(id, { kisOrderNo: ack.orderNo, kisOrgNo: ack.orgNo, qty: clean.qty, price: clean.price ?? null }, 'acknowledged')!;
+    crash('after-ack', id);
+    notices.flush(ack.orderNo);
+    return journal.get(id) ?? o;
+  }
+
+  function changeable(id: string, action: 'cancel' | 'revise') {
+    const row = journal.row(id);
+    if (!row) throw new OrderNotChangeableError(id, 'no such order');
+    if (TERMINAL_STATES.has(row.state)) throw new OrderNotChangeableError(id, `order is ${row.state}`);
+    if (row.kisOrderNo === null || row.kisOrgNo === null) throw new OrderNotChangeableError(id, `order has no KIS order number yet (${row.state})`);
+    if (row.pendingAction !== null) throw new OrderNotChangeableError(id, `a ${row.pendingAction} is unresolved; it is never resent`);
+    if (row.market !== 'KR') throw new OrderNotChangeableError(id, `${action} of US orders is not supported yet`);
+    return { ...row, kisOrderNo: row.kisOrderNo, kisOrgNo: row.kisOrgNo };
+  }
+
+  async function change(id: string, action: 'cancel' | 'revise', price: number | undefined, signal?: AbortSignal): Promise<JournalOrder> {
+    // A cancel only reduces exposure: allowed even while trading is paused. A revision is a new price: not.
+    if (action === 'revise' && !allowed) throw new TradingNotAllowedError('the last reconciliation did not pass');
+    const row = changeable(id, action);
+    const legNo = normalizeOrderNo(row.kisOrderNo);
+    const remaining = row.qty - row.filledQty;
+    journal.patch(id, { pendingAction: action, pendingJson: JSON.stringify({ legNo, price }), pendingSentAtMs: clock.nowMs() });
+    inFlight.add(id);
+    try {
+      if (action === 'cancel') {
+        await broker.orderCancel({ orgNo: row.kisOrgNo, orderNo: row.kisOrderNo, clientRef: `${id}:cancel` }, signal);
+        inFlight.delete(id);
+        return settleLegClosed(journal, id, legNo, 'cancelled') ?? journal.get(id)!;
+      }
+      const ack = await broker.orderRevise({ orgNo: row.kisOrgNo, orderNo: row.kisOrderNo, ordDvsn: '00', qty: remaining, price: price!, all: true, clientRef: `${id}:revise` }, signal);
+      inFlight.delete(id);
+      const o = settleRevision(journal, id, legNo, { kisOrderNo: ack.orderNo, kisOrgNo: ack.orgNo, qty: remaining, price: price! }) ?? journal.get(id)!;
+      notices.flush(ack.orderNo);
+      return o;
+    } catch (err) {
+      inFlight.delete(id);
+      const f = failure(err);
+      if (f.unknown) {
+        log.error({ clientOrderId: id, action, err: f.text }, `${action} outcome unknown: not resending; reconciliation will settle it`);
+        scheduleRecheck();
+        return journal.patch(id, { lastError: `${action} outcome unknown: ${f.text}` })!;
+      }
+      log.warn({ clientOrderId: id, action, err: f.text }, `${action} refused`);
+      return journal.patch(id, { pendingAction: null, pendingJson: null, pendingSentAtMs: null, lastError: `${action} refused: ${f.text}` })!;
+    }
+  }
+
+  const manager: RunningOrderManager = {
+    options,
+    get tradingAllowed() {
+      return allowed;
+    },
+    submit,
+    cancel: (id, signal) => change(id, 'cancel', undefined, signal),
+    revise(id, c, signal) {
+      const row = journal.row(id);
+      if (c.price === undefined || !(c.price > 0)) return Promise.reject(new InvalidOrderIntentError('revise needs a price > 0'));
+      if (row && c.qty !== undefined && c.qty !== row.qty - row.filledQty) {
+        // KIS moves the revised quantity to a new order and leaves the rest at the old price; kisd revises the
+        // whole remainder only, so one order never splits into two live prices.
+        return Promise.reject(new InvalidOrderIntentError(`revise changes the price of the whole remaining quantity (${row.qty - row.filledQty}); cancel and resubmit to change the size`));
+      }
+      if (row?.market === 'KR' && !Number.isInteger(c.price)) return Promise.reject(new InvalidOrderIntentError('KR prices are whole won'));
+      return change(id, 'revise', c.price, signal);
+    },
+    get: (id) => journal.get(id),
+    openOrders: () => journal.inStates(['sent', 'acknowledged', 'partially_filled', 'unknown']),
+    ordersOfDay(dayMs = clock.nowMs()) {
+      const from = kstAt(dayMs, 0);
+      return journal.repo.createdBetween(from, from + 86_400_000).map((r) => journal.get(r.clientOrderId)!);
+    },
+    positions: () => journal.positions(),
+    onFill: (l) => journal.onFill(l),
+    onOrderUpdate: (l) => journal.onOrderUpdate(l),
+    reconcile,
+    async start(signal) {
+      closeNeverSent();
+      const first = await reconcile(signal).catch((err: unknown): ReconcileReport => {
+        const now = clock.nowMs();
+        return { passed: false, startedAtMs: now, finishedAtMs: now, settledOrders: 0, addedFillQty: 0, differences: [], unresolved: [], positionsChecked: false, error: errorMessage(err) };
+      });
+      if (!first.passed) {
+        log.error({ error: first.error, unresolved: first.unresolved.length }, 'start-up reconciliation did not pass: trading stays disallowed');
+        alert({ key: 'reconcile:startup', level: 'CRITICAL', title: 'Start-up reconciliation did not pass; trading is disallowed', what: first.error ?? `${first.unresolved.length} order(s) still unresolved`, details: { unresolved: first.unresolved.length } });
+        scheduleRecheck();
+      }
+      if (options.reconcileIntervalMs > 0 && !stopped) {
+        interval = clock.setInterval(() => void reconcile().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'reconciliation failed')), options.reconcileIntervalMs);
+        unrefTimer(interval);
+      }
+      return first;
+    },
+    async stop() {
+      stopped = true;
+      clock.clearInterval(interval);
+      clock.clearTimeout(recheck);
+      interval = recheck = undefined;
+      await running?.catch(() => undefined);
+    },
+    handleNotice: (n) => notices.handle(n),
+    consumeNotices(bus) {
+      const sub = bus.subscribe((e) => {
+        if (e.kind === 'kr-notice') notices.handle(e);
+      }, { name: 'order-manager', capacity: 100_000, dropPolicy: 'drop-newest' });
+      return () => sub.unsubscribe();
+    },
+    noticeStats: () => notices.stats(),
+    lastReconcile: () => last,
+  };
+  return manager;
+}

@@ -1,0 +1,195 @@
+// Reconciliation (start-up and scheduled): today's daily executions (inquire-daily-ccld) and the balance
+// (inquire-balance) from KIS against the order journal and the position ledger, resolved in KIS's favour —
+// missed fills added, unknown orders matched to their KIS order number or closed as never received after a
+// grace period, cancels/revisions settled, positions overwritten — each difference logged and alerted.
+// Domestic (KR) only: the REST layer has no overseas executions/balance call yet (US unknowns are alerted).
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
+import { kstAt, kstYmd } from '../../core/kst.js';
+import type { Execution } from '../../kis/rest/index.js';
+import type { OrderAlertSink, OrderBroker } from '../orders/broker-port.js';
+import { normalizeOrderNo } from '../orders/ids.js';
+import type { OrderJournal } from '../orders/journal.js';
+import type { CompiledOrderManagerOptions } from '../orders/options.js';
+import { settleLegClosed, settleRevision } from '../orders/settle.js';
+import type { JournalOrder, ReconcileDifference, ReconcileReport } from '../orders/types.js';
+import { executionTimeMs, matchesIntent, sameSymbol } from './match.js';
+import { checkPositions } from './positions-check.js';
+
+export interface ReconcileDeps {
+  journal: OrderJournal;
+  broker: OrderBroker;
+  clock: Clock;
+  log: Logger;
+  alerts?: OrderAlertSink;
+  options: CompiledOrderManagerOptions;
+  /** Orders with a request in flight in this process: their reply will settle them. */
+  inFlight: ReadonlySet<string>;
+  /** Called when reconciliation attaches a KIS order number (buffered notices can then apply). */
+  onLegAttached?: (kisOrderNo: string) => void;
+  /** A skipped position comparison fails the pass (true until one has succeeded). Default true. */
+  requirePositionCheck?: boolean;
+}
+
+const OPEN: JournalOrder['state'][] = ['sent', 'unknown', 'acknowledged', 'partially_filled'];
+const DAY_MS = 86_400_000;
+
+export async function reconcileOnce(d: ReconcileDeps, signal?: AbortSignal): Promise<ReconcileReport> {
+  const startedAtMs = d.clock.nowMs();
+  const differences: ReconcileDifference[] = [];
+  const unresolved: string[] = [];
+  let settled = 0;
+  let addedFillQty = 0;
+  const report = (extra: Partial<ReconcileReport>): ReconcileReport => ({
+    passed: false, startedAtMs, finishedAtMs: d.clock.nowMs(), settledOrders: settled, addedFillQty, differences, unresolved, positionsChecked: false, ...extra,
+  });
+
+  const open = d.journal.inStates(OPEN);
+  const dayStart = kstAt(startedAtMs, 0);
+  const oldestOpen = Math.min(dayStart, ...open.map((o) => o.createdAtMs));
+  const fromMs = Math.max(oldestOpen, dayStart - d.options.lookbackDays * DAY_MS);
+  const query = { fromYmd: kstYmd(fromMs), toYmd: kstYmd(startedAtMs), order: 'oldest' as const, priority: 'order' as const, signal };
+  let rows: Execution[];
+  try {
+    rows = (await d.broker.inquireDailyCcld(query)).executions;
+  } catch (err) {
+    d.log.error({ err: errorMessage(err) }, 'reconciliation: daily executions unavailable');
+    return report({ error: `daily executions: ${errorMessage(err)}` });
+  }
+  const byNo = new Map(rows.map((r) => [normalizeOrderNo(r.orderNo), r]));
+  const corrections = new Map<string, Execution[]>();
+  for (const r of rows) {
+    const orig = normalizeOrderNo(r.originalOrderNo);
+    if (orig !== '') corrections.set(orig, [...(corrections.get(orig) ?? []), r]);
+  }
+  const claimed = new Set<string>();
+  const now = (): number => d.clock.nowMs();
+
+  // KR orders to check: open ones, plus every order of the window with a KIS number (late fills of a cancelled order).
+  const windowOrders = d.journal.repo.createdBetween(fromMs, startedAtMs + 1).map((r) => d.journal.get(r.clientOrderId)!);
+  const candidates = new Map<string, JournalOrder>();
+  for (const o of [...open, ...windowOrders]) if (o.state !== 'new' && o.state !== 'rejected') candidates.set(o.clientOrderId, o);
+  const ordered = [...candidates.values()].sort((a, b) => (a.sentAtMs ?? a.createdAtMs) - (b.sentAtMs ?? b.createdAtMs));
+
+  const syncLegs = (o: JournalOrder): void => {
+    // Revisions append legs while we walk: a bounded queue over the order's legs.
+    const seen = new Set<string>();
+    for (let guard = 0; guard < 50; guard++) {
+      const leg = d.journal.legsOf(o.clientOrderId).find((l) => !seen.has(l.kisOrderNo));
+      if (!leg) break;
+      seen.add(leg.kisOrderNo);
+      const row = byNo.get(leg.kisOrderNo);
+      if (!row) {
+        if (o.createdAtMs >= fromMs) differences.push({ kind: 'order', clientOrderId: o.clientOrderId, symbol: o.symbol, market: o.market, journal: `KIS order ${leg.kisOrderNo} acknowledged`, broker: 'not in daily executions', action: 'none (left as is)' });
+        continue;
+      }
+      claimed.add(leg.kisOrderNo);
+      const fill = d.journal.applyProgress(leg.kisOrderNo, { executions: { filledQty: row.filledQty, filledAmount: row.filledAmount ?? (row.avgFillPrice ?? 0) * row.filledQty, atMs: now() } }, 'reconcile');
+      if (fill) {
+        addedFillQty += fill.qty;
+        differences.push({ kind: 'fill', clientOrderId: o.clientOrderId, symbol: o.symbol, market: o.market, journal: `${leg.filledQty} filled on ${leg.kisOrderNo}`, broker: `${row.filledQty} filled`, action: `recorded ${fill.qty} @ ${fill.price}` });
+      }
+      for (const c of corrections.get(leg.kisOrderNo) ?? []) {
+        claimed.add(normalizeOrderNo(c.orderNo));
+        if (c.cancelled) settleLegClosed(d.journal, o.clientOrderId, leg.kisOrderNo, 'cancelled');
+        else settleRevision(d.journal, o.clientOrderId, leg.kisOrderNo, { kisOrderNo: c.orderNo, kisOrgNo: c.branchNo, qty: c.orderQty, price: c.orderPrice });
+      }
+      const after = d.journal.leg(leg.kisOrderNo);
+      if (after && after.closed === 0 && row.remainingQty === 0 && after.filledQty < after.qty) {
+        settleLegClosed(d.journal, o.clientOrderId, leg.kisOrderNo, 'closed at KIS without a full fill (cancelled or expired)');
+      }
+    }
+  };
+
+  for (const o0 of ordered) {
+    if (d.inFlight.has(o0.clientOrderId)) continue;
+    const before = d.journal.get(o0.clientOrderId)!;
+    if (before.market !== 'KR') {
+      if (before.state === 'unknown' || before.state === 'sent') unresolved.push(before.clientOrderId);
+      continue;
+    }
+    if (d.journal.legsOf(before.clientOrderId).length === 0 && (before.state === 'sent' || before.state === 'unknown')) {
+      const sentAt = before.sentAtMs ?? before.createdAtMs;
+      const match = rows.find((r) => {
+        const no = normalizeOrderNo(r.orderNo);
+        if (claimed.has(no) || d.journal.leg(no) || normalizeOrderNo(r.originalOrderNo) !== '') return false;
+        if (!matchesIntent(r, before)) return false;
+        const t = executionTimeMs(r);
+        return t !== undefined && t >= sentAt - d.options.clockSkewMs && t <= sentAt + d.options.matchWindowMs;
+      });
+      if (match) {
+        claimed.add(normalizeOrderNo(match.orderNo));
+        d.journal.attachLeg(before.clientOrderId, { kisOrderNo: match.orderNo, kisOrgNo: match.branchNo, qty: match.orderQty, price: before.price ?? null }, 'acknowledged');
+        d.onLegAttached?.(match.orderNo);
+        differences.push({ kind: 'order', clientOrderId: before.clientOrderId, symbol: before.symbol, market: 'KR', journal: before.state, broker: `order ${match.orderNo} at ${match.orderTime}`, action: 'attached the KIS order number' });
+      } else if (now() - sentAt >= d.options.notFoundGraceMs) {
+        d.journal.patch(before.clientOrderId, { state: 'cancelled', lastError: `never reached KIS: not in daily executions ${now() - sentAt} ms after sending` });
+        differences.push({ kind: 'order', clientOrderId: before.clientOrderId, symbol: before.symbol, market: 'KR', journal: before.state, broker: 'no such order', action: 'closed as cancelled (never received)' });
+      } else {
+        unresolved.push(before.clientOrderId);
+        continue;
+      }
+    }
+    syncLegs(before);
+    const after = d.journal.get(before.clientOrderId)!;
+    const row = d.journal.row(before.clientOrderId)!;
+    if (row.pendingAction !== null) {
+      const pendingAt = row.pendingSentAtMs ?? row.updatedAtMs;
+      if (now() - pendingAt >= d.options.notFoundGraceMs) {
+        d.journal.patch(before.clientOrderId, { pendingAction: null, pendingJson: null, pendingSentAtMs: null, lastError: `${row.pendingAction} never reached KIS` });
+        differences.push({ kind: 'order', clientOrderId: before.clientOrderId, symbol: before.symbol, market: 'KR', journal: `${row.pendingAction} outcome unknown`, broker: 'no such request', action: 'cleared' });
+      } else {
+        unresolved.push(before.clientOrderId);
+      }
+    }
+    if (after.state !== before.state) settled++;
+  }
+
+  for (const r of rows) {
+    const no = normalizeOrderNo(r.orderNo);
+    if (claimed.has(no) || d.journal.leg(no) || normalizeOrderNo(r.originalOrderNo) !== '') continue;
+    if (open.some((o) => d.inFlight.has(o.clientOrderId) && o.market === 'KR' && sameSymbol(r.code, o.symbol))) continue; // maybe ours, reply pending
+    differences.push({ kind: 'order', symbol: r.code, market: 'KR', journal: 'no such order', broker: `order ${r.orderNo} (${r.side} ${r.orderQty}, filled ${r.filledQty})`, action: 'none: placed outside kisd; positions follow the balance' });
+  }
+
+  const positions = await checkPositions(d, rows, query, signal);
+  differences.push(...positions.differences);
+  const krUnresolved = unresolved.filter((id) => d.journal.get(id)?.market === 'KR');
+  const positionsOk = !positions.skipped || d.requirePositionCheck === false;
+  const passed = positions.error === undefined && positionsOk && krUnresolved.length === 0;
+  const result = report({ passed, positionsChecked: !positions.skipped, ...(positions.error !== undefined ? { error: positions.error } : {}) });
+  d.log[passed && differences.length === 0 ? 'info' : 'warn'](
+    { passed, settled, addedFillQty, differences: differences.length, unresolved: unresolved.length, positionsSkipped: positions.skipped },
+    'reconciliation finished',
+  );
+  for (const diff of differences) d.log.warn({ ...diff }, 'reconciliation difference (resolved in KIS favour)');
+  await alertDifferences(d, result);
+  return result;
+}
+
+async function alertDifferences(d: ReconcileDeps, r: ReconcileReport): Promise<void> {
+  if (!d.alerts) return;
+  const sends = r.differences.map((diff) =>
+    d.alerts!.send({
+      key: `reconcile:${diff.kind}:${diff.clientOrderId ?? diff.symbol ?? ''}`,
+      level: diff.kind === 'position' ? 'ERROR' : 'WARNING',
+      title: `Reconciliation: ${diff.kind} ${diff.symbol ?? ''} differed from KIS`.trim(),
+      what: `Journal: ${diff.journal}. KIS: ${diff.broker}. Done: ${diff.action}.`,
+      details: { kind: diff.kind, ...(diff.clientOrderId ? { clientOrderId: diff.clientOrderId } : {}), ...(diff.symbol ? { symbol: diff.symbol } : {}) },
+    }),
+  );
+  const usStuck = r.unresolved.filter((id) => d.journal.get(id)?.market === 'US');
+  if (usStuck.length > 0) {
+    sends.push(
+      d.alerts.send({
+        key: 'reconcile:us-unknown',
+        level: 'CRITICAL',
+        title: `${usStuck.length} US order(s) with unknown outcome need a manual check`,
+        what: 'kisd cannot query US executions yet; check the orders in the KIS app and settle them by hand.',
+        details: { orders: usStuck.slice(0, 10).join(',') },
+      }),
+    );
+  }
+  for (const s of await Promise.allSettled(sends)) if (s.status === 'rejected') d.log.error({ err: errorMessage(s.reason) }, 'reconciliation alert failed');
+}
