@@ -1,0 +1,130 @@
+// Market close (16:00 KST) as a PhaseJob: cancels every unfilled KR order, flattens what strategies marked
+// intraday (buys tagged `intradayTag` today, up to the quantity still held), then snapshots positions to
+// <dataDir>/reports/positions_YYYYMMDD.json. The strategies exit before the close themselves (their exitAt);
+// this is the safety net. KRX's regular session ends 15:30, so at 16:00 a real broker may refuse a market
+// flatten: refused flattens are listed in the snapshot and raised as an ERROR alert (positions held overnight).
+import { writeJsonAtomic } from '../../core/atomic-file.js';
+import type { Clock } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
+import { formatKstTimestamp } from '../../core/kst.js';
+import type { PhaseContext, PhaseJob } from '../../scheduler/ports.js';
+import { TERMINAL_STATES, type OrderManager } from '../orders/types.js';
+import type { TradeAlertPort } from '../risk/kill-switch.js';
+import { orderBookRiskView } from '../risk/order-book-view.js';
+import type { RiskGate } from '../risk/risk-gate.js';
+import { INTRADAY_TAG } from '../strategy/opening-range-breakout.js';
+import { positionsSnapshotPath, type PositionsSnapshot } from './positions-snapshot.js';
+
+export interface MarketCloseJobOptions {
+  dataDir: string;
+  clock: Clock;
+  orders: OrderManager;
+  /** Closing prices (the quote cache's last trade, or a REST quote). */
+  mark: (symbol: string) => number | undefined;
+  /** Exits pass the gate by construction; routing them through it keeps the oversell check. */
+  risk?: RiskGate;
+  alerts?: TradeAlertPort;
+  /** Default 'intraday'. */
+  intradayTag?: string;
+  /** Name the flatten orders are journaled under. Default 'market-close'. */
+  strategyName?: string;
+  /** How long to wait for flatten orders to fill (notices) before the snapshot, on the Clock. Default 10000 ms. */
+  settleTimeoutMs?: number;
+}
+
+/** Waits (polling every 250 ms on the clock) until the orders are terminal or the timeout passes. */
+async function awaitTerminal(o: MarketCloseJobOptions, ids: readonly string[], signal: AbortSignal): Promise<void> {
+  const deadline = o.clock.monotonicMs() + (o.settleTimeoutMs ?? 10_000);
+  while (ids.some((id) => { const x = o.orders.get(id); return x !== undefined && !TERMINAL_STATES.has(x.state); })) {
+    if (o.clock.monotonicMs() >= deadline || signal.aborted) return;
+    await o.clock.sleep(250, signal).catch(() => undefined);
+  }
+}
+
+/** Quantity to flatten per symbol: net bought today by intraday-tagged orders, capped by what is held. */
+export function intradayFlattenPlan(om: Pick<OrderManager, 'ordersOfDay' | 'positions'>, tag: string, dayMs?: number): Map<string, number> {
+  const net = new Map<string, number>();
+  for (const o of om.ordersOfDay(dayMs)) {
+    if (o.market !== 'KR' || o.tag !== tag || o.filledQty <= 0) continue;
+    net.set(o.symbol, (net.get(o.symbol) ?? 0) + (o.side === 'buy' ? o.filledQty : -o.filledQty));
+  }
+  const plan = new Map<string, number>();
+  for (const p of om.positions()) {
+    if (p.market !== 'KR') continue;
+    const qty = Math.min(p.qty, net.get(p.symbol) ?? 0);
+    if (qty > 0) plan.set(p.symbol, qty);
+  }
+  return plan;
+}
+
+export function createMarketCloseJob(o: MarketCloseJobOptions): PhaseJob {
+  const tag = o.intradayTag ?? INTRADAY_TAG;
+  const strategy = o.strategyName ?? 'market-close';
+  return {
+    async run(ctx: PhaseContext) {
+      const log = ctx.logger;
+      let cancelled = 0;
+      for (const order of o.orders.openOrders()) {
+        if (order.market !== 'KR' || order.state === 'unknown') continue; // unknown: reconciliation settles it, never guessed
+        try {
+          const after = await o.orders.cancel(order.clientOrderId, ctx.signal);
+          if (after.state === 'cancelled') cancelled++;
+        } catch (err) {
+          log.warn({ clientOrderId: order.clientOrderId, symbol: order.symbol, err: errorMessage(err) }, 'cancel at market close failed');
+        }
+      }
+      const flatten: PositionsSnapshot['flatten'] = [];
+      const flattenIds: string[] = [];
+      for (const [symbol, qty] of intradayFlattenPlan(o.orders, tag)) {
+        ctx.signal.throwIfAborted();
+        if (o.risk) {
+          const d = await o.risk.check({ strategy, symbol, side: 'sell', qty, priceKrw: o.mark(symbol) ?? 1 }, orderBookRiskView(o.orders, o.mark));
+          if (!d.ok) {
+            flatten.push({ symbol, qty, result: `refused: ${d.reason}` });
+            continue;
+          }
+        }
+        try {
+          const order = await o.orders.submit({ strategy, market: 'KR', symbol, side: 'sell', qty, type: 'market', tag: 'close-out' }, ctx.signal);
+          flatten.push({ symbol, qty, result: order.state });
+          flattenIds.push(order.clientOrderId);
+        } catch (err) {
+          flatten.push({ symbol, qty, result: `failed: ${errorMessage(err)}` });
+        }
+      }
+      await awaitTerminal(o, flattenIds, ctx.signal);
+      for (const f of flatten) {
+        const id = flattenIds.find((x) => o.orders.get(x)?.symbol === f.symbol);
+        const state = id === undefined ? undefined : o.orders.get(id)?.state;
+        if (state !== undefined) f.result = state;
+      }
+      const nowMs = o.clock.nowMs();
+      const snapshot: PositionsSnapshot = {
+        date: ctx.ymd,
+        created_at: formatKstTimestamp(nowMs),
+        positions: o.orders.positions().filter((p) => p.qty !== 0).map((p) => {
+          const m = o.mark(p.symbol);
+          const markPrice = m !== undefined && Number.isFinite(m) && m > 0 ? m : null;
+          return { market: p.market, symbol: p.symbol, qty: p.qty, avgPrice: p.avgPrice, markPrice, unrealizedPnl: markPrice === null ? null : (markPrice - p.avgPrice) * p.qty };
+        }),
+        openOrders: o.orders.openOrders().filter((x) => !TERMINAL_STATES.has(x.state)).map((x) => ({ clientOrderId: x.clientOrderId, symbol: x.symbol, side: x.side, state: x.state, remainingQty: x.qty - x.filledQty })),
+        cancelled,
+        flatten,
+      };
+      await writeJsonAtomic(positionsSnapshotPath(o.dataDir, ctx.ymd), snapshot);
+      const bad = flatten.filter((f) => !['filled', 'acknowledged', 'partially_filled'].includes(f.result));
+      if (bad.length > 0) {
+        await o.alerts?.send({
+          key: `market-close-flatten:${ctx.ymd}`,
+          level: 'ERROR',
+          title: `Market close could not flatten ${bad.length} intraday position(s)`,
+          what: bad.map((f) => `${f.symbol} ${f.qty}: ${f.result}`).join('; '),
+          symbols: bad.map((f) => f.symbol),
+          nextSteps: 'These positions are held overnight. Check them in the positions file and sell manually if needed.',
+        });
+      }
+      log.info({ cancelled, flattened: flatten.length, positions: snapshot.positions.length, openOrders: snapshot.openOrders.length }, 'market close done');
+      return { cancelled, flattened: flatten.length, flattenProblems: bad.length, positions: snapshot.positions.length, openOrders: snapshot.openOrders.length };
+    },
+  };
+}

@@ -1,0 +1,105 @@
+// Builds the StrategyContext: the only way a strategy reaches the order manager, always through the risk gate.
+// Market orders are judged at the touch (ask for buys, bid for sells, else the last trade).
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.js';
+import { errorMessage, KisdError } from '../../core/errors.js';
+import type { QuoteCache } from '../../feed/quote-cache.js';
+import { TERMINAL_STATES, type OrderIntent, type OrderManager } from '../orders/types.js';
+import type { RiskGate } from '../risk/risk-gate.js';
+import { orderBookRiskView } from '../risk/order-book-view.js';
+import type { OrderRequest, PlaceOrderResult, StrategyContext, StrategyMode, StrategyState } from './types.js';
+
+export interface StrategyContextDeps {
+  name: string;
+  mode: StrategyMode;
+  clock: Clock;
+  log: Logger;
+  quotes: QuoteCache;
+  symbols: readonly string[];
+  sessionEndsAtMs: number | undefined;
+  state: StrategyState;
+  orders: OrderManager;
+  risk: RiskGate;
+  /** Aborts in-flight sends on shutdown. */
+  signal?: AbortSignal;
+  /** Counts what the context did (the runner's stats). */
+  counters?: { sent: number; refused: number; dryRun: number; failed: number };
+}
+
+/** The price a market order's value is judged at; undefined without any quote. */
+export function touchPrice(quotes: QuoteCache, symbol: string, side: 'buy' | 'sell'): number | undefined {
+  const t = quotes.krTick(symbol);
+  const b = quotes.krBook(symbol);
+  const touch = side === 'buy' ? (b?.askPrices[0] ?? t?.ask1) : (b?.bidPrices[0] ?? t?.bid1);
+  if (touch !== undefined && touch > 0) return touch;
+  return t?.price !== undefined && t.price > 0 ? t.price : undefined;
+}
+
+export function createStrategyContext(d: StrategyContextDeps): StrategyContext {
+  const counters = d.counters ?? { sent: 0, refused: 0, dryRun: 0, failed: 0 };
+  const mark = (s: string): number | undefined => d.quotes.krTick(s)?.price;
+  const mine = () => d.orders.openOrders().filter((o) => o.strategy === d.name && o.market === 'KR');
+  return {
+    name: d.name,
+    mode: d.mode,
+    clock: d.clock,
+    log: d.log,
+    quotes: d.quotes,
+    symbols: d.symbols,
+    sessionEndsAtMs: d.sessionEndsAtMs,
+    state: d.state,
+    position(symbol) {
+      const p = d.orders.positions().find((x) => x.market === 'KR' && x.symbol === symbol);
+      return { qty: p?.qty ?? 0, avgPrice: p?.avgPrice ?? 0 };
+    },
+    openOrders: (symbol) => mine().filter((o) => symbol === undefined || o.symbol === symbol),
+    order: (id) => d.orders.get(id),
+    async placeOrder(req: OrderRequest): Promise<PlaceOrderResult> {
+      const intent: OrderIntent = { ...req, strategy: d.name, market: 'KR' };
+      const priceKrw = intent.type === 'limit' ? (intent.price ?? NaN) : (touchPrice(d.quotes, intent.symbol, intent.side) ?? NaN);
+      const fields = { symbol: intent.symbol, side: intent.side, qty: intent.qty, type: intent.type, price: intent.price, tag: intent.tag };
+      if (d.mode === 'live' && !d.orders.tradingAllowed) {
+        counters.refused++;
+        const reason = 'orders are held until reconciliation with KIS has passed';
+        d.log.warn(fields, `order refused: ${reason}`);
+        return { status: 'refused', rejection: { ok: false, code: 'trading-halted', reason, details: {} } };
+      }
+      const decision = await d.risk.check({ strategy: d.name, symbol: intent.symbol, side: intent.side, qty: intent.qty, priceKrw }, orderBookRiskView(d.orders, mark));
+      if (!decision.ok) {
+        counters.refused++;
+        return { status: 'refused', rejection: decision };
+      }
+      if (d.mode === 'dry-run') {
+        counters.dryRun++;
+        d.log.info({ ...fields, kind: decision.kind, valueKrw: decision.valueKrw }, `dry-run: would ${intent.side} ${intent.qty} ${intent.symbol} (${intent.type}${intent.price !== undefined ? ` @ ${intent.price}` : ''}); nothing sent`);
+        return { status: 'dry-run', intent };
+      }
+      try {
+        const order = await d.orders.submit(intent, d.signal);
+        counters.sent++;
+        d.log.info({ ...fields, clientOrderId: order.clientOrderId, state: order.state }, `order ${order.state}: ${intent.side} ${intent.qty} ${intent.symbol}`);
+        return { status: 'sent', order };
+      } catch (err) {
+        counters.failed++;
+        const code = err instanceof KisdError ? err.code : 'KISD_ORDER_FAILED';
+        d.log.error({ ...fields, code, err: errorMessage(err) }, 'order not sent');
+        return { status: 'failed', code, error: errorMessage(err) };
+      }
+    },
+    async cancelOrder(clientOrderId: string): Promise<boolean> {
+      const o = d.orders.get(clientOrderId);
+      if (!o || o.strategy !== d.name || TERMINAL_STATES.has(o.state)) return false;
+      if (d.mode === 'dry-run') {
+        d.log.info({ clientOrderId }, 'dry-run: would cancel');
+        return true;
+      }
+      try {
+        await d.orders.cancel(clientOrderId, d.signal);
+        return true;
+      } catch (err) {
+        d.log.warn({ clientOrderId, err: errorMessage(err) }, 'cancel failed');
+        return false;
+      }
+    },
+  };
+}
