@@ -133,8 +133,10 @@ export const configSchema = z
         daily_report_at: hhmm.default('17:00'),
         holiday_check_at: hhmm.default('05:30'),
         kr_holidays: z.array(ymd).default([]),
-        /** Symbols phase 1 screens; empty = feed.kr_watchlist. */
+        /** Symbols phase 1 collects and ranks; empty = the whole universe (the simulator's, or feed.kr_watchlist on KIS). */
         screening_symbols: z.array(z.string()).default([]),
+        /** Cap on the universe phase 1 collects (0 = no cap): the demo config keeps the first start short. */
+        screening_universe_limit: int(0, 10_000).default(0),
       })
       .prefault({}),
     health: z
@@ -154,6 +156,41 @@ export const configSchema = z
         webhook_enabled: z.boolean().default(false),
       })
       .prefault({}),
+    trading: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** Strategies run in the trading session: kind from the registry, optional name and params. */
+        strategies: z
+          .array(z.strictObject({ kind: z.string().min(1), name: z.string().min(1).optional(), params: z.record(z.string(), z.unknown()).default({}) }))
+          .default([{ kind: 'opening-range-breakout', params: {} }]),
+        /** Capital the daily report measures returns against (KRW). */
+        capital_krw: z.number().positive().default(100_000_000),
+        risk: z
+          .strictObject({
+            max_order_value_krw: z.number().positive().default(5_000_000),
+            max_position_value_krw: z.number().positive().default(10_000_000),
+            max_gross_exposure_krw: z.number().positive().default(30_000_000),
+            max_orders_per_minute: int(1, 600).default(20),
+            /** Realized + unrealized loss today that trips the kill switch (no new entries until tomorrow or `kisd risk reset`). */
+            daily_loss_limit_krw: z.number().positive().default(1_000_000),
+          })
+          .prefault({}),
+        screening: z
+          .strictObject({
+            lookback_days: int(2, 250).default(20),
+            min_price_krw: z.number().nonnegative().default(1_000),
+            max_price_krw: z.number().positive().default(1_000_000),
+            min_avg_turnover_krw: z.number().nonnegative().default(1_000_000_000),
+            momentum_weight: z.number().default(1),
+            foreign_net_buying_weight: z.number().default(0.5),
+            institution_net_buying_weight: z.number().default(0.5),
+            min_score: z.number().default(0),
+            /** Names selected into today's batches (batches of at most 40, the WebSocket cap). */
+            max_selected: int(1, 400).default(40),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
     collect: z
       .strictObject({
         checkpoint_every: int(1, 10_000).default(50),
@@ -171,6 +208,9 @@ export const configSchema = z
       .prefault({}),
   })
   .superRefine((cfg, ctx) => {
+    if (cfg.mode === 'real' && !cfg.dry_run && !cfg.real_trading_confirmed) {
+      ctx.addIssue({ code: 'custom', path: ['real_trading_confirmed'], message: 'mode "real" sends real orders: set real_trading_confirmed: true, or dry_run: true to only log decisions' });
+    }
     if (cfg.kis.http.backoff_cap_ms < cfg.kis.http.backoff_base_ms) {
       ctx.addIssue({ code: 'custom', path: ['kis', 'http', 'backoff_cap_ms'], message: `must be >= kis.http.backoff_base_ms (${cfg.kis.http.backoff_base_ms})` });
     }

@@ -13,20 +13,14 @@ import { openStore, type Store } from '../store/index.js';
 import { createAlertDispatcher, type AlertDispatcher } from '../alerts/index.js';
 import { createRecoveryQueue, createRecoveryWorker, type RecoveryWorker } from '../recovery/index.js';
 import { createKisDatasets, recoveryRunnersFor } from '../collect/index.js';
+import { createOrderManager, type RunningOrderManager } from '../trade/orders/index.js';
 import {
   IntegratedScheduler,
   RecoveryManager,
   TradingCalendar,
   TokenWatch,
   Lifecycle,
-  createScreeningJob,
-  createSelectionJob,
-  createFeedJob,
-  createTradingSessionJob,
-  createMarketCloseJob,
-  createDailyReportJob,
   type AlertSink as SchedulerAlertSink,
-  type PriceSource,
   type StopReport,
 } from '../scheduler/index.js';
 import { createKisdMetrics, HealthServer, SdNotifier, type KisdMetrics, type HealthSnapshot } from '../health/index.js';
@@ -36,6 +30,7 @@ import { createFeedBundle, type FeedBundle } from './feed-wiring.js';
 import { alertSinksFromEnv } from './alerts-from-env.js';
 import { wireRestMetrics } from './metrics-wiring.js';
 import { watchTokenFile } from './token-file-watch.js';
+import { createTradingWiring } from './trading-wiring.js';
 
 export interface DaemonOptions {
   config: KisdConfig;
@@ -53,6 +48,7 @@ export interface Daemon {
   readonly broker: Broker;
   readonly feed: FeedBundle;
   readonly scheduler: IntegratedScheduler;
+  readonly orders: RunningOrderManager;
   readonly metrics: KisdMetrics;
   /** Stops everything in reverse start order; resolves with whether it finished within the deadline. */
   stop(deadlineMs?: number): Promise<StopReport>;
@@ -125,31 +121,26 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   );
 
   // 5. Market feed.
-  const feed = createFeedBundle({ config, clock, logger: o.logger, wsUrl, approvalKeys: broker.approvalKeys, calendar, metrics });
+  const feed = createFeedBundle({ config, clock, logger: o.logger, wsUrl, approvalKeys: broker.approvalKeys, htsId: credentials.htsId, calendar, metrics });
 
-  // 6. Scheduler: phases, token watch (30 min) and broker re-initialisation (6 h).
-  const prices: PriceSource = {
-    getKrPrices: async (symbols, signal) => {
-      const out = [];
-      for (const symbol of symbols) {
-        try {
-          const q = await broker.api.inquirePrice(symbol, { signal });
-          out.push({ symbol, price: q.price, changeRate: q.changeRatePct ?? 0 });
-        } catch (err) {
-          log.warn({ symbol, err }, `price for ${symbol} unavailable; left out`);
-        }
-      }
-      return out;
-    },
-  };
+  // 6. Orders: journal + reconciliation; no order is sent until start-up reconciliation has passed.
+  const orders: RunningOrderManager = createOrderManager({ broker: broker.api, db: store.db, clock, log: o.logger.child({ component: 'orders' }), alerts });
+  const stopNotices = orders.consumeNotices(feed.bus);
+
+  // 7. Scheduler: phases, token watch (30 min) and broker re-initialisation (6 h).
   const reinit = async (reason: string): Promise<void> => {
     log.info({ reason }, `broker re-initialisation (${reason}): new HTTP pool, WebSocket re-authorised and re-subscribed`);
     broker.reinitRest();
     if (config.feed.enabled) await feed.restart();
   };
+  const s = config.scheduler;
+  const universe = (): readonly string[] => {
+    const all = s.screening_symbols.length > 0 ? s.screening_symbols : embedded ? embedded.sim.market.krCodes() : config.feed.kr_watchlist;
+    return s.screening_universe_limit > 0 ? all.slice(0, s.screening_universe_limit) : all;
+  };
+  const trading = createTradingWiring({ config, clock, logger: o.logger, store, datasets, queue, alerts, orders, feed, universe });
   const tokenWatch = new TokenWatch(broker.tokens, { reinit }, clock, o.logger.child({ component: 'token-watch' }));
   const phaseOpt = (at: string, extra: Record<string, string> = {}) => ({ at, ...extra });
-  const s = config.scheduler;
   const scheduler = new IntegratedScheduler(
     {
       dataDir: paths.dataDir,
@@ -170,15 +161,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       clock,
       logger: o.logger.child({ component: 'scheduler' }),
       calendar,
-      jobs: {
-        screening: createScreeningJob({ dataDir: paths.dataDir, watchlist: s.screening_symbols.length > 0 ? s.screening_symbols : config.feed.kr_watchlist, prices, clock }),
-        selection: createSelectionJob({ dataDir: paths.dataDir, clock }),
-        'kr-feed': createFeedJob({ feed: { ensureMarket: async () => undefined }, market: 'KR' }),
-        trading: createTradingSessionJob({ dataDir: paths.dataDir, prices, clock }),
-        'market-close': createMarketCloseJob({ dataDir: paths.dataDir, prices, clock }),
-        'us-feed': createFeedJob({ feed: { ensureMarket: async () => undefined }, market: 'US' }),
-        'daily-report': createDailyReportJob({ dataDir: paths.dataDir, clock }),
-      },
+      jobs: trading.jobs,
       tokenWatch,
       alerts: schedulerAlerts,
       metrics,
@@ -189,7 +172,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     log.info({ source: e.source }, e.source === 'file' ? 'access token changed by another process' : 'access token issued');
   });
 
-  // 7. Health endpoint.
+  // 8. Health endpoint.
   let ready = false;
   let tokenFileWatch: { close(): void } | undefined;
   let healthPort = 0;
@@ -221,7 +204,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     };
   };
 
-  // 8. Start in order; stop in reverse.
+  // 9. Start in order; stop in reverse.
   lifecycle
     .register({ name: 'health', start: async () => void (healthPort = await health.start()), stop: () => health.stop() })
     .register({
@@ -234,6 +217,18 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     })
     .register({ name: 'calendar', start: async (signal) => void (await calendar.refresh(signal)) })
     .register({ name: 'recovery-worker', start: () => { worker.recoverOrphans(); worker.start(); }, stop: () => worker.stop() })
+    .register({ name: 'kill-switch', start: () => trading.killSwitch.load() })
+    .register({
+      name: 'orders',
+      start: async (signal) => {
+        const report = await orders.start(signal);
+        log.info({ passed: report.passed, differences: report.differences.length, unresolved: report.unresolved.length }, `start-up reconciliation ${report.passed ? 'passed: trading allowed' : 'did not pass: no new orders until it does'}`);
+      },
+      stop: async () => {
+        stopNotices();
+        await orders.stop();
+      },
+    })
     .register({ name: 'feed', start: () => (config.feed.enabled ? feed.start() : undefined), stop: () => feed.stop() })
     .register({ name: 'scheduler', start: () => (config.scheduler.enabled ? scheduler.start() : undefined), stop: (deadline) => scheduler.stop(deadline) })
     .register({ name: 'broker', stop: () => broker.close() })
@@ -259,6 +254,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     broker,
     feed,
     scheduler,
+    orders,
     metrics,
     stop: async (deadlineMs = 20_000) => {
       ready = false;

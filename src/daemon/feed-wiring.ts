@@ -30,6 +30,8 @@ export function createFeedBundle(o: {
   logger: Logger;
   wsUrl: string;
   approvalKeys: ApprovalKeyProvider;
+  /** HTS id for execution-notice subscriptions ('' = none). */
+  htsId: string;
   calendar: TradingCalendar;
   metrics: KisdMetrics;
 }): FeedBundle {
@@ -63,6 +65,8 @@ export function createFeedBundle(o: {
     krOpen: f.kr_open,
     krClose: f.us_open,
     usHolidays: [...f.us_holidays],
+    // Our own execution notices (encrypted), keyed by HTS id; paper uses the 9-suffixed TR (fact sheet §5).
+    krExtra: o.htsId ? [{ trId: config.resolved.serverFlavor === 'paper' ? 'H0STCNI9' : 'H0STCNI0', trKey: o.htsId }] : [],
   });
 
   // Counted per event, flushed to Prometheus and the log once per interval: the hot path stays a Map update.

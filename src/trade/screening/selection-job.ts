@@ -2,6 +2,7 @@
 // WebSocket registration cap) as batch_{id}.json with date, symbols and scores. Batches already valid with
 // the same symbols are kept (a restart mid-phase rewrites only what is missing); batch files beyond the new
 // count are removed. Returns `batchCount`, which the scheduler's restart recovery reads.
+import { killPoint } from '../../core/kill-points.js';
 import { promises as fs } from 'node:fs';
 import { readFileIfExists } from '../../core/atomic-file.js';
 import type { Clock } from '../../core/clock.js';
@@ -52,6 +53,7 @@ export function createSelectionBatchJob(o: SelectionJobOptions): PhaseJob {
         if (state.status === 'valid' && state.batch.symbols.join() === want.map((p) => p.symbol).join()) continue;
         await writeScoredBatchFile(o.dataDir, ctx.ymd, id, want, o.clock.nowMs());
         written++;
+        killPoint(`selection:batch-written:${id}`);
       }
       for (const id of await listBatchIds(o.dataDir)) if (id >= batchCount) await fs.rm(batchPath(o.dataDir, id), { force: true });
       if (picks.length === 0) ctx.logger.warn({ excluded: screening.excluded.length }, 'selection picked no symbols: nothing passed screening today');

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { systemClock, offsetClock } from '../../../src/core/clock.js';
 import { kstDateTime, kstInstant } from '../../../src/core/kst.js';
 import { createTokenManager } from '../../../src/kis/auth/index.js';
-import { screeningPath } from '../../../src/scheduler/index.js';
+import { screeningFilePath } from '../../../src/trade/screening/index.js';
 import { SIM_CREDENTIALS } from '../../../src/config/credentials.js';
 import type { Simulator } from '../../../src/sim/index.js';
 import { DaemonProcess, requireBuild, startTestSimulator, writeTestConfig } from './daemon-harness.js';
@@ -101,7 +101,12 @@ describe('kisd run (process)', () => {
     const start = `${day.toISODate()} 07:30:00`;
     const shifted = await startTestSimulator(offsetClock(systemClock, kstInstant(start) - systemClock.nowMs()));
     const codes = shifted.market.krCodes().filter((c) => /^\d{6}$/.test(c)).slice(0, 90); // 3 batches of ≤ 40
-    const { configPath, varDir } = writeTestConfig(shifted, { feed: { enabled: false }, scheduler: { screening_symbols: codes } });
+    const { configPath, varDir } = writeTestConfig(shifted, {
+      feed: { enabled: false },
+      scheduler: { screening_symbols: codes },
+      // Permissive rules so every collected name is selected: 90 names → batches of 40, 40, 10.
+      trading: { screening: { min_price_krw: 0, max_price_krw: 1e12, min_avg_turnover_krw: 0, min_score: -1e12, max_selected: 90 } },
+    });
     const env = { KISD_TEST_CLOCK_START: start };
     const selection = join(varDir, 'data', 'daily_selection');
 
@@ -118,8 +123,8 @@ describe('kisd run (process)', () => {
       expect(['run', 'join']).toContain(decision['decision']);
       const done = await second.waitFor((l) => l.msg.startsWith('phase selection done'), 'selection recorded');
       expect(done['detail']).toMatchObject({ kept: 1 }); // batch_0 survived the kill and was not rewritten
-      const screening = JSON.parse(readFileSync(screeningPath(join(varDir, 'data'), ymd), 'utf8')) as { candidates: unknown[] };
-      const batchCount = Math.ceil(screening.candidates.length / 40);
+      const screening = JSON.parse(readFileSync(screeningFilePath(join(varDir, 'data'), ymd), 'utf8')) as { candidates: unknown[] };
+      const batchCount = Math.ceil(Math.min(90, screening.candidates.length) / 40);
       expect(batchCount).toBeGreaterThanOrEqual(2);
       expect(readdirSync(selection).filter((f) => f.endsWith('.json')).sort()).toEqual(Array.from({ length: batchCount }, (_, i) => `batch_${i}.json`));
       expect(readFileSync(join(selection, 'batch_0.json'), 'utf8')).toBe(batch0); // kept, not rewritten

@@ -1,0 +1,126 @@
+// The day's jobs for the scheduler's phases, built from config: phase 1 collects daily bars and investor
+// flows for the universe (checkpointed, resumable) and ranks it; phase 2 writes the scored selection
+// batches; the session runs the strategies through the risk gate; market close cancels and flattens;
+// the 17:00 report measures the day. The 08:30/16:30 feed phases only confirm the self-switching feed.
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import { kstYmd } from '../core/kst.js';
+import type { KisdConfig } from '../config/load.js';
+import type { Store } from '../store/index.js';
+import type { AlertDispatcher } from '../alerts/index.js';
+import type { RecoveryQueue } from '../recovery/index.js';
+import { createBulkCollector, formatProgressLine, type CollectDataset, type DatasetName } from '../collect/index.js';
+import type { PhaseId, PhaseJob } from '../scheduler/index.js';
+import { createRankingScreeningJob, createSelectionBatchJob, sqliteScreeningData } from '../trade/screening/index.js';
+import { createTradingSessionJob, createMarketCloseJob } from '../trade/session/index.js';
+import { createDailyReportJob } from '../report/index.js';
+import { KillSwitch, RiskGate } from '../trade/risk/index.js';
+import { defaultStrategyRegistry } from '../trade/strategy/index.js';
+import type { RunningOrderManager } from '../trade/orders/index.js';
+import type { FeedBundle } from './feed-wiring.js';
+
+export interface TradingWiring {
+  jobs: Partial<Record<PhaseId, PhaseJob>>;
+  killSwitch: KillSwitch;
+}
+
+export function createTradingWiring(o: {
+  config: KisdConfig;
+  clock: Clock;
+  logger: Logger;
+  store: Store;
+  datasets: Record<DatasetName, CollectDataset<unknown>>;
+  queue: RecoveryQueue;
+  alerts: AlertDispatcher;
+  orders: RunningOrderManager;
+  feed: FeedBundle;
+  /** The symbols phase 1 collects and ranks (already capped). */
+  universe: () => readonly string[];
+}): TradingWiring {
+  const { config, clock } = o;
+  const paths = config.resolved.paths;
+  const t = config.trading;
+  const log = o.logger.child({ component: 'trading' });
+  const killSwitch = new KillSwitch({ stateDir: paths.stateDir, clock, logger: o.logger, alerts: o.alerts });
+  const risk = new RiskGate({
+    clock,
+    logger: o.logger,
+    killSwitch,
+    limits: {
+      maxOrderValueKrw: t.risk.max_order_value_krw,
+      maxPositionValueKrw: t.risk.max_position_value_krw,
+      maxGrossExposureKrw: t.risk.max_gross_exposure_krw,
+      maxOrdersPerMinute: t.risk.max_orders_per_minute,
+      dailyLossLimitKrw: t.risk.daily_loss_limit_krw,
+    },
+  });
+  const sc = t.screening;
+  const rank = createRankingScreeningJob({
+    dataDir: paths.dataDir,
+    data: sqliteScreeningData(o.store.db),
+    clock,
+    rules: {
+      lookbackDays: sc.lookback_days,
+      priceBand: { minKrw: sc.min_price_krw, maxKrw: sc.max_price_krw },
+      minAvgTurnoverKrw: sc.min_avg_turnover_krw,
+      momentumWeight: sc.momentum_weight,
+      foreignNetBuyingWeight: sc.foreign_net_buying_weight,
+      institutionNetBuyingWeight: sc.institution_net_buying_weight,
+      minScore: sc.min_score,
+    },
+  });
+  const collector = createBulkCollector({
+    dataDir: paths.dataDir,
+    clock,
+    logger: o.logger,
+    queue: o.queue,
+    concurrency: config.collect.concurrency,
+    checkpointEvery: config.collect.checkpoint_every,
+    alerts: o.alerts,
+    onProgress: (p) => {
+      if (p.done === p.total || p.done % 250 === 0) log.info({ dataset: p.dataset, done: p.done, total: p.total }, formatProgressLine(p));
+    },
+  });
+  // Enough history for the lookback (trading days) plus weekends and holidays, in calendar days.
+  const historyDays = Math.ceil(sc.lookback_days * 1.6) + 10;
+  const screening: PhaseJob = {
+    async run(ctx) {
+      const codes = o.universe();
+      const fromYmd = kstYmd(clock.nowMs() - historyDays * 86_400_000);
+      const collected: Record<string, unknown> = {};
+      for (const name of ['daily-bars', 'investor-flows'] as const) {
+        const ds = o.datasets[name];
+        const summary = await collector.run({ ...ds, params: name === 'daily-bars' ? { fromYmd } : ds.params }, codes, { signal: ctx.signal });
+        collected[name] = { collected: summary.collected, skipped: summary.skipped, recovered: summary.recovered, requestsPerSec: Number(summary.requestsPerSec.toFixed(2)) };
+      }
+      const ranked = await rank.run(ctx);
+      return { ...(ranked ?? {}), collected };
+    },
+  };
+  const mark = (symbol: string): number | undefined => o.feed.quotes.krTick(symbol)?.price ?? o.store.quotes.get('KR', symbol)?.price ?? undefined;
+  const jobs: Partial<Record<PhaseId, PhaseJob>> = {
+    screening,
+    selection: createSelectionBatchJob({ dataDir: paths.dataDir, clock, maxSymbols: sc.max_selected }),
+    'kr-feed': { run: async () => ({ market: 'KR', feed: o.feed.feed.status().market }) },
+    'us-feed': { run: async () => ({ market: 'US', feed: o.feed.feed.status().market }) },
+  };
+  if (t.enabled) {
+    jobs.trading = createTradingSessionJob({
+      dataDir: paths.dataDir,
+      stateDir: paths.stateDir,
+      clock,
+      bus: o.feed.bus,
+      quotes: o.feed.quotes,
+      orders: o.orders,
+      risk,
+      registry: defaultStrategyRegistry(),
+      strategies: t.strategies.map((s) => ({ kind: s.kind, ...(s.name ? { name: s.name } : {}), params: s.params })),
+      mode: config.dry_run ? 'dry-run' : 'live',
+      feed: o.feed.feed,
+      alerts: o.alerts,
+    });
+    jobs['market-close'] = createMarketCloseJob({ dataDir: paths.dataDir, clock, orders: o.orders, mark, risk, alerts: o.alerts });
+  }
+  jobs['daily-report'] = createDailyReportJob({ dataDir: paths.dataDir, clock, orders: o.orders, capitalKrw: t.capital_krw, mark, alerts: o.alerts });
+  return { jobs, killSwitch };
+}
