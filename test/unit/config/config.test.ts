@@ -67,6 +67,19 @@ describe('config', () => {
     expect(err.message).toMatch(/line \d+/);
   });
 
+  it('refuses real mode without real_trading_confirmed unless it is a dry run', () => {
+    const err = errorOf(() => compileConfig({ mode: 'real' }, 'x.yaml'));
+    expect(err.message).toContain('x.yaml: real_trading_confirmed: mode "real" sends real orders');
+    expect(compileConfig({ mode: 'real', dry_run: true }, 'x.yaml').mode).toBe('real');
+    expect(compileConfig({ mode: 'real', real_trading_confirmed: true }, 'x.yaml').resolved.restBaseUrl).toBe('https://openapi.koreainvestment.com:9443');
+  });
+
+  it('refuses a watchlist the WebSocket registration cap cannot hold', () => {
+    const kr = Array.from({ length: 21 }, (_, i) => String(100000 + i));
+    const err = errorOf(() => compileConfig({ feed: { kr_watchlist: kr } }, 'x.yaml'));
+    expect(err.message).toContain('feed.kr_watchlist: 21 symbols need 42 registrations');
+  });
+
   it('applies cross-field checks', () => {
     const err = errorOf(() => compileConfig({ kis: { http: { backoff_base_ms: 5000, backoff_cap_ms: 1000 } } }, 'x.yaml'));
     expect(err.message).toContain('kis.http.backoff_cap_ms: must be >= kis.http.backoff_base_ms');
