@@ -1,0 +1,140 @@
+// `kisd collect <dataset>`: one bulk collection run (seed 000 §4) through the checkpointed bulk collector on
+// the broker — resumable (run the same command again after a crash or Ctrl-C), progress on stderr, a summary
+// on stdout, and the symbols still failing listed with where they were written (failed-codes CSV + queue).
+import { rmSync } from 'node:fs';
+import type { Command } from 'commander';
+import { checkpointPath, createBulkCollector, createKisDatasets, DATASET_NAMES, failedCodesPath, formatProgressLine, isDatasetName, type CollectProgress, type CollectSummary } from '../../collect/index.js';
+import { createRecoveryQueue } from '../../recovery/index.js';
+import { openStore } from '../../store/index.js';
+import { openCliContext } from '../context.js';
+import { describeServer, withBroker } from './broker-session.js';
+import { CliError, EXIT_USAGE, formatSeconds, interruptSignal, println, secondsOption, type CliDeps, type TextSink } from './common.js';
+import { resolveSymbols } from './symbols-source.js';
+
+interface CollectFlags {
+  symbols?: string;
+  from?: string;
+  to?: string;
+  restart: boolean;
+  finalPassDelay: number;
+}
+
+const YMD = /^\d{8}$/;
+
+/**
+ * Progress to stderr: rewritten in place on a terminal, otherwise one line at most every `everyMs`
+ * (and always the last one), so a 2,800-symbol run does not print 2,800 lines into a log.
+ */
+export function progressPrinter(sink: TextSink & { isTTY?: boolean }, nowMono: () => number, everyMs = 2_000): { update(p: CollectProgress): void; end(): void } {
+  const tty = Boolean(sink.isTTY);
+  let lastAt = -Infinity;
+  let lastPhase = '';
+  let pending = false;
+  return {
+    update(p) {
+      const now = nowMono();
+      const last = p.done >= p.total;
+      if (!last && p.phase === lastPhase && now - lastAt < (tty ? 200 : everyMs)) return;
+      lastAt = now;
+      lastPhase = p.phase;
+      const line = formatProgressLine(p);
+      if (tty) {
+        sink.write(`\r\x1b[2K${line}`);
+        pending = true;
+      } else sink.write(`${line}\n`);
+    },
+    end() {
+      if (pending) sink.write('\n');
+      pending = false;
+    },
+  };
+}
+
+export function formatSummary(s: CollectSummary): string[] {
+  const lines = [
+    `${s.dataset} ${s.date}: ${s.collected}/${s.total} collected, ${s.notFound} without data, ${s.skipped} skipped after retries` +
+      `${s.skipped > 0 ? `, ${s.recovered} recovered in the final pass` : ''}; ${s.rows} rows saved`,
+    `  ${s.requests} requests in ${formatSeconds(s.elapsedMs)} (${s.requestsPerSec.toFixed(1)} req/s)${s.resumedFromIndex > 0 ? `, resumed at symbol ${s.resumedFromIndex + 1}` : ''}`,
+  ];
+  return lines;
+}
+
+export function registerCollectCommand(program: Command, deps: CliDeps): void {
+  program
+    .command('collect <dataset>')
+    .description(`collect one dataset for a symbol list: ${DATASET_NAMES.join(' | ')}`)
+    .option('--symbols <file|all>', 'symbols file (one code per line; us-quotes as EXCD:SYMBOL), or "all" (default: the configured watchlist)')
+    .option('--from <YYYYMMDD>', 'daily-bars: first day (default a week ago)')
+    .option('--to <YYYYMMDD>', 'daily-bars: last day (default yesterday)')
+    .option('--restart', "discard today's checkpoint and collect everything again", false)
+    .addOption(secondsOption('--final-pass-delay <sec>', 'pause before re-trying the skipped symbols once more', 3600, 30))
+    .addHelpText('after', '\nRe-running the same command resumes from the checkpoint. Exit status: 0 all collected, 1 some still missing or interrupted, 2 bad options.')
+    .action(async (datasetName: string, flags: CollectFlags) => {
+      if (!isDatasetName(datasetName)) throw new CliError(`unknown dataset "${datasetName}"; choose one of ${DATASET_NAMES.join(', ')}`, { exitCode: EXIT_USAGE });
+      for (const [name, v] of [['--from', flags.from], ['--to', flags.to]] as const) {
+        if (v !== undefined && !YMD.test(v)) throw new CliError(`${name}: expected YYYYMMDD, got "${v}"`, { exitCode: EXIT_USAGE });
+      }
+      if ((flags.from || flags.to) && datasetName !== 'daily-bars') throw new CliError('--from/--to apply to daily-bars only', { exitCode: EXIT_USAGE });
+      const ctx = await openCliContext(program);
+      const { symbols, source } = resolveSymbols(flags.symbols, ctx.config, datasetName === 'us-quotes' ? 'us' : 'kr');
+      const dataDir = ctx.config.resolved.paths.dataDir;
+      const store = openStore({ dataDir, nowMs: ctx.clock.nowMs() });
+      const interrupt = interruptSignal();
+      try {
+        const summary = await withBroker(ctx, async (broker, session) => {
+          const all = createKisDatasets({
+            api: broker.api,
+            store,
+            clock: ctx.clock,
+            logger: ctx.logger,
+            // The REST client drops a rejected token itself; getting one again issues the replacement.
+            renewToken: async () => {
+              await broker.tokens.getAccessToken();
+            },
+          });
+          const base = all[datasetName];
+          const params = flags.from || flags.to ? { ...(flags.from ? { fromYmd: flags.from } : {}), ...(flags.to ? { toYmd: flags.to } : {}) } : base.params;
+          const dataset = { ...base, params };
+          if (flags.restart) rmSync(checkpointPath(dataDir, dataset.name), { force: true });
+          println(deps.stdout, `collecting ${dataset.name} for ${symbols.length} symbol(s) from ${source} via ${describeServer(ctx, session)}`);
+          const progress = progressPrinter(deps.stderr, () => ctx.clock.monotonicMs());
+          const collector = createBulkCollector({
+            dataDir,
+            clock: ctx.clock,
+            logger: ctx.logger,
+            queue: createRecoveryQueue({ repo: store.recoveryQueue, clock: ctx.clock }),
+            concurrency: ctx.config.collect.concurrency,
+            checkpointEvery: ctx.config.collect.checkpoint_every,
+            finalPassDelayMs: flags.finalPassDelay,
+            onProgress: (p) => progress.update(p),
+          });
+          try {
+            return { result: await collector.run(dataset, symbols, { signal: interrupt.signal }), name: dataset.name };
+          } finally {
+            progress.end();
+          }
+        });
+        const s = summary.result;
+        const cp = checkpointPath(dataDir, summary.name);
+        if (s.alreadyComplete) {
+          println(deps.stdout, `${summary.name} was already collected today for this symbol list (${cp}); nothing fetched. Add --restart to collect again.`);
+          return;
+        }
+        for (const line of formatSummary(s)) println(deps.stdout, line);
+        if (s.aborted) throw new CliError('collection interrupted; progress is saved', { hint: `run the same command again to resume from ${cp}` });
+        if (s.stillFailed.length > 0) {
+          const shown = s.stillFailed.slice(0, 20).join(', ') + (s.stillFailed.length > 20 ? `, ... (${s.stillFailed.length} in all)` : '');
+          println(deps.stdout, `  still missing: ${shown}`);
+          println(deps.stdout, `  written to ${failedCodesPath(dataDir, summary.name)} and the recovery queue`);
+          throw new CliError(`${s.stillFailed.length} symbol(s) could not be collected`, {
+            hint: 'the daemon\'s recovery worker retries them (see `kisd queue list --status pending`); if every symbol failed, run `kisd probe` first',
+          });
+        }
+        println(deps.stdout, 'OK: every symbol collected');
+      } finally {
+        interrupt.dispose();
+        store.close();
+        await ctx.logs.close();
+      }
+    });
+}

@@ -1,0 +1,124 @@
+// `kisd token status` (reads token.json, never issues) and `kisd token refresh` (forces a new token through the
+// shared token manager: same lock and file as the daemon, so the daemon adopts it; KIS allows one issue per
+// minute, and the command says when it has to wait for that).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { formatKstTimestamp } from '../../core/kst.js';
+import { createTokenManager, formatRemaining, type StoredAccessToken, type TokenManager, type TokenStatus } from '../../kis/auth/index.js';
+import { maskSecret } from '../../log/secrets.js';
+import { openCliContext, type CliContext } from '../context.js';
+import { CliError, describeFailure, formatSeconds, interruptSignal, println, type CliDeps } from './common.js';
+import { readDaemonState } from './daemon-state.js';
+
+/** The server whose token the commands manage: the configured one, or the running daemon's simulator. */
+export function tokenServerUrl(ctx: CliContext): string {
+  if (ctx.config.resolved.restBaseUrl) return ctx.config.resolved.restBaseUrl;
+  const daemon = readDaemonState(ctx.config.resolved.paths.stateDir);
+  if (daemon.kind === 'running' && daemon.state.restUrl) return daemon.state.restUrl;
+  throw new CliError('sim mode without kis.rest_base_url: the simulator, and the token it issues, exist only while `kisd run` runs', {
+    hint: 'start the daemon (`kisd run`) and try again, or point kis.rest_base_url at a running simulator (`kisd sim`)',
+  });
+}
+
+function openTokenManager(ctx: CliContext, baseUrl: string): TokenManager {
+  return createTokenManager({
+    clock: ctx.clock,
+    log: ctx.logger.child({ component: 'token' }),
+    baseUrl,
+    credentials: ctx.credentials,
+    stateDir: ctx.config.resolved.paths.stateDir,
+    refreshMarginSec: ctx.config.kis.token.refresh_margin_sec,
+    minIssueIntervalSec: ctx.config.kis.token.min_issue_interval_sec,
+  });
+}
+
+const STATE_TEXT: Record<TokenStatus['state'], string> = {
+  valid: 'valid',
+  'refresh-due': 'valid, inside the refresh margin (the daemon refreshes it at its next token check)',
+  expired: 'EXPIRED (or too close to expiry to use)',
+  absent: 'none yet',
+  invalid: 'UNREADABLE (corrupt file; it is set aside and replaced on next use)',
+  'other-app': 'belongs to another app key or server (not used with this config)',
+};
+
+export function formatTokenStatus(s: TokenStatus, server: string): string[] {
+  const lines = [`token      ${STATE_TEXT[s.state]}`, `  file     ${s.path}`, `  server   ${server}`];
+  if (s.maskedValue) lines.push(`  value    ${s.maskedValue}${s.tokenType ? ` (${s.tokenType})` : ''}`);
+  if (s.issuedAtKst) lines.push(`  issued   ${s.issuedAtKst} KST`);
+  if (s.expiresAtKst) lines.push(`  expires  ${s.expiresAtKst} KST`);
+  if (s.remainingMs !== undefined) lines.push(`  left     ${formatRemaining(s.remainingMs)}`);
+  return lines;
+}
+
+/** Milliseconds until KIS's one-issue-per-minute rule allows the next issue, from the shared pacer file. */
+export function pacerWaitMs(stateDir: string, minIntervalSec: number, nowMs: number): { waitMs: number; lastAttemptMs?: number } {
+  try {
+    const last = (JSON.parse(readFileSync(join(stateDir, 'token.last-issue.json'), 'utf8')) as { lastAttemptEpochMs?: unknown }).lastAttemptEpochMs;
+    if (typeof last !== 'number') return { waitMs: 0 };
+    return { waitMs: Math.min(minIntervalSec * 1000, Math.max(0, last + minIntervalSec * 1000 - nowMs)), lastAttemptMs: last };
+  } catch {
+    return { waitMs: 0 };
+  }
+}
+
+export function registerTokenCommands(program: Command, deps: CliDeps): void {
+  const token = program.command('token').description('inspect or refresh the KIS access token shared with the daemon');
+
+  token
+    .command('status')
+    .description('show the stored token: state, masked value, issue and expiry (KST), time left; never issues')
+    .action(async () => {
+      const ctx = await openCliContext(program);
+      const server = tokenServerUrl(ctx);
+      const tokens = openTokenManager(ctx, server);
+      try {
+        const s = await tokens.status();
+        for (const line of formatTokenStatus(s, server)) println(deps.stdout, line);
+        if (s.state === 'valid' || s.state === 'refresh-due') return;
+        throw new CliError(`no usable token (${s.state})`, {
+          hint: s.state === 'other-app' ? 'check the credentials and kis.rest_base_url; `kisd token refresh` issues one for this config' : 'run `kisd token refresh` (or let the daemon issue one on first use)',
+        });
+      } finally {
+        await tokens.close();
+        await ctx.logs.close();
+      }
+    });
+
+  token
+    .command('refresh')
+    .description('issue a new token now (waits out KIS\'s one-issue-per-minute rule first)')
+    .action(async () => {
+      const ctx = await openCliContext(program);
+      const server = tokenServerUrl(ctx);
+      const tokens = openTokenManager(ctx, server);
+      const interrupt = interruptSignal();
+      try {
+        const minSec = ctx.config.kis.token.min_issue_interval_sec;
+        const pace = pacerWaitMs(ctx.config.resolved.paths.stateDir, minSec, ctx.clock.nowMs());
+        if (pace.waitMs > 0 && pace.lastAttemptMs !== undefined) {
+          println(
+            deps.stdout,
+            `waiting ${formatSeconds(pace.waitMs)}: KIS allows one token issue per ${minSec} s and the last attempt was at ${formatKstTimestamp(pace.lastAttemptMs)} KST (Ctrl-C to cancel)`,
+          );
+        }
+        println(deps.stdout, `issuing a new access token from ${server} ...`);
+        let t: StoredAccessToken;
+        try {
+          t = await tokens.forceRefresh(interrupt.signal);
+        } catch (err) {
+          if (interrupt.signal.aborted) throw new CliError('token refresh cancelled; the stored token is unchanged');
+          throw new CliError(`token refresh failed: ${describeFailure(err)}`, {
+            hint: 'EGW00133 means issued too often (wait a minute); EGW00103/EGW00105 mean wrong app key/secret (check the credentials); otherwise run `kisd probe` to see whether KIS answers',
+            cause: err,
+          });
+        }
+        println(deps.stdout, `OK: token ${maskSecret(t.value)} issued ${t.issuedAtKst} KST, expires ${t.expiresAtKst} KST (${formatRemaining(t.expiresAtEpochMs - ctx.clock.nowMs())} left)`);
+        println(deps.stdout, `stored in ${join(ctx.config.resolved.paths.stateDir, 'token.json')}; a running daemon picks it up at its next token check`);
+      } finally {
+        interrupt.dispose();
+        await tokens.close();
+        await ctx.logs.close();
+      }
+    });
+}

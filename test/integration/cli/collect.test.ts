@@ -1,0 +1,95 @@
+// `kisd collect` end to end with the compiled CLI and the built-in simulator: a small symbols file is
+// collected into SQLite (summary on stdout, progress on stderr), a re-run resumes as "already collected",
+// a symbol the server rejects is listed with the CSV and queue it went to, and bad input exits 2.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../../src/store/index.js';
+import { requireBuild, runCli, writeTestConfig } from './cli-harness.js';
+
+beforeAll(requireBuild);
+
+function symbolsFile(dir: string, text: string): string {
+  const path = join(dir, 'symbols.txt');
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('kisd collect', () => {
+  it('collects a small symbols file into the store, then says it is already done today', async () => {
+    const t = writeTestConfig();
+    const file = symbolsFile(t.dir, '005930\n000660  # SK hynix\n035420\n');
+    const r = await runCli(['--config', t.configPath, 'collect', 'quotes', '--symbols', file]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/collecting quotes for 3 symbol\(s\) from .*symbols\.txt via the built-in simulator/);
+    expect(r.stdout).toMatch(/quotes \d{4}-\d{2}-\d{2}: 3\/3 collected, 0 without data, 0 skipped after retries; 3 rows saved/);
+    expect(r.stdout).toMatch(/OK: every symbol collected/);
+    expect(r.stderr).toMatch(/quotes 3\/3 \(100\.0%\)/); // progress goes to stderr
+    const store = openStore({ dataDir: t.dataDir });
+    try {
+      const symbols = (store.db.prepare('SELECT symbol FROM quotes ORDER BY symbol').pluck().all() as string[]);
+      expect(symbols).toEqual(['000660', '005930', '035420']);
+    } finally {
+      store.close();
+    }
+
+    const again = await runCli(['--config', t.configPath, 'collect', 'quotes', '--symbols', file]);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/already collected today .*nothing fetched\. Add --restart/);
+    const restart = await runCli(['--config', t.configPath, 'collect', 'quotes', '--symbols', file, '--restart']);
+    expect(restart.code, restart.stdout + restart.stderr).toBe(0);
+    expect(restart.stdout).toMatch(/3\/3 collected/);
+  });
+
+  it('daily-bars with a date range stores bars for each symbol', async () => {
+    const t = writeTestConfig();
+    const file = symbolsFile(t.dir, '005930,000660');
+    const r = await runCli(['--config', t.configPath, 'collect', 'daily-bars', '--symbols', file, '--from', '20261116', '--to', '20261120']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/daily_bars .*: 2\/2 collected/);
+    const store = openStore({ dataDir: t.dataDir });
+    try {
+      const rows = store.db.prepare('SELECT symbol, COUNT(*) AS n, MIN(date) AS lo, MAX(date) AS hi FROM daily_bars GROUP BY symbol ORDER BY symbol').all() as { symbol: string; n: number; lo: string; hi: string }[];
+      expect(rows.map((x) => x.symbol)).toEqual(['000660', '005930']);
+      for (const row of rows) {
+        expect(row.n).toBe(5); // Mon 16th .. Fri 20th November 2026
+        expect([row.lo, row.hi]).toEqual(['20261116', '20261120']);
+      }
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a symbol the server rejects is listed with where it was written, exit 1', async () => {
+    const t = writeTestConfig();
+    const file = symbolsFile(t.dir, '005930\n999990\n'); // well-formed, but not listed on the simulated exchange
+    const r = await runCli(['--config', t.configPath, 'collect', 'quotes', '--symbols', file, '--final-pass-delay', '0.01']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/1\/2 collected, 0 without data, 1 skipped after retries, 0 recovered in the final pass/);
+    expect(r.stdout).toMatch(/still missing: 999990/);
+    const csv = join(t.dataDir, 'csv', 'failed_codes_quotes.csv');
+    expect(r.stdout).toContain(`written to ${csv} and the recovery queue`);
+    expect(readFileSync(csv, 'utf8')).toMatch(/\r\n[\d-]+,999990,/);
+    expect(r.stderr).toMatch(/kisd: 1 symbol\(s\) could not be collected\n {2}next: .*kisd queue list/);
+    const store = openStore({ dataDir: t.dataDir });
+    try {
+      expect(store.recoveryQueue.list().map((task) => [task.targetCode, task.status])).toEqual([['999990', 'pending']]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('bad input exits 2 and names the problem', async () => {
+    const t = writeTestConfig();
+    const unknown = await runCli(['--config', t.configPath, 'collect', 'prices']);
+    expect(unknown.code, unknown.stdout + unknown.stderr).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown dataset "prices"; choose one of quotes, daily-bars, investor-flows, us-quotes/);
+    const bad = await runCli(['--config', t.configPath, 'collect', 'quotes', '--symbols', symbolsFile(t.dir, '005930\nSAMSUNG\n')]);
+    expect(bad.code, bad.stdout + bad.stderr).toBe(2);
+    expect(bad.stderr).toMatch(/symbols\.txt:2: "SAMSUNG": not a domestic code/);
+    const missing = await runCli(['--config', t.configPath, 'collect', 'quotes', '--symbols', join(t.dir, 'nope.txt')]);
+    expect(missing.code, missing.stdout + missing.stderr).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read symbols file .*nope\.txt \(ENOENT\)/);
+    expect(existsSync(join(t.dataDir, 'kisd.sqlite'))).toBe(false); // refused before opening anything
+  });
+});
