@@ -10,6 +10,7 @@ import { registerExportCommands } from './commands/export-csv.js';
 import { registerKeysCommands } from './commands/keys-verify.js';
 import { registerProbeCommand } from './commands/probe.js';
 import { registerQueueCommands } from './commands/queue.js';
+import { registerRiskCommands } from './commands/risk.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerTokenCommands } from './commands/token.js';
 import { registerRunCommand } from './commands/run.js';
@@ -32,6 +33,7 @@ export function buildProgram(over: Partial<CliDeps> = {}): Command {
   registerTokenCommands(program, deps);
   registerKeysCommands(program, deps);
   registerQueueCommands(program, deps);
+  registerRiskCommands(program, deps);
   registerExportCommands(program, deps);
   registerConfigCommands(program, deps);
   return program;

@@ -29,7 +29,7 @@ import { startEmbeddedSimulator, type EmbeddedSimulator } from './embedded-sim.j
 import { createFeedBundle, type FeedBundle } from './feed-wiring.js';
 import { alertSinksFromEnv } from './alerts-from-env.js';
 import { wireRestMetrics } from './metrics-wiring.js';
-import { watchTokenFile } from './token-file-watch.js';
+import { watchStateFile } from './state-file-watch.js';
 import { createTradingWiring } from './trading-wiring.js';
 
 export interface DaemonOptions {
@@ -175,6 +175,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   // 8. Health endpoint.
   let ready = false;
   let tokenFileWatch: { close(): void } | undefined;
+  let killSwitchWatch: { close(): void } | undefined;
   let healthPort = 0;
   const health = new HealthServer(
     { host: config.health.host, port: config.health.port },
@@ -211,13 +212,21 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       name: 'token',
       start: async (signal) => {
         await broker.tokens.getAccessToken(signal);
-        tokenFileWatch = watchTokenFile({ stateDir: paths.stateDir, clock, logger: log, onChange: () => tokenWatch.check() });
+        tokenFileWatch = watchStateFile({ stateDir: paths.stateDir, clock, logger: log, onChange: () => tokenWatch.check() });
       },
       stop: () => tokenFileWatch?.close(),
     })
     .register({ name: 'calendar', start: async (signal) => void (await calendar.refresh(signal)) })
     .register({ name: 'recovery-worker', start: () => { worker.recoverOrphans(); worker.start(); }, stop: () => worker.stop() })
-    .register({ name: 'kill-switch', start: () => trading.killSwitch.load() })
+    .register({
+      name: 'kill-switch',
+      start: async () => {
+        await trading.killSwitch.load();
+        // An operator's `kisd risk reset` rewrites the file: reload it at once.
+        killSwitchWatch = watchStateFile({ stateDir: paths.stateDir, fileName: 'kill-switch.json', clock, logger: log, onChange: () => trading.killSwitch.load() });
+      },
+      stop: () => killSwitchWatch?.close(),
+    })
     .register({
       name: 'orders',
       start: async (signal) => {

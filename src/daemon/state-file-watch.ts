@@ -1,11 +1,11 @@
-// Notices at once when another process (a second kisd, `kisd token refresh`) replaces the token file, and
-// runs the token check then instead of up to 30 minutes later: the check adopts the new token and
-// re-initialises the broker (seed 003: token change detection). The 30-minute check stays the backstop.
+// Notices at once when another process replaces a state file — the token (a second kisd, `kisd token refresh`:
+// the check adopts it and re-initialises the broker, seed 003) or the kill switch (`kisd risk reset`) — instead
+// of up to 30 minutes later. The periodic checks stay the backstop.
 import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../core/clock.js';
 
-export function watchTokenFile(o: {
+export function watchStateFile(o: {
   stateDir: string;
   fileName?: string;
   clock: Clock;
@@ -27,7 +27,7 @@ export function watchTokenFile(o: {
     try {
       await o.onChange();
     } catch (err) {
-      o.logger.warn({ err }, 'token check after a token-file change failed; the 30-minute check will retry');
+      o.logger.warn({ err, file: fileName }, `reacting to a change of ${fileName} failed; the periodic check will retry`);
     } finally {
       running = false;
       if (again) {
