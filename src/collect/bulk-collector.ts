@@ -249,8 +249,10 @@ export function createBulkCollector(opts: BulkCollectorOptions): BulkCollector {
         await saveCheckpoint(cpPath, cp);
         if (n < codes.length) break; // aborted mid-chunk
       }
-      if (signal?.aborted) {
-        log.info({ nextIndex: cp.nextIndex }, 'collection aborted; checkpoint saved');
+      // Stopped short of the end — shutdown, or a fetch error whose disposition is 'abort' (e.g. credentials
+      // refused) — the checkpoint stays in 'main' so the next run resumes; never mark it done.
+      if (signal?.aborted || cp.nextIndex < symbols.length) {
+        log.info({ nextIndex: cp.nextIndex, total: symbols.length }, signal?.aborted ? 'collection aborted; checkpoint saved' : 'collection stopped on an abort-class error; checkpoint saved, the next run resumes');
         return summary(true);
       }
 
@@ -288,7 +290,7 @@ export function createBulkCollector(opts: BulkCollectorOptions): BulkCollector {
           await saveCheckpoint(cpPath, cp);
           if (n < codes.length) break;
         }
-        if (signal?.aborted) return summary(true);
+        if (signal?.aborted || cp.finalPassIndex < cp.failedCodes.length) return summary(true);
       }
       cp.phase = 'done';
       cp.updatedAtMs = clock.nowMs();

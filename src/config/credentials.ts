@@ -83,11 +83,12 @@ export function loadCredentials(config: KisdConfig, env: NodeJS.ProcessEnv = pro
       { file: config.source },
     );
   }
-  registerSecret(creds.appKey);
-  registerSecret(creds.appSecret);
-  registerSecret(creds.cano);
-  registerSecret(`${creds.cano}-${creds.acntPrdtCd}`);
-  registerSecret(creds.htsId);
+  const pinned = { pinned: true };
+  registerSecret(creds.appKey, pinned);
+  registerSecret(creds.appSecret, pinned);
+  registerSecret(creds.cano, pinned);
+  registerSecret(`${creds.cano}-${creds.acntPrdtCd}`, pinned);
+  registerSecret(creds.htsId, pinned);
   return creds;
 }
 

@@ -214,15 +214,21 @@ export const configSchema = z
     if (cfg.kis.http.backoff_cap_ms < cfg.kis.http.backoff_base_ms) {
       ctx.addIssue({ code: 'custom', path: ['kis', 'http', 'backoff_cap_ms'], message: `must be >= kis.http.backoff_base_ms (${cfg.kis.http.backoff_base_ms})` });
     }
-    // Two registrations per domestic symbol (H0STCNT0 tick + H0STASP0 book), one per US symbol.
-    if (cfg.feed.enabled && cfg.feed.kr_watchlist.length * 2 > cfg.feed.max_subscriptions) {
-      ctx.addIssue({ code: 'custom', path: ['feed', 'kr_watchlist'], message: `${cfg.feed.kr_watchlist.length} symbols need ${cfg.feed.kr_watchlist.length * 2} registrations (tick + order book each); one socket allows feed.max_subscriptions = ${cfg.feed.max_subscriptions}` });
+    // Two registrations per domestic symbol (H0STCNT0 tick + H0STASP0 book) plus one for our execution
+    // notices (H0STCNI0, when an HTS id is set); one per US symbol.
+    const krNeeded = cfg.feed.kr_watchlist.length * 2 + 1;
+    if (cfg.feed.enabled && krNeeded > cfg.feed.max_subscriptions) {
+      ctx.addIssue({ code: 'custom', path: ['feed', 'kr_watchlist'], message: `${cfg.feed.kr_watchlist.length} symbols need ${krNeeded} registrations (tick + order book each, + execution notices); one socket allows feed.max_subscriptions = ${cfg.feed.max_subscriptions}` });
+    }
+    const every = cfg.kis.token.check_interval_min;
+    if (!(60 % every === 0 || (every % 60 === 0 && 24 % (every / 60) === 0))) {
+      ctx.addIssue({ code: 'custom', path: ['kis', 'token', 'check_interval_min'], message: `must divide 60, or be whole hours that divide 24 (e.g. 10, 15, 30, 60, 120; got ${every})` });
+    }
+    if (cfg.feed.kr_open >= cfg.feed.us_open) {
+      ctx.addIssue({ code: 'custom', path: ['feed', 'us_open'], message: `the US socket opens after the KR one each day: must be later than feed.kr_open (${cfg.feed.kr_open})` });
     }
     if (cfg.feed.enabled && cfg.feed.us_watchlist.length > cfg.feed.max_subscriptions) {
       ctx.addIssue({ code: 'custom', path: ['feed', 'us_watchlist'], message: `${cfg.feed.us_watchlist.length} symbols exceed feed.max_subscriptions = ${cfg.feed.max_subscriptions}` });
-    }
-    if (cfg.feed.kr_open === cfg.feed.us_open) {
-      ctx.addIssue({ code: 'custom', path: ['feed', 'us_open'], message: 'must differ from feed.kr_open' });
     }
     if (cfg.scheduler.selection_until <= cfg.scheduler.selection_from) {
       ctx.addIssue({ code: 'custom', path: ['scheduler', 'selection_until'], message: 'must be later than scheduler.selection_from' });

@@ -205,28 +205,17 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     };
   };
 
-  // 9. Start in order; stop in reverse.
+  // 9. Start in order; stop in reverse. Storage, alerts and the REST client come first so they are closed
+  // last: everything that journals, alerts or calls KIS must have stopped before them. The state-file
+  // watchers come last so they are closed first (a late token change must not reopen a stopping feed).
   lifecycle
+    .register({ name: 'store', stop: () => store.close() })
+    .register({ name: 'alerts', stop: () => alerts.close() })
+    .register({ name: 'broker', stop: () => broker.close() })
     .register({ name: 'health', start: async () => void (healthPort = await health.start()), stop: () => health.stop() })
-    .register({
-      name: 'token',
-      start: async (signal) => {
-        await broker.tokens.getAccessToken(signal);
-        tokenFileWatch = watchStateFile({ stateDir: paths.stateDir, clock, logger: log, onChange: () => tokenWatch.check() });
-      },
-      stop: () => tokenFileWatch?.close(),
-    })
+    .register({ name: 'token', start: async (signal) => void (await broker.tokens.getAccessToken(signal)) })
     .register({ name: 'calendar', start: async (signal) => void (await calendar.refresh(signal)) })
-    .register({ name: 'recovery-worker', start: () => { worker.recoverOrphans(); worker.start(); }, stop: () => worker.stop() })
-    .register({
-      name: 'kill-switch',
-      start: async () => {
-        await trading.killSwitch.load();
-        // An operator's `kisd risk reset` rewrites the file: reload it at once.
-        killSwitchWatch = watchStateFile({ stateDir: paths.stateDir, fileName: 'kill-switch.json', clock, logger: log, onChange: () => trading.killSwitch.load() });
-      },
-      stop: () => killSwitchWatch?.close(),
-    })
+    .register({ name: 'kill-switch', start: () => trading.killSwitch.load() })
     .register({
       name: 'orders',
       start: async (signal) => {
@@ -238,18 +227,42 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         await orders.stop();
       },
     })
+    .register({ name: 'recovery-worker', start: () => { worker.recoverOrphans(); worker.start(); }, stop: () => worker.stop() })
     .register({ name: 'feed', start: () => (config.feed.enabled ? feed.start() : undefined), stop: () => feed.stop() })
     .register({ name: 'scheduler', start: () => (config.scheduler.enabled ? scheduler.start() : undefined), stop: (deadline) => scheduler.stop(deadline) })
-    .register({ name: 'broker', stop: () => broker.close() })
-    .register({ name: 'alerts', stop: () => alerts.close() })
-    .register({ name: 'store', stop: () => store.close() });
-  await lifecycle.startAll();
+    .register({
+      name: 'state-file-watch',
+      start: () => {
+        tokenFileWatch = watchStateFile({ stateDir: paths.stateDir, clock, logger: log, onChange: () => tokenWatch.check() });
+        // An operator's `kisd risk reset` rewrites the kill-switch file: reload it at once.
+        killSwitchWatch = watchStateFile({ stateDir: paths.stateDir, fileName: 'kill-switch.json', clock, logger: log, onChange: () => trading.killSwitch.load() });
+      },
+      stop: () => {
+        tokenFileWatch?.close();
+        killSwitchWatch?.close();
+      },
+    });
+  try {
+    await lifecycle.startAll();
+  } catch (err) {
+    // Leave nothing running behind a failed start: systemd restarts a clean process.
+    await lifecycle.stopAll(5_000).catch(() => undefined);
+    await embedded?.close().catch(() => undefined);
+    throw err;
+  }
   const healthUrl = `http://${config.health.host}:${healthPort}`;
 
+  // Restart recovery runs in the background after READY: a long missed phase 1 (collection at 2 req/s on
+  // paper) must not hold start-up past systemd's TimeoutStartSec, and SIGTERM must be able to stop it.
+  // Phases still run in order, cron triggers that fire meanwhile wait for it, and it logs one line per phase.
   if (config.scheduler.enabled) {
     const recovery = new RecoveryManager(scheduler, { clock, logger: o.logger.child({ component: 'recovery' }), calendar, dataDir: paths.dataDir });
-    const result = await recovery.recover(); // logs one summary line per phase decision
-    for (const session of result.sessions) session.catch((err: unknown) => log.error({ err }, 'recovered phase failed'));
+    recovery
+      .recover()
+      .then((result) => {
+        for (const session of result.sessions) session.catch((err: unknown) => log.error({ err }, 'recovered phase failed'));
+      })
+      .catch((err: unknown) => log.error({ err }, 'restart recovery failed; the scheduled phases still run at their times'));
   }
   ready = true;
   await writeJsonAtomic(daemonInfoPath(config), { pid: process.pid, healthUrl, restUrl: restBaseUrl, wsUrl, startedAt: new Date(clock.nowMs()).toISOString() }, { mode: 0o600 });

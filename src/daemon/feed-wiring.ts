@@ -59,8 +59,9 @@ export function createFeedBundle(o: {
     sessions,
     bus,
     calendar: o.calendar,
-    krWatchlist: [...f.kr_watchlist],
-    usWatchlist: f.us_watchlist.map(usWatchKey),
+    // With the feed disabled nothing subscribes, so the watchlists are not held to the registration cap.
+    krWatchlist: f.enabled ? [...f.kr_watchlist] : [],
+    usWatchlist: f.enabled ? f.us_watchlist.map(usWatchKey) : [],
     maxSubscriptions: f.max_subscriptions,
     krOpen: f.kr_open,
     krClose: f.us_open,
@@ -86,6 +87,7 @@ export function createFeedBundle(o: {
     ),
   ];
   let timer: TimerHandle | undefined;
+  let stopped = false;
   const flush = (): void => {
     for (const [key, n] of pending) {
       const [kind, trId] = key.split('|');
@@ -116,10 +118,12 @@ export function createFeedBundle(o: {
       timer = clock.setInterval(summarize, f.tick_log_interval_sec * 1000);
     },
     restart: async () => {
+      if (stopped) return; // a re-init racing shutdown must not open a new socket
       await feed.stop();
-      feed.start();
+      if (!stopped) feed.start();
     },
     stop: async () => {
+      stopped = true;
       clock.clearInterval(timer);
       await feed.stop();
       flush();

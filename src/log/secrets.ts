@@ -3,7 +3,10 @@
 // error message or a request dump still never reaches a log file.
 
 const MIN_SECRET_LENGTH = 6;
+/** Tokens and approval keys change daily: keep the newest this many; pinned values (credentials) stay forever. */
+const MAX_ROTATING_SECRETS = 32;
 const secrets = new Set<string>();
+const pinned = new Set<string>();
 let textPattern: RegExp | undefined;
 let digitPattern: RegExp | undefined;
 
@@ -16,10 +19,18 @@ function alternation(values: string[]): string {
   return values.sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
 }
 
-/** Registers a value to be masked wherever it appears in log output. Short values are ignored. */
-export function registerSecret(value: string | undefined | null): void {
-  if (!value || value.length < MIN_SECRET_LENGTH || secrets.has(value)) return;
+/**
+ * Registers a value to be masked wherever it appears in log output. Short values are ignored. Pinned values
+ * (app key, secret, account) are kept forever; others (tokens, approval keys) only the newest 32, so the
+ * pattern does not grow over months of daily tokens.
+ */
+export function registerSecret(value: string | undefined | null, opts: { pinned?: boolean } = {}): void {
+  if (!value || value.length < MIN_SECRET_LENGTH) return;
+  if (opts.pinned) pinned.add(value);
+  if (secrets.has(value)) return;
   secrets.add(value);
+  const rotating = [...secrets].filter((v) => !pinned.has(v));
+  for (const old of rotating.slice(0, Math.max(0, rotating.length - MAX_ROTATING_SECRETS))) secrets.delete(old);
   const all = [...secrets];
   const text = all.filter((v) => !/^\d+$/.test(v));
   const digits = all.filter((v) => /^\d+$/.test(v));
@@ -55,6 +66,7 @@ export function maskSecret(value: string | undefined): string {
 /** For tests only. */
 export function clearSecretsForTest(): void {
   secrets.clear();
+  pinned.clear();
   textPattern = undefined;
   digitPattern = undefined;
 }

@@ -84,14 +84,14 @@ export class IntegratedScheduler {
       return task;
     };
     for (const p of this.plan.phases) {
-      if (p.enabled) add(p.id, p.cron, () => void this.onPhaseCron(p.id));
+      if (p.enabled) add(p.id, p.cron, () => this.guard(`phase ${p.id}`, this.onPhaseCron(p.id)));
     }
     const watch = this.deps.tokenWatch;
     if (watch) {
-      add('token-check', this.plan.tokenCheckCron, () => void this.runMaintenance('token-check', (signal) => watch.check(signal)));
-      this.reinitTask = add('broker-reinit', this.plan.brokerReinitCron, () => void this.runMaintenance('broker-reinit', () => watch.periodicReinit()));
+      add('token-check', this.plan.tokenCheckCron, () => this.guard('token check', this.runMaintenance('token-check', (signal) => watch.check(signal))));
+      this.reinitTask = add('broker-reinit', this.plan.brokerReinitCron, () => this.guard('broker re-init', this.runMaintenance('broker-reinit', () => watch.periodicReinit())));
     }
-    add('holiday-check', this.plan.holidayCheckCron, () => void this.runMaintenance('holiday-check', (signal) => this.deps.calendar.refresh(signal)));
+    add('holiday-check', this.plan.holidayCheckCron, () => this.guard('holiday check', this.runMaintenance('holiday-check', (signal) => this.deps.calendar.refresh(signal))));
     for (const t of this.tasks) await t.start();
     log.info({ phases: this.plan.phases.filter((p) => p.enabled).map((p) => `${p.id}@${p.cron}`), tokenCheck: this.plan.tokenCheckCron, brokerReinit: this.plan.brokerReinitCron }, 'scheduler started');
   }
@@ -128,6 +128,17 @@ export class IntegratedScheduler {
     const queued = this.deferred.splice(0);
     // A phase recovery already launched (an open session) is not triggered again; a recorded one skips itself.
     for (const id of queued) if (!this.runner.isRunning(id)) await this.runPhase(id, 'scheduled');
+  }
+
+  /**
+   * A cron callback's promise must never reject unhandled (that would take the daemon down and, with no
+   * completion record written, make restart recovery repeat the phase): log and alert instead.
+   */
+  private guard(what: string, work: Promise<unknown>): void {
+    work.catch((err: unknown) => {
+      this.deps.logger.error({ err }, `${what} failed outside its job (state files?); it will be retried at its next trigger or restart`);
+      void Promise.resolve(this.deps.alerts?.alert({ level: 'error', key: `scheduler-internal:${what}`, title: `kisd scheduler: ${what} failed`, body: `${errorMessage(err)}. Check the data directory (disk full, permissions).` })).catch(() => undefined);
+    });
   }
 
   private async onPhaseCron(id: PhaseId): Promise<void> {

@@ -61,8 +61,7 @@ export function registerRunCommand(program: Command): void {
         logger.fatal({ err }, 'start-up failed; fix the cause above and start again (systemd retries with back-off)');
         logs.flush();
         await logs.close();
-        process.exitCode = 1;
-        return;
+        process.exit(1); // whatever half-started (a simulator socket, a timer) must not keep the process alive
       }
       if (!process.stdout.isTTY || config.log.console === 'off') {
         // Console logs may be JSON or off: still tell a person where things are.
@@ -88,6 +87,7 @@ export function registerRunCommand(program: Command): void {
       else logger.error({ elapsedMs, timedOut: report.timedOut, failed: report.failed }, 'kisd stopped past its deadline or with failures');
       logs.flush();
       await logs.close();
-      process.exitCode = clean ? 0 : 1;
+      // Exit explicitly: a component that overran the deadline may still hold the event loop open.
+      process.exit(clean ? 0 : 1);
     });
 }

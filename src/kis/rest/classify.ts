@@ -64,7 +64,9 @@ export const CLASSIFICATION_TABLE: readonly Row[] = [
   { rule: 'rate-limited', when: (f) => RATE_LIMIT_CODES.has(f.envelope?.msgCd ?? ''), action: 'rate-limited', outcome: 'rate-limited', reachedServer: 'no' },
   { rule: 'token-rejected-code', when: (f) => TOKEN_REJECTED_CODES.has(f.envelope?.msgCd ?? ''), action: 'token-rejected', outcome: 'token-rejected', reachedServer: 'no' },
   { rule: 'success', when: (f) => f.envelope?.rtCd === '0', action: 'success', outcome: 'success', reachedServer: 'maybe' },
-  { rule: 'token-rejected-http', when: (f) => f.httpStatus === 401 || f.httpStatus === 403, action: 'token-rejected', outcome: 'token-rejected', reachedServer: 'no' },
+  // A bare 401/403 (no KIS code) is taken as a token problem; one that names another code (EGW02004 paper key
+  // on the real host, a business code) is not: dropping a good token would cost an issue (and a KakaoTalk notice).
+  { rule: 'token-rejected-http', when: (f) => (f.httpStatus === 401 || f.httpStatus === 403) && !f.envelope?.msgCd, action: 'token-rejected', outcome: 'token-rejected', reachedServer: 'no' },
   // 429 is not a documented KIS reply (KIS says EGW00201); from an unknown proxy it proves nothing for orders.
   { rule: 'http-429', when: (f) => f.httpStatus === 429, action: 'backoff', outcome: 'server-error', reachedServer: 'maybe' },
   { rule: 'server-error', when: (f) => (f.httpStatus ?? 0) >= 500, action: 'backoff', outcome: 'server-error', reachedServer: 'maybe' },

@@ -145,15 +145,17 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
     const maxAttempts = cfg.maxRetries + 1;
 
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      await cooldownGate(signal);
+      // Orders (and cancels) skip the client-wide cooldown: a burst of bulk-read 500s must not hold a stop-loss
+      // sell for three minutes. They still meet the limiter and never retry after they may have reached KIS.
+      if (!isOrder) await cooldownGate(signal);
       if (cfg.sessionResetAtAttempt > 1 && attempt === cfg.sessionResetAtAttempt && lastWasServerOrNetwork) {
         transport.reset();
         log.info({ trId: spec.trId, attempt, generation: transport.generation }, 'KIS REST: connection pool replaced (session reset)');
         events.emit('session-reset', { trId: spec.trId, attempt, generation: transport.generation });
       }
-      const { waitedMs } = await limiter.acquire({ priority, signal });
-      if (waitedMs > 0) events.emit('rate-limit-wait', { trId: spec.trId, waitedMs, priority });
 
+      // The token first, the rate slot second: a slot granted before a token wait (up to the one-issue-per-
+      // minute pacing) would let queued callers burst past the server's per-second window once it arrives.
       let token: AccessToken;
       try {
         token = await tokens.getAccessToken(signal);
@@ -169,6 +171,8 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
         await sleep(delayMs, signal);
         continue;
       }
+      const { waitedMs } = await limiter.acquire({ priority, signal });
+      if (waitedMs > 0) events.emit('rate-limit-wait', { trId: spec.trId, waitedMs, priority });
 
       const headers = buildHeaders(token, spec);
       const sentAtEpochMs = clock.nowMs();

@@ -479,7 +479,10 @@ export class WsSession {
       }
       this.endConnection(conn, 'stopped');
     }
-    await Promise.race([loop, this.o.clock.sleep(left())]);
+    // The deadline timer is cancelled once the loop ends, so it never keeps the process alive after stop().
+    const cancelTimer = new AbortController();
+    await Promise.race([loop, this.o.clock.sleep(left(), cancelTimer.signal).catch(() => undefined)]);
+    cancelTimer.abort();
     this.loop = undefined;
     this.state = 'stopped';
     this.emit({ type: 'stopped' });

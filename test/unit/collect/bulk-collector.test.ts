@@ -123,6 +123,25 @@ describe('bulk collector', () => {
     expect(saved.size).toBe(50);
   });
 
+  it('never marks the day done when a fetch error stops the run early without the signal being aborted', async () => {
+    const { dataDir, saved, dataset, collector } = setup();
+    // A fetcher-level abort (e.g. an AbortError from a cancelled request) while the run itself is not stopping.
+    class AbortingFetcher extends FakeFetcher {
+      override async fetch(req: { targetCodes: readonly string[] }) {
+        if (req.targetCodes[0] === 'S030') return { ok: [], failed: [{ code: 'S030', error: Object.assign(new Error('cancelled'), { name: 'AbortError' }), attempts: 1 }] };
+        return super.fetch(req);
+      }
+    }
+    const s1 = await collector.run(dataset(new AbortingFetcher()), SYMBOLS);
+    expect(s1.aborted).toBe(true);
+    const cp = readCheckpoint(dataDir);
+    expect(cp.phase).toBe('main');
+    expect(cp.nextIndex).toBeLessThan(SYMBOLS.length);
+    const s2 = await collector.run(dataset(new FakeFetcher()), SYMBOLS);
+    expect(s2).toMatchObject({ alreadyComplete: false, collected: 50 });
+    expect(saved.size).toBe(50);
+  });
+
   it('quarantines a checkpoint from another KST day and starts over', async () => {
     const { dataDir, dataset, collector, clock } = setup('2026-11-23 23:50:00');
     const ac = new AbortController();

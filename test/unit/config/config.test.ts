@@ -75,9 +75,11 @@ describe('config', () => {
   });
 
   it('refuses a watchlist the WebSocket registration cap cannot hold', () => {
-    const kr = Array.from({ length: 21 }, (_, i) => String(100000 + i));
+    const kr = Array.from({ length: 20 }, (_, i) => String(100000 + i));
     const err = errorOf(() => compileConfig({ feed: { kr_watchlist: kr } }, 'x.yaml'));
-    expect(err.message).toContain('feed.kr_watchlist: 21 symbols need 42 registrations');
+    expect(err.message).toContain('feed.kr_watchlist: 20 symbols need 41 registrations');
+    expect(compileConfig({ feed: { enabled: false, kr_watchlist: kr } }, 'x.yaml').feed.kr_watchlist).toHaveLength(20);
+    expect(errorOf(() => compileConfig({ kis: { token: { check_interval_min: 45 } } }, 'x.yaml')).message).toContain('kis.token.check_interval_min: must divide 60');
   });
 
   it('applies cross-field checks', () => {

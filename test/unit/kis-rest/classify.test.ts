@@ -46,6 +46,12 @@ describe('classification table', () => {
     expect(classifyReply(json(200, '1', 'EGW00201')).action).toBe('rate-limited');
   });
 
+  it('a 401/403 naming a non-token KIS code is not a token rejection (no needless re-issue)', () => {
+    expect(classifyReply(json(403, '1', 'EGW02004'))).toMatchObject({ rule: 'http-error', action: 'fail' });
+    expect(classifyReply(json(401, '1', 'APBK0656')).action).toBe('fail');
+    expect(classifyReply({ httpStatus: 401, bodyKind: 'empty' }).action).toBe('token-rejected');
+  });
+
   it('the body wins over the status: rt_cd 0 under HTTP 500 is a success', () => {
     expect(classifyReply(json(500, '0')).action).toBe('success');
   });

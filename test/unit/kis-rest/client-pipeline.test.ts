@@ -119,6 +119,21 @@ describe('cooldown', () => {
     expect(lines.filter((l) => String(l['msg']).includes('cooldown'))).toHaveLength(1);
   });
 
+  it('an order is not held by the cooldown the reads triggered', async () => {
+    rig = await createRig([{ status: 500, body: '' }, { status: 500, body: '' }, { json: { ...kisOk(), output: { KRX_FWDG_ORD_ORGNO: '06010', ODNO: '0000000001', ORD_TMD: '090000' } } }, { json: kisOk() }], {
+      cooldownAfterConsecutiveErrors: 2,
+      cooldownSec: 180,
+      backoffBaseMs: 10,
+    });
+    const read = rig.client.request(PRICE);
+    await settle(rig.clock, new Promise<void>((resolve) => rig!.client.events.once('cooldown', () => resolve())), { stepMs: 5 });
+    const startedMono = rig.clock.monotonicMs();
+    const order = await settle(rig.clock, rig.client.request({ method: 'POST', path: KIS_PATHS.orderCash, trId: 'TTTC0012U', kind: 'order', params: { ORD_QTY: '1', ORD_UNPR: '0' } }), { stepMs: 5 });
+    expect(order.attempts).toBe(1);
+    expect(rig.clock.monotonicMs() - startedMono).toBeLessThan(1_000); // not 180 s
+    await settle(rig.clock, read, { stepMs: 1000 });
+  });
+
   it('a success resets the consecutive-error count', async () => {
     rig = await createRig([{ status: 500, body: '' }, { json: kisOk() }, { status: 500, body: '' }, { json: kisOk() }], {
       cooldownAfterConsecutiveErrors: 2,

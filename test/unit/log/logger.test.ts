@@ -74,3 +74,13 @@ describe('scrubSecrets on JSON lines', () => {
     expect(parsed['url']).toBe('/x?CANO=[REDACTED]&n=1');
   });
 });
+
+describe('secret registry', () => {
+  it('keeps pinned credentials forever but only the newest rotating tokens', () => {
+    registerSecret('APPKEY-pinned-0001', { pinned: true });
+    for (let i = 0; i < 40; i += 1) registerSecret(`token-value-${String(i).padStart(4, '0')}`);
+    expect(scrubSecrets('APPKEY-pinned-0001')).toBe('[REDACTED]');
+    expect(scrubSecrets('token-value-0039')).toBe('[REDACTED]');
+    expect(scrubSecrets('token-value-0000')).toBe('token-value-0000'); // evicted: 8 oldest of 40 beyond the 32 kept
+  });
+});
