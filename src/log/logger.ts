@@ -55,7 +55,8 @@ export async function createLogger(opts: LoggerOptions): Promise<KisdLogger> {
         file: opts.file.replace(/\.log$/, ''),
         extension: '.log',
         size: `${opts.maxSizeMb}m`,
-        limit: { count: Math.max(0, opts.maxFiles - 1), removeOtherLogFiles: true },
+        // With removeOtherLogFiles pino-roll keeps `count` files in all (the active one included).
+        limit: { count: opts.maxFiles, removeOtherLogFiles: true },
         symlink: true,
         mkdir: true,
         mode: 0o640,

@@ -202,6 +202,11 @@ export class OrderJournal {
     return r.fill;
   }
 
+  /** Sets a leg's order quantity (a revision's quantity as KIS reports it). */
+  setLegQty(kisOrderNo: string, qty: number): void {
+    this.repo.updateLeg(normalizeOrderNo(kisOrderNo), { qty });
+  }
+
   /** Marks a leg's remainder closed (cancelled, expired or moved to a revision). */
   closeLeg(kisOrderNo: string): void {
     this.repo.updateLeg(normalizeOrderNo(kisOrderNo), { closed: 1 });

@@ -1,6 +1,7 @@
 // Applies domestic execution notices (H0STCNI0/9, fact sheet §5.1) to the journal, idempotently: a fill
 // notice (CNTG_YN 2) advances its leg once per distinct notice; acks settle cancels (RCTF_CLS 2),
-// revisions (RCTF_CLS 1), IOC remainders (ACPT_YN 3) and refusals (RFUS_YN 1). A notice for an order number
+// revisions (RCTF_CLS 1), IOC remainders (ACPT_YN 3) and refusals (RFUS_YN 1) — a refused cancel/revision
+// only clears the pending request. A notice for an order number
 // the journal does not know yet — KIS may notify before the order's HTTP reply arrives — waits in a bounded
 // buffer until the number is attached; if the process dies first, reconciliation covers it.
 import type { Logger } from 'pino';
@@ -18,10 +19,15 @@ export interface NoticeHandlerStats {
   ignored: number;
 }
 
+/** Bound on the occurrence map (a day of fills is far fewer); trimming the oldest can only under-count. */
+const MAX_OCCURRENCE_KEYS = 100_000;
+
 export class NoticeHandler {
   private readonly pending = new Map<string, KrExecutionNotice[]>();
   private pendingCount = 0;
   private readonly counters: NoticeHandlerStats = { applied: 0, buffered: 0, dropped: 0, ignored: 0 };
+  /** Fill notices seen per (order, content) in this process: the occurrence number of the dedup key. */
+  private readonly occurrences = new Map<string, number>();
 
   constructor(
     private readonly journal: OrderJournal,
@@ -55,6 +61,13 @@ export class NoticeHandler {
     for (const n of list) this.apply(n, key);
   }
 
+  /** Order numbers (normalised) and codes of notices waiting for their order number to be attached. */
+  bufferedOrders(): Array<{ orderNo: string; code: string }> {
+    const out: Array<{ orderNo: string; code: string }> = [];
+    for (const [orderNo, list] of this.pending) for (const code of new Set(list.map((n) => n.code))) out.push({ orderNo, code });
+    return out;
+  }
+
   private buffer(key: string, n: KrExecutionNotice): void {
     if (this.pendingCount >= this.maxBuffered) {
       // Drop the oldest order number's notices: after this long they are most likely another program's.
@@ -82,7 +95,19 @@ export class NoticeHandler {
         this.log.warn({ kisOrderNo: legNo, qty: n.qty, price: n.price }, 'fill notice without quantity/price ignored');
         return;
       }
-      this.journal.applyProgress(legNo, { notice: { key: `${n.time}|${n.qty}|${n.price}|${n.orderNo}`, qty: n.qty, price: n.price, atMs: n.receivedAtMs } }, 'notice');
+      this.journal.applyProgress(legNo, { notice: { key: this.fillKey(legNo, n), qty: n.qty, price: n.price, atMs: n.receivedAtMs } }, 'notice');
+      return;
+    }
+    if (n.rejected && (n.correctionCode === '1' || n.correctionCode === '2')) {
+      // KIS refused the cancel/revision: the order is still live as it was. Only the pending request ends.
+      const action = n.correctionCode === '2' ? 'cancel' : 'revise';
+      const row = this.journal.row(id);
+      if (!row) return;
+      this.log.warn({ clientOrderId: id, kisOrderNo: legNo, action }, `${action} refused by KIS (execution notice)`);
+      this.journal.patch(id, {
+        ...(row.pendingAction === action ? { pendingAction: null, pendingJson: null, pendingSentAtMs: null } : {}),
+        lastError: `${action} refused by the exchange (execution notice RFUS_YN 1)`,
+      });
       return;
     }
     if (n.correctionCode === '2' || n.acceptCode === '3') {
@@ -102,5 +127,28 @@ export class NoticeHandler {
       return;
     }
     if (row.state === 'sent' || row.state === 'unknown') this.journal.patch(id, { state: 'acknowledged' });
+  }
+
+  /**
+   * The dedup key of a fill notice. H0STCNI0 carries no execution number, so two real fills of the same
+   * size and price in the same second look identical; the key therefore includes the occurrence number of
+   * that content for the order in this process. Decision: KIS pushes each notice once (no replay on
+   * subscribe or reconnect is documented ❓, the simulator has none, and the bus delivers an event once),
+   * so identical content seen twice here is two fills. The seen keys persist, so after a restart a new fill
+   * identical to one seen before it is taken as already counted — an under-count that the next daily
+   * executions (the other lower bound of the same cumulative quantity) repair; never an over-count. The
+   * journal's (order no, cumulative qty) fill key still makes a notice + executions double count impossible.
+   */
+  private fillKey(legNo: string, n: KrExecutionNotice): string {
+    const base = `${n.time}|${n.qty}|${n.price}|${normalizeOrderNo(n.orderNo)}`;
+    const mapKey = `${legNo}|${base}`;
+    const k = (this.occurrences.get(mapKey) ?? 0) + 1;
+    this.occurrences.delete(mapKey); // re-insert: the map stays in least-recently-seen order for trimming
+    this.occurrences.set(mapKey, k);
+    if (this.occurrences.size > MAX_OCCURRENCE_KEYS) {
+      const oldest = this.occurrences.keys().next().value;
+      if (oldest !== undefined) this.occurrences.delete(oldest);
+    }
+    return `${base}#${k}`;
   }
 }

@@ -6,12 +6,13 @@
 // stays disallowed until that reconciliation has passed (nautilus_trader's "unknown is reconciled, not resent").
 import type { Logger } from 'pino';
 import { unrefTimer, type TimerHandle } from '../../core/clock.js';
-import { errorMessage, KisdError } from '../../core/errors.js';
+import { AbortedError, errorMessage, KisdError } from '../../core/errors.js';
 import { kstAt } from '../../core/kst.js';
 import { KisApiError, OrderOutcomeUnknownError, type OrderAck } from '../../kis/rest/index.js';
 import type { KrExecutionNotice, RealtimeEvent } from '../../kis/ws/events.js';
 import { createOrderJournalRepo } from '../../store/order-journal-repo.js';
 import { createPositionsRepo } from '../../store/positions-repo.js';
+import { sameSymbol } from '../reconcile/match.js';
 import { reconcileOnce } from '../reconcile/reconciler.js';
 import { InvalidOrderIntentError, OrderNotChangeableError, TradingNotAllowedError } from './errors.js';
 import { newClientOrderId, normalizeOrderNo } from './ids.js';
@@ -34,7 +35,7 @@ export interface RunningOrderManager extends OrderManager {
    * report (trading is allowed iff it passed; a failed one is retried on the schedule). Call once.
    */
   start(signal?: AbortSignal): Promise<ReconcileReport>;
-  /** Stops the schedule and waits for a running reconciliation (bounded by its own requests' timeouts). */
+  /** Stops the schedule, aborts a running reconciliation and waits for it to unwind. */
   stop(): Promise<void>;
   /** Applies one execution notice (idempotent). */
   handleNotice(n: KrExecutionNotice): void;
@@ -60,6 +61,9 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
   let interval: TimerHandle | undefined;
   let recheck: TimerHandle | undefined;
   let stopped = false;
+  // Aborted by stop(): every reconciliation (scheduled or called) runs under it, so stop() never waits out
+  // a slow pass's requests (the daemon's stop deadline is 20 s).
+  const lifecycle = new AbortController();
 
   const alert = (a: Parameters<NonNullable<OrderManagerOptions['alerts']>['send']>[0]): void => {
     raw.alerts?.send(a).catch((err: unknown) => log.error({ err: errorMessage(err) }, 'order alert failed'));
@@ -67,7 +71,11 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
 
   function reconcile(signal?: AbortSignal): Promise<ReconcileReport> {
     // One at a time: a second caller shares the running pass.
-    running ??= reconcileOnce({ journal, broker, clock, log, alerts: raw.alerts, options, inFlight, onLegAttached: (no) => notices.flush(no), requirePositionCheck: !positionsVerified }, signal)
+    const s = signal ? AbortSignal.any([lifecycle.signal, signal]) : lifecycle.signal;
+    running ??= reconcileOnce(
+      { journal, broker, clock, log, alerts: raw.alerts, options, inFlight, onLegAttached: (no) => notices.flush(no), requirePositionCheck: !positionsVerified, bufferedNotices: () => notices.bufferedOrders() },
+      s,
+    )
       .then((r) => {
         last = r;
         if (r.positionsChecked) positionsVerified = true;
@@ -113,9 +121,33 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
     return { unknown: true, text: errorMessage(err) };
   }
 
+  /**
+   * While trading is paused after a failed reconciliation, exits must still work (a lost stop-loss reply
+   * fails the next pass): a KR sell is accepted when it only reduces a position the balance has confirmed —
+   * qty ≤ held − the open sell quantity of the symbol (unknown sells count as open, so a lost exit is not
+   * doubled). Returns why it is refused, or undefined to accept. Buys, US orders, and everything before
+   * positions were ever compared with KIS, stay refused.
+   */
+  function pausedRefusal(o: OrderIntent): string | undefined {
+    const why = last ? 'the last reconciliation did not pass' : 'start-up reconciliation has not run';
+    if (!positionsVerified || o.market !== 'KR' || o.side !== 'sell') return why;
+    const held = journal.positions().find((p) => p.market === 'KR' && sameSymbol(p.symbol, o.symbol))?.qty ?? 0;
+    const selling = journal
+      .inStates(['new', 'sent', 'unknown', 'acknowledged', 'partially_filled'])
+      .filter((x) => x.market === 'KR' && x.side === 'sell' && sameSymbol(x.symbol, o.symbol))
+      .reduce((sum, x) => sum + Math.max(0, x.qty - x.filledQty), 0);
+    const free = held - selling;
+    return o.qty <= free ? undefined : `${why}; only sells reducing a held position are accepted (${o.symbol}: ${held} held, ${selling} already being sold)`;
+  }
+
   async function submit(intent: OrderIntent, signal?: AbortSignal): Promise<JournalOrder> {
-    if (!allowed) throw new TradingNotAllowedError(last ? 'the last reconciliation did not pass' : 'start-up reconciliation has not run');
+    if (!allowed && last === undefined) throw new TradingNotAllowedError('start-up reconciliation has not run');
     const clean = validateIntent(intent);
+    if (!allowed) {
+      const why = pausedRefusal(clean);
+      if (why !== undefined) throw new TradingNotAllowedError(why);
+      log.warn({ symbol: clean.symbol, qty: clean.qty }, 'trading paused: accepting a sell that only reduces a held position');
+    }
     const id = newClientOrderId(clock.nowMs());
     journal.create(id, clean);
     crash('after-new', id);
@@ -173,7 +205,12 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
       }
       const ack = await broker.orderRevise({ orgNo: row.kisOrgNo, orderNo: row.kisOrderNo, ordDvsn: '00', qty: remaining, price: price!, all: true, clientRef: `${id}:revise` }, signal);
       inFlight.delete(id);
-      const o = settleRevision(journal, id, legNo, { kisOrderNo: ack.orderNo, kisOrgNo: ack.orgNo, qty: remaining, price: price! }) ?? journal.get(id)!;
+      // KIS revises what is left when it processes the request (QTY_ALL_ORD_YN Y), so fills that landed while
+      // the request was out are not in it: take the old leg's remainder now, not the one from before the
+      // request. A fill notified even later is corrected by the revision's notice / daily executions row.
+      const oldLeg = journal.leg(legNo);
+      const revisedQty = oldLeg ? Math.max(0, oldLeg.qty - oldLeg.filledQty) : remaining;
+      const o = settleRevision(journal, id, legNo, { kisOrderNo: ack.orderNo, kisOrgNo: ack.orgNo, qty: revisedQty, price: price! }, { qtyIsFinal: false }) ?? journal.get(id)!;
       notices.flush(ack.orderNo);
       return o;
     } catch (err) {
@@ -239,6 +276,7 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
       clock.clearInterval(interval);
       clock.clearTimeout(recheck);
       interval = recheck = undefined;
+      lifecycle.abort(new AbortedError('order manager stopping'));
       await running?.catch(() => undefined);
     },
     handleNotice: (n) => notices.handle(n),

@@ -28,6 +28,8 @@ export interface ReconcileDeps {
   inFlight: ReadonlySet<string>;
   /** Called when reconciliation attaches a KIS order number (buffered notices can then apply). */
   onLegAttached?: (kisOrderNo: string) => void;
+  /** Notices waiting for their order number to be attached (their fills are not in the ledger yet). */
+  bufferedNotices?: () => ReadonlyArray<{ orderNo: string; code: string }>;
   /** A skipped position comparison fails the pass (true until one has succeeded). Default true. */
   requirePositionCheck?: boolean;
 }

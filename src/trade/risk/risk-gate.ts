@@ -1,6 +1,7 @@
 // The pre-trade risk gate, checked before every order: order value, position per symbol, gross exposure,
 // orders per minute and the daily loss limit that trips the kill switch. An order that only reduces a held
 // position is an exit and passes every entry limit (also a tripped kill switch): getting flat must always work.
+// A strategy's sell is also bounded by its own quantity (RiskRequest.strategySellableQty), never the account's.
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { KillSwitch } from './kill-switch.js';
@@ -92,9 +93,12 @@ export class RiskGate {
     const valueKrw = qty * priceKrw;
 
     if (side === 'sell') {
-      const sellable = view.heldQty(symbol) - view.openSellQty(symbol);
+      const accountSellable = view.heldQty(symbol) - view.openSellQty(symbol);
+      const own = req.strategySellableQty;
+      const sellable = own === undefined ? accountSellable : Math.min(accountSellable, own);
       if (qty > sellable) {
-        return reject('oversell', `selling ${qty} ${symbol} would exceed the ${Math.max(0, sellable)} shares held and not already being sold (cash accounts cannot short)`, { qty, sellable });
+        const what = own !== undefined && own < accountSellable ? `the ${Math.max(0, own)} shares ${req.strategy} bought today and is not already selling` : `the ${Math.max(0, sellable)} shares held and not already being sold (cash accounts cannot short)`;
+        return reject('oversell', `selling ${qty} ${symbol} would exceed ${what}`, { qty, sellable: Math.max(0, sellable) });
       }
       return { ok: true, kind: 'exit', valueKrw };
     }

@@ -8,6 +8,12 @@ export interface RiskRequest {
   qty: number;
   /** Limit price, or for market orders the price the value is judged at (ask for buys, bid for sells), KRW. */
   priceKrw: number;
+  /**
+   * For a strategy's sell: what that strategy itself may still sell (its own net quantity bought today minus
+   * its own open sells). A sell above it is an oversell even when the account holds more (an operator's
+   * long-term shares are never a strategy's to sell). Omitted: only the account-wide bound applies.
+   */
+  strategySellableQty?: number;
 }
 
 /** The book at the instant of the check. Quantities are shares, values KRW. */

@@ -1,12 +1,16 @@
-// Market close (16:00 KST) as a PhaseJob: cancels every unfilled KR order, flattens what strategies marked
-// intraday (buys tagged `intradayTag` today, up to the quantity still held), then snapshots positions to
-// <dataDir>/reports/positions_YYYYMMDD.json. The strategies exit before the close themselves (their exitAt);
-// this is the safety net. KRX's regular session ends 15:30, so at 16:00 a real broker may refuse a market
-// flatten: refused flattens are listed in the snapshot and raised as an ERROR alert (positions held overnight).
+// Market close (16:00 KST) as a PhaseJob: cancels every unfilled KR order, works out the intraday quantity
+// still held (buys tagged `intradayTag` today minus every sell of the day in those symbols), then snapshots
+// positions to <dataDir>/reports/positions_YYYYMMDD.json.
+// The real flattening path is the strategies' own time exit (the ORB's `exitAt`, default 15:15), inside KRX's
+// regular session. The regular session ends 15:30 and a market order after it is refused (APBK0919), so at
+// 16:00 this job sends no sell: it cancels, snapshots and reports what intraday quantity is held overnight
+// (listed in the snapshot, ERROR alert). Only when it runs before `regularCloseAt` (a schedule inside the
+// session) does it flatten with market sells. Its sells count against the plan, so a second run (restart
+// recovery after a crash mid-wait) never sells the same quantity again out of pre-existing holdings.
 import { writeJsonAtomic } from '../../core/atomic-file.js';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
-import { formatKstTimestamp } from '../../core/kst.js';
+import { formatKstTimestamp, kstMinuteOfDay, parseHhMm } from '../../core/kst.js';
 import type { PhaseContext, PhaseJob } from '../../scheduler/ports.js';
 import { TERMINAL_STATES, type OrderManager } from '../orders/types.js';
 import type { TradeAlertPort } from '../risk/kill-switch.js';
@@ -30,6 +34,11 @@ export interface MarketCloseJobOptions {
   strategyName?: string;
   /** How long to wait for flatten orders to fill (notices) before the snapshot, on the Clock. Default 10000 ms. */
   settleTimeoutMs?: number;
+  /**
+   * End of KRX's regular session "HH:MM" KST. Default "15:30". From then on market sells are refused, so the
+   * job only reports the intraday quantity left instead of sending sells.
+   */
+  regularCloseAt?: string;
 }
 
 /** Waits (polling every 250 ms on the clock) until the orders are terminal or the timeout passes. */
@@ -41,13 +50,26 @@ async function awaitTerminal(o: MarketCloseJobOptions, ids: readonly string[], s
   }
 }
 
-/** Quantity to flatten per symbol: net bought today by intraday-tagged orders, capped by what is held. */
+/**
+ * Quantity to flatten per symbol: bought today by intraday-tagged orders, minus every sell of the day in that
+ * symbol whatever its tag or strategy (close-out sells of an earlier run included; an open sell counts in full,
+ * since it may still fill), capped by what is held. Counting every sell errs towards holding an intraday share
+ * overnight (reported) rather than ever selling a share held from before.
+ */
 export function intradayFlattenPlan(om: Pick<OrderManager, 'ordersOfDay' | 'positions'>, tag: string, dayMs?: number): Map<string, number> {
-  const net = new Map<string, number>();
-  for (const o of om.ordersOfDay(dayMs)) {
-    if (o.market !== 'KR' || o.tag !== tag || o.filledQty <= 0) continue;
-    net.set(o.symbol, (net.get(o.symbol) ?? 0) + (o.side === 'buy' ? o.filledQty : -o.filledQty));
+  const bought = new Map<string, number>();
+  const sold = new Map<string, number>();
+  const day = om.ordersOfDay(dayMs).filter((o) => o.market === 'KR');
+  for (const o of day) {
+    if (o.side === 'buy' && o.tag === tag && o.filledQty > 0) bought.set(o.symbol, (bought.get(o.symbol) ?? 0) + o.filledQty);
   }
+  for (const o of day) {
+    if (o.side !== 'sell') continue;
+    const qty = TERMINAL_STATES.has(o.state) ? o.filledQty : Math.max(o.qty, o.filledQty);
+    if (qty > 0) sold.set(o.symbol, (sold.get(o.symbol) ?? 0) + qty);
+  }
+  const net = new Map<string, number>();
+  for (const [symbol, qty] of bought) net.set(symbol, qty - (sold.get(symbol) ?? 0));
   const plan = new Map<string, number>();
   for (const p of om.positions()) {
     if (p.market !== 'KR') continue;
@@ -60,6 +82,7 @@ export function intradayFlattenPlan(om: Pick<OrderManager, 'ordersOfDay' | 'posi
 export function createMarketCloseJob(o: MarketCloseJobOptions): PhaseJob {
   const tag = o.intradayTag ?? INTRADAY_TAG;
   const strategy = o.strategyName ?? 'market-close';
+  const regularCloseMin = parseHhMm(o.regularCloseAt ?? '15:30');
   return {
     async run(ctx: PhaseContext) {
       const log = ctx.logger;
@@ -75,8 +98,14 @@ export function createMarketCloseJob(o: MarketCloseJobOptions): PhaseJob {
       }
       const flatten: PositionsSnapshot['flatten'] = [];
       const flattenIds: string[] = [];
+      const sessionOpen = kstMinuteOfDay(o.clock.nowMs()) < regularCloseMin;
       for (const [symbol, qty] of intradayFlattenPlan(o.orders, tag)) {
         ctx.signal.throwIfAborted();
+        if (!sessionOpen) {
+          // A market sell now is refused (APBK0919): report the quantity held overnight instead.
+          flatten.push({ symbol, qty, result: `not sent: the regular session ended at ${o.regularCloseAt ?? '15:30'}; held overnight` });
+          continue;
+        }
         if (o.risk) {
           const d = await o.risk.check({ strategy, symbol, side: 'sell', qty, priceKrw: o.mark(symbol) ?? 1 }, orderBookRiskView(o.orders, o.mark));
           if (!d.ok) {
@@ -117,10 +146,10 @@ export function createMarketCloseJob(o: MarketCloseJobOptions): PhaseJob {
         await o.alerts?.send({
           key: `market-close-flatten:${ctx.ymd}`,
           level: 'ERROR',
-          title: `Market close could not flatten ${bad.length} intraday position(s)`,
+          title: `${bad.length} intraday position(s) left open after the close`,
           what: bad.map((f) => `${f.symbol} ${f.qty}: ${f.result}`).join('; '),
           symbols: bad.map((f) => f.symbol),
-          nextSteps: 'These positions are held overnight. Check them in the positions file and sell manually if needed.',
+          nextSteps: 'These positions are held overnight (the strategy time exit before 15:30 did not flatten them). Check them in the positions file and sell manually if needed.',
         });
       }
       log.info({ cancelled, flattened: flatten.length, positions: snapshot.positions.length, openOrders: snapshot.openOrders.length }, 'market close done');

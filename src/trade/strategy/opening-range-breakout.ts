@@ -1,9 +1,12 @@
 // Reference strategy: opening-range breakout, long only. For each symbol the range is the high and low of the
 // trades in the first `rangeMinutes` after the open (09:00 KST). After that, the first trade above the range
 // high buys (a limit at the ask, sized by `orderValueKrw`), at most once per symbol per day. The position
-// exits on a stop-loss or take-profit in percent of its average cost (market sell for the stop, limit at the
-// bid for the profit) and is flattened by `exitAt` before the close. Unfilled entries are cancelled after
-// `entryTimeoutSec`. All orders carry the tag 'intraday', so market close flattens what is left.
+// exits on a stop-loss or take-profit in percent of its own average cost (market sell for the stop, limit at
+// the bid for the profit) and is flattened by `exitAt` (default 15:15, before KRX's 15:30 close: this is the
+// real flattening path; market close at 16:00 can no longer sell in the regular session). It only ever sells
+// what it bought today (ctx.position is its own), never an operator's holding in the same name. A stop or time
+// exit first cancels its resting take-profit sell, then sells at market. Unfilled entries are cancelled after
+// `entryTimeoutSec`, unfilled take-profit sells after `exitTimeoutSec`. All orders carry the tag 'intraday'.
 // Everything it must remember across a restart (ranges, entries of the day) is in ctx.state; a restart inside
 // the range window rebuilds the range from the trades it still sees.
 import { ConfigError } from '../../core/errors.js';
@@ -16,6 +19,8 @@ export const INTRADAY_TAG = 'intraday';
 const EXIT_RETRY_MS = 5_000;
 /** After an entry that never reached KIS (refused by risk, not sent), the symbol may try again after this. */
 const ENTRY_RETRY_MS = 30_000;
+/** KRX's regular session ends 15:30 KST; a market sell after it is refused (APBK0919), so exitAt must be earlier. */
+const REGULAR_CLOSE_MIN = 15 * 60 + 30;
 
 export interface OpeningRangeBreakoutParams {
   /** Session open "HH:MM" KST. Default "09:00". */
@@ -34,6 +39,8 @@ export interface OpeningRangeBreakoutParams {
   orderValueKrw?: number;
   /** Cancel an entry that is not filled after this many seconds. Default 60. */
   entryTimeoutSec?: number;
+  /** Cancel a take-profit limit sell that is not filled after this many seconds (re-placed at the next bid). Default 30. */
+  exitTimeoutSec?: number;
 }
 
 interface Compiled {
@@ -45,6 +52,7 @@ interface Compiled {
   exitMin: number;
   orderValueKrw: number;
   entryTimeoutMs: number;
+  exitTimeoutMs: number;
 }
 
 /** What survives a restart. */
@@ -71,7 +79,7 @@ function hhmm(params: Record<string, unknown>, key: string, dflt: string): numbe
 }
 
 export function compileOrbParams(params: Record<string, unknown>): Compiled {
-  const known = new Set(['openAt', 'rangeMinutes', 'stopLossPct', 'takeProfitPct', 'lastEntryAt', 'exitAt', 'orderValueKrw', 'entryTimeoutSec']);
+  const known = new Set(['openAt', 'rangeMinutes', 'stopLossPct', 'takeProfitPct', 'lastEntryAt', 'exitAt', 'orderValueKrw', 'entryTimeoutSec', 'exitTimeoutSec']);
   for (const k of Object.keys(params)) if (!known.has(k)) throw new ConfigError(`strategy ${OPENING_RANGE_BREAKOUT}: unknown parameter ${JSON.stringify(k)}`, { field: k });
   const c: Compiled = {
     openMin: hhmm(params, 'openAt', '09:00'),
@@ -82,7 +90,11 @@ export function compileOrbParams(params: Record<string, unknown>): Compiled {
     exitMin: hhmm(params, 'exitAt', '15:15'),
     orderValueKrw: num(params, 'orderValueKrw', 1_000_000, 1_000, 1e10),
     entryTimeoutMs: num(params, 'entryTimeoutSec', 60, 1, 3600) * 1000,
+    exitTimeoutMs: num(params, 'exitTimeoutSec', 30, 1, 3600) * 1000,
   };
+  if (c.exitMin >= REGULAR_CLOSE_MIN) {
+    throw new ConfigError(`strategy ${OPENING_RANGE_BREAKOUT}: exitAt must be before 15:30 (the end of KRX's regular session; a later market sell is refused)`, { field: 'exitAt' });
+  }
   if (!(c.openMin + c.rangeMinutes < c.lastEntryMin && c.lastEntryMin <= c.exitMin)) {
     throw new ConfigError(`strategy ${OPENING_RANGE_BREAKOUT}: needs openAt + rangeMinutes < lastEntryAt <= exitAt`);
   }
@@ -96,7 +108,10 @@ export function createOpeningRangeBreakout(params: Record<string, unknown> = {},
   const forming = new Map<string, { high: number; low: number }>();
   let day = { ymd: '', startMs: 0 };
   const exiting = new Set<string>();
-  /** Last exit attempt per symbol: a refused or rejected exit is retried at most every EXIT_RETRY_MS, not per tick. */
+  /**
+   * Last exit attempt per symbol and kind (market / limit): a refused or rejected exit is retried at most every
+   * EXIT_RETRY_MS, not per tick; a take-profit just placed never delays the stop-loss.
+   */
   const lastExitAttemptMs = new Map<string, number>();
   const entryRetryAtMs = new Map<string, number>();
 
@@ -144,18 +159,34 @@ export function createOpeningRangeBreakout(params: Record<string, unknown> = {},
     }
   }
 
+  const openSellQty = (ctx: StrategyContext, symbol: string): number =>
+    ctx.openOrders(symbol).filter((o) => o.side === 'sell').reduce((n, o) => n + Math.max(0, o.qty - o.filledQty), 0);
+
+  /**
+   * Sells this strategy's own quantity. A take-profit (limit) waits while any sell of the symbol is open. A
+   * stop or time exit (market) first cancels the resting limit sells (awaited), then sells at market whatever
+   * is not still being sold (a sell whose cancel failed or whose outcome is unknown may still fill).
+   */
   async function exit(ctx: StrategyContext, symbol: string, why: string, type: 'market' | 'limit', price?: number): Promise<void> {
     const pos = ctx.position(symbol);
-    const pendingSells = ctx.openOrders(symbol).filter((o) => o.side === 'sell');
-    if (pos.qty <= 0 || pendingSells.length > 0 || exiting.has(symbol)) return;
+    if (pos.qty <= 0 || exiting.has(symbol)) return;
+    const resting = ctx.openOrders(symbol).filter((o) => o.side === 'sell');
+    if (type === 'limit' && resting.length > 0) return;
+    if (type === 'market' && resting.length > 0 && resting.every((o) => o.type === 'market')) return; // already selling at market
     const nowMs = ctx.clock.nowMs();
-    if (nowMs - (lastExitAttemptMs.get(symbol) ?? -Infinity) < EXIT_RETRY_MS) return;
-    lastExitAttemptMs.set(symbol, nowMs);
+    const key = `${symbol}:${type}`;
+    if (nowMs - (lastExitAttemptMs.get(key) ?? -Infinity) < EXIT_RETRY_MS) return;
+    lastExitAttemptMs.set(key, nowMs);
     exiting.add(symbol);
     try {
-      for (const o of ctx.openOrders(symbol)) if (o.side === 'buy') await ctx.cancelOrder(o.clientOrderId);
-      const r = await ctx.placeOrder({ symbol, side: 'sell', qty: pos.qty, type, ...(type === 'limit' && price !== undefined ? { price } : {}), tag: INTRADAY_TAG });
-      ctx.log.info({ symbol, qty: pos.qty, avgPrice: pos.avgPrice, why, result: r.status }, `exit (${why}): ${r.status}`);
+      for (const o of ctx.openOrders(symbol)) {
+        if (o.state === 'unknown') continue; // cannot be cancelled; it still counts as being sold below
+        if (o.side === 'buy' || (type === 'market' && o.type === 'limit')) await ctx.cancelOrder(o.clientOrderId);
+      }
+      const qty = ctx.position(symbol).qty - openSellQty(ctx, symbol);
+      if (qty <= 0) return;
+      const r = await ctx.placeOrder({ symbol, side: 'sell', qty, type, ...(type === 'limit' && price !== undefined ? { price } : {}), tag: INTRADAY_TAG });
+      ctx.log.info({ symbol, qty, avgPrice: pos.avgPrice, why, result: r.status }, `exit (${why}): ${r.status}`);
     } finally {
       exiting.delete(symbol);
     }
@@ -197,9 +228,14 @@ export function createOpeningRangeBreakout(params: Record<string, unknown> = {},
       const minute = minuteOf(nowMs);
       if (minute >= p.openMin + p.rangeMinutes) await freeze(ctx);
       for (const o of ctx.openOrders()) {
+        if (o.state === 'unknown') continue; // reconciliation settles it; a cancel would be refused every second
         if (o.side === 'buy' && nowMs - o.createdAtMs >= p.entryTimeoutMs) {
           const ok = await ctx.cancelOrder(o.clientOrderId);
           ctx.log.info({ symbol: o.symbol, clientOrderId: o.clientOrderId, cancelled: ok }, 'entry not filled in time: cancel');
+        } else if (o.side === 'sell' && o.type === 'limit' && nowMs - o.createdAtMs >= p.exitTimeoutMs) {
+          // A take-profit left behind by the market: cancelled, so the next tick re-prices it or the stop takes over.
+          const ok = await ctx.cancelOrder(o.clientOrderId);
+          ctx.log.info({ symbol: o.symbol, clientOrderId: o.clientOrderId, cancelled: ok }, 'take-profit not filled in time: cancel');
         }
       }
       if (minute >= p.exitMin) {

@@ -1,5 +1,7 @@
 // Builds the StrategyContext: the only way a strategy reaches the order manager, always through the risk gate.
-// Market orders are judged at the touch (ask for buys, bid for sells, else the last trade).
+// Market orders are judged at the touch (ask for buys, bid for sells, else the last trade). A strategy's
+// position is its own (net of its own fills today), so its exits never sell shares it did not buy; while
+// reconciliation holds trading, entries are refused but such exits go through (getting flat must always work).
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage, KisdError } from '../../core/errors.js';
@@ -35,10 +37,38 @@ export function touchPrice(quotes: QuoteCache, symbol: string, side: 'buy' | 'se
   return t?.price !== undefined && t.price > 0 ? t.price : undefined;
 }
 
+/**
+ * A strategy's own KR position in a symbol: its orders of today replayed at average cost (buys raise the
+ * quantity and move the average, sells lower the quantity), capped by the account's quantity (a manual sale
+ * outside kisd shrinks it). Fills are aggregated per order (filledQty at avgFillPrice), in creation order.
+ */
+export function strategyPosition(orders: Pick<OrderManager, 'ordersOfDay' | 'positions'>, strategy: string, symbol: string, dayMs?: number): { qty: number; avgPrice: number } {
+  let qty = 0;
+  let avgPrice = 0;
+  for (const o of orders.ordersOfDay(dayMs)) {
+    if (o.strategy !== strategy || o.market !== 'KR' || o.symbol !== symbol || o.filledQty <= 0) continue;
+    if (o.side === 'buy') {
+      const px = o.avgFillPrice ?? o.price ?? 0;
+      avgPrice = (avgPrice * qty + px * o.filledQty) / (qty + o.filledQty);
+      qty += o.filledQty;
+    } else {
+      qty = Math.max(0, qty - o.filledQty);
+    }
+  }
+  const account = orders.positions().find((p) => p.market === 'KR' && p.symbol === symbol)?.qty ?? 0;
+  qty = Math.max(0, Math.min(qty, account));
+  return { qty, avgPrice: qty > 0 ? avgPrice : 0 };
+}
+
 export function createStrategyContext(d: StrategyContextDeps): StrategyContext {
   const counters = d.counters ?? { sent: 0, refused: 0, dryRun: 0, failed: 0 };
   const mark = (s: string): number | undefined => d.quotes.krTick(s)?.price;
   const mine = () => d.orders.openOrders().filter((o) => o.strategy === d.name && o.market === 'KR');
+  /** Own quantity minus own open sells (an unknown sell counts in full: it may still fill). */
+  const ownSellable = (symbol: string): number => {
+    const selling = mine().filter((o) => o.symbol === symbol && o.side === 'sell').reduce((n, o) => n + Math.max(0, o.qty - o.filledQty), 0);
+    return Math.max(0, strategyPosition(d.orders, d.name, symbol, d.clock.nowMs()).qty - selling);
+  };
   return {
     name: d.name,
     mode: d.mode,
@@ -48,7 +78,8 @@ export function createStrategyContext(d: StrategyContextDeps): StrategyContext {
     symbols: d.symbols,
     sessionEndsAtMs: d.sessionEndsAtMs,
     state: d.state,
-    position(symbol) {
+    position: (symbol) => strategyPosition(d.orders, d.name, symbol, d.clock.nowMs()),
+    accountPosition(symbol) {
       const p = d.orders.positions().find((x) => x.market === 'KR' && x.symbol === symbol);
       return { qty: p?.qty ?? 0, avgPrice: p?.avgPrice ?? 0 };
     },
@@ -58,13 +89,16 @@ export function createStrategyContext(d: StrategyContextDeps): StrategyContext {
       const intent: OrderIntent = { ...req, strategy: d.name, market: 'KR' };
       const priceKrw = intent.type === 'limit' ? (intent.price ?? NaN) : (touchPrice(d.quotes, intent.symbol, intent.side) ?? NaN);
       const fields = { symbol: intent.symbol, side: intent.side, qty: intent.qty, type: intent.type, price: intent.price, tag: intent.tag };
-      if (d.mode === 'live' && !d.orders.tradingAllowed) {
+      // Only entries wait for reconciliation: a sell of the strategy's own quantity (bounded below by the risk
+      // gate) is an exit and goes out even now. The order manager accepts a reducing KR sell while held.
+      if (d.mode === 'live' && !d.orders.tradingAllowed && intent.side === 'buy') {
         counters.refused++;
-        const reason = 'orders are held until reconciliation with KIS has passed';
+        const reason = 'new entries are held until reconciliation with KIS has passed (exits stay allowed)';
         d.log.warn(fields, `order refused: ${reason}`);
         return { status: 'refused', rejection: { ok: false, code: 'trading-halted', reason, details: {} } };
       }
-      const decision = await d.risk.check({ strategy: d.name, symbol: intent.symbol, side: intent.side, qty: intent.qty, priceKrw }, orderBookRiskView(d.orders, mark));
+      const strategySellableQty = intent.side === 'sell' ? ownSellable(intent.symbol) : undefined;
+      const decision = await d.risk.check({ strategy: d.name, symbol: intent.symbol, side: intent.side, qty: intent.qty, priceKrw, ...(strategySellableQty !== undefined ? { strategySellableQty } : {}) }, orderBookRiskView(d.orders, mark));
       if (!decision.ok) {
         counters.refused++;
         return { status: 'refused', rejection: decision };

@@ -57,12 +57,22 @@ export interface StrategyContext {
   /** End of the trading session (the scheduler's trading phase end), epoch ms, when known. */
   readonly sessionEndsAtMs: number | undefined;
   readonly state: StrategyState;
-  /** Account-wide KR position (quantity 0 when flat). */
+  /**
+   * This strategy's own position: the net of its own journaled fills today (buys minus sells, average cost of
+   * its own buys), capped by what the account holds. Shares the account held before (an operator's long-term
+   * holding) or another strategy bought are not in it: exits size from this, so they never sell those.
+   */
   position(symbol: string): { qty: number; avgPrice: number };
+  /** Account-wide KR position (KIS balance after reconciliation; quantity 0 when flat). Never size an exit from it. */
+  accountPosition(symbol: string): { qty: number; avgPrice: number };
   /** This strategy's orders that are not finished yet, optionally for one symbol. */
   openOrders(symbol?: string): JournalOrder[];
   order(clientOrderId: string): JournalOrder | undefined;
-  /** Risk check, then (live) one send through the order manager. Never throws. */
+  /**
+   * Risk check, then (live) one send through the order manager. Never throws. A sell may not exceed
+   * position(symbol).qty minus this strategy's open sells. While trading is held (reconciliation has not
+   * passed) entries are refused and such sells still go out: getting flat must always work.
+   */
   placeOrder(req: OrderRequest): Promise<PlaceOrderResult>;
   /** Cancels the remaining quantity of one of this strategy's orders. Never throws; false when it failed. */
   cancelOrder(clientOrderId: string): Promise<boolean>;

@@ -90,6 +90,15 @@ describe('RiskGate', () => {
     expect(d).toMatchObject({ ok: false, code: 'oversell', details: { sellable: 6 } });
   });
 
+  it('bounds a strategy\'s sell by its own quantity (minus its own open sells), not by the whole account', async () => {
+    const b = { ...emptyBook(), held: { '005930': { qty: 500, avg: 40_000 } } };
+    const d = await gate.check({ ...sell('005930', 20, 50_000), strategySellableQty: 19 }, view(b));
+    expect(d).toMatchObject({ ok: false, code: 'oversell', details: { sellable: 19 } });
+    expect(await gate.check({ ...sell('005930', 19, 50_000), strategySellableQty: 19 }, view(b))).toMatchObject({ ok: true, kind: 'exit' });
+    // The account bound still applies when it is the smaller one.
+    expect(await gate.check({ ...sell('005930', 19, 50_000), strategySellableQty: 19 }, view({ ...b, held: { '005930': { qty: 10, avg: 1 } } }))).toMatchObject({ ok: false, code: 'oversell' });
+  });
+
   it('limits entries per rolling minute on the monotonic clock, exits exempt', async () => {
     for (let i = 0; i < 3; i++) expect((await gate.check(buy('005930', 1, 50_000), view(emptyBook()))).ok).toBe(true);
     const d = await gate.check(buy('005930', 1, 50_000), view(emptyBook()));

@@ -61,7 +61,7 @@ describe('market close job', () => {
     await rig.om.submit({ strategy: 'orb', market: 'KR', symbol: '035420', side: 'buy', qty: 1, type: 'limit', price: 1, tag: 'intraday' });
     expect(intradayFlattenPlan(rig.om, 'intraday')).toEqual(new Map([['000660', 3], ['005930', 10]]));
     rig.om.autoFill = true;
-    rig.clock.setSystemTime(kstInstant('2026-11-23 16:00:00'));
+    rig.clock.setSystemTime(kstInstant('2026-11-23 15:20:00')); // inside the regular session: market sells are possible
     const alerts: Alert[] = [];
     const job = createMarketCloseJob({ dataDir: rig.stateDir, clock: rig.clock, orders: rig.om, mark: (s) => rig.px.get(s), risk: rig.risk, alerts: { send: (a) => void alerts.push(a) } });
     const detail = await job.run(phaseCtx(rig, 'market-close'));
@@ -74,6 +74,44 @@ describe('market close job', () => {
     expect(snap.positions).toEqual([{ market: 'KR', symbol: '000660', qty: 7, avgPrice: 153_000, markPrice: 160_000, unrealizedPnl: 49_000 }]);
     expect(positionsSnapshotPath('/d', '20261123')).toBe(join('/d', 'reports', 'positions_20261123.json'));
     expect(alerts).toEqual([]);
+  });
+
+  it('run twice (crash while it waited, restart recovery) it never sells the pre-existing holding', async () => {
+    const rig = await makeRig('2026-11-23 10:00:00');
+    rig.om.setPosition('005930', 500, 40_000); // long-term, not intraday
+    rig.px.set('005930', 50_000);
+    await rig.om.submit({ strategy: 'orb', market: 'KR', symbol: '005930', side: 'buy', qty: 10, type: 'market', tag: 'intraday' });
+    const job = createMarketCloseJob({ dataDir: rig.stateDir, clock: rig.clock, orders: rig.om, mark: (s) => rig.px.get(s), risk: rig.risk });
+    expect(await job.run(phaseCtx(rig, 'market-close'))).toMatchObject({ flattened: 1 });
+    expect(await job.run(phaseCtx(rig, 'market-close'))).toMatchObject({ flattened: 0 });
+    expect(rig.om.submitted.filter((o) => o.side === 'sell').map((o) => o.qty)).toEqual([10]);
+    expect(rig.om.positions()[0]?.qty).toBe(500);
+  });
+
+  it('the flatten plan counts every sell of the day in those symbols, open ones included', async () => {
+    const rig = await makeRig('2026-11-23 10:00:00');
+    rig.om.setPosition('005930', 500, 40_000);
+    rig.px.set('005930', 50_000);
+    await rig.om.submit({ strategy: 'orb', market: 'KR', symbol: '005930', side: 'buy', qty: 10, type: 'market', tag: 'intraday' });
+    await rig.om.submit({ strategy: 'market-close', market: 'KR', symbol: '005930', side: 'sell', qty: 3, type: 'market', tag: 'close-out' });
+    rig.om.autoFill = false;
+    await rig.om.submit({ strategy: 'orb', market: 'KR', symbol: '005930', side: 'sell', qty: 4, type: 'market', tag: 'intraday' });
+    rig.om.orders[2]!.state = 'unknown'; // outcome lost: may still fill, so it counts in full
+    expect(intradayFlattenPlan(rig.om, 'intraday')).toEqual(new Map([['005930', 3]]));
+  });
+
+  it('after the regular session (16:00) it sends no sell: it reports what intraday quantity is held overnight', async () => {
+    const rig = await makeRig('2026-11-23 10:00:00');
+    rig.px.set('005930', 50_000);
+    await rig.om.submit({ strategy: 'orb', market: 'KR', symbol: '005930', side: 'buy', qty: 10, type: 'market', tag: 'intraday' });
+    rig.clock.setSystemTime(kstInstant('2026-11-23 16:00:00'));
+    const alerts: Alert[] = [];
+    const job = createMarketCloseJob({ dataDir: rig.stateDir, clock: rig.clock, orders: rig.om, mark: (s) => rig.px.get(s), risk: rig.risk, alerts: { send: (a) => void alerts.push(a) } });
+    expect(await job.run(phaseCtx(rig, 'market-close'))).toMatchObject({ flattened: 1, flattenProblems: 1 });
+    expect(rig.om.submitted).toHaveLength(1);
+    const snap = positionsSnapshotSchema.parse(JSON.parse(await readFile(positionsSnapshotPath(rig.stateDir, '20261123'), 'utf8')));
+    expect(snap.flatten).toEqual([{ symbol: '005930', qty: 10, result: expect.stringMatching(/^not sent: the regular session ended at 15:30/) }]);
+    expect(alerts[0]).toMatchObject({ level: 'ERROR', symbols: ['005930'] });
   });
 
   it('raises an ERROR alert when a flatten is refused by the broker', async () => {
