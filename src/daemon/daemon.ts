@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { writeJsonAtomic } from '../core/atomic-file.js';
-import { kstYmd } from '../core/kst.js';
+import { kstYmd, kstInstant } from '../core/kst.js';
 import type { KisdConfig } from '../config/load.js';
 import type { KisCredentials } from '../kis/auth/types.js';
 import { openStore, type Store } from '../store/index.js';
 import { createAlertDispatcher, type AlertDispatcher } from '../alerts/index.js';
 import { createRecoveryQueue, createRecoveryWorker, type RecoveryWorker } from '../recovery/index.js';
-import { createKisDatasets, recoveryRunnersFor } from '../collect/index.js';
+import { createKisDatasets, recoveryRunnersFor, createFreshnessChecker, type FreshnessReport } from '../collect/index.js';
 import { createOrderManager, type RunningOrderManager } from '../trade/orders/index.js';
 import {
   IntegratedScheduler,
@@ -52,6 +52,16 @@ export interface Daemon {
   readonly metrics: KisdMetrics;
   /** Stops everything in reverse start order; resolves with whether it finished within the deadline. */
   stop(deadlineMs?: number): Promise<StopReport>;
+}
+
+/** The last KR trading day strictly before ymd (looks back at most 30 days). */
+function previousKrTradingDay(calendar: { isKrTradingDay(ymd: string): boolean }, ymd: string): string {
+  let ms = kstInstant(`${ymd.slice(0, 4)}-${ymd.slice(4, 6)}-${ymd.slice(6, 8)} 12:00`);
+  for (let i = 0; i < 30; i += 1) {
+    ms -= 86_400_000;
+    if (calendar.isKrTradingDay(kstYmd(ms))) return kstYmd(ms);
+  }
+  return kstYmd(ms);
 }
 
 /** Where `kisd status` finds a running daemon. */
@@ -139,6 +149,27 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     return s.screening_universe_limit > 0 ? all.slice(0, s.screening_universe_limit) : all;
   };
   const trading = createTradingWiring({ config, clock, logger: o.logger, store, datasets, queue, alerts, orders, feed, universe });
+  // Freshness (seed 002, adapted): yesterday's bars by 09:00, realtime quotes ≤ 5 min old in the session,
+  // today's investor flows after the close. Stale → WARNING (the checker) and a single-flight re-collection.
+  const recollecting = new Set<string>();
+  const freshness = createFreshnessChecker({
+    clock,
+    logger: o.logger,
+    calendar: { isTradingDay: (ymd) => calendar.isKrTradingDay(ymd), previousTradingDay: (ymd) => previousKrTradingDay(calendar, ymd) },
+    probes: {
+      dailyBarsCount: (d) => store.dailyBars.countOn(d),
+      investorFlowsCount: (d) => store.investorFlows.countOn(d),
+      latestQuoteAsOfMs: () => (config.feed.enabled ? feed.feed.status().lastTickAtMs ?? 0 : undefined),
+    },
+    alerts,
+    onStale: (r: FreshnessReport) => {
+      if (recollecting.has(r.dataset)) return;
+      recollecting.add(r.dataset);
+      const work = r.dataset === 'quotes' ? reinit('stale realtime quotes') : trading.collect(r.dataset === 'daily_bars' ? 'daily-bars' : 'investor-flows', scheduler.stopSignal);
+      void work.catch((err: unknown) => log.warn({ err, dataset: r.dataset }, 're-collection after a stale check failed; the next check retries')).finally(() => recollecting.delete(r.dataset));
+    },
+  });
+  let freshnessTimer: ReturnType<Clock['setInterval']> | undefined;
   const tokenWatch = new TokenWatch(broker.tokens, { reinit }, clock, o.logger.child({ component: 'token-watch' }));
   const phaseOpt = (at: string, extra: Record<string, string> = {}) => ({ at, ...extra });
   const scheduler = new IntegratedScheduler(
@@ -229,6 +260,13 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     })
     .register({ name: 'recovery-worker', start: () => { worker.recoverOrphans(); worker.start(); }, stop: () => worker.stop() })
     .register({ name: 'feed', start: () => (config.feed.enabled ? feed.start() : undefined), stop: () => feed.stop() })
+    .register({
+      name: 'freshness',
+      start: () => {
+        freshnessTimer = clock.setInterval(() => void freshness.runOnce(), 5 * 60_000);
+      },
+      stop: () => clock.clearInterval(freshnessTimer),
+    })
     .register({ name: 'scheduler', start: () => (config.scheduler.enabled ? scheduler.start() : undefined), stop: (deadline) => scheduler.stop(deadline) })
     .register({
       name: 'state-file-watch',

@@ -22,6 +22,8 @@ import type { FeedBundle } from './feed-wiring.js';
 export interface TradingWiring {
   jobs: Partial<Record<PhaseId, PhaseJob>>;
   killSwitch: KillSwitch;
+  /** Collects one dataset for the universe now (checkpointed; a finished day returns at once). */
+  collect(name: 'daily-bars' | 'investor-flows', signal?: AbortSignal): Promise<void>;
 }
 
 export function createTradingWiring(o: {
@@ -83,14 +85,16 @@ export function createTradingWiring(o: {
   });
   // Enough history for the lookback (trading days) plus weekends and holidays, in calendar days.
   const historyDays = Math.ceil(sc.lookback_days * 1.6) + 10;
+  const collect = async (name: 'daily-bars' | 'investor-flows', signal?: AbortSignal) => {
+    const ds = o.datasets[name];
+    const fromYmd = kstYmd(clock.nowMs() - historyDays * 86_400_000);
+    return collector.run({ ...ds, params: name === 'daily-bars' ? { fromYmd } : ds.params }, o.universe(), signal ? { signal } : {});
+  };
   const screening: PhaseJob = {
     async run(ctx) {
-      const codes = o.universe();
-      const fromYmd = kstYmd(clock.nowMs() - historyDays * 86_400_000);
       const collected: Record<string, unknown> = {};
       for (const name of ['daily-bars', 'investor-flows'] as const) {
-        const ds = o.datasets[name];
-        const summary = await collector.run({ ...ds, params: name === 'daily-bars' ? { fromYmd } : ds.params }, codes, { signal: ctx.signal });
+        const summary = await collect(name, ctx.signal);
         collected[name] = { collected: summary.collected, skipped: summary.skipped, recovered: summary.recovered, requestsPerSec: Number(summary.requestsPerSec.toFixed(2)) };
       }
       const ranked = await rank.run(ctx);
@@ -122,5 +126,5 @@ export function createTradingWiring(o: {
     jobs['market-close'] = createMarketCloseJob({ dataDir: paths.dataDir, clock, orders: o.orders, mark, risk, alerts: o.alerts });
   }
   jobs['daily-report'] = createDailyReportJob({ dataDir: paths.dataDir, clock, orders: o.orders, capitalKrw: t.capital_krw, mark, alerts: o.alerts });
-  return { jobs, killSwitch };
+  return { jobs, killSwitch, collect: async (name, signal) => void (await collect(name, signal)) };
 }
