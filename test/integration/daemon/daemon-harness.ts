@@ -7,7 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
-import { systemClock, type Clock } from '../../../src/core/clock.js';
+import { systemClock, offsetClock, type Clock } from '../../../src/core/clock.js';
+import { kstDateTime, kstInstant } from '../../../src/core/kst.js';
 import { createSimulator, type Simulator } from '../../../src/sim/index.js';
 import { attachSimWebSocketTo } from '../../../src/sim/ws/index.js';
 import { SIM_CREDENTIALS } from '../../../src/config/credentials.js';
@@ -33,6 +34,27 @@ export async function startTestSimulator(clock: Clock = systemClock): Promise<Si
   return sim;
 }
 
+/**
+ * "YYYY-MM-DD HH:MM:SS" (KST) at `time` on the next KR trading day of the simulator's calendar, from today.
+ * Process tests run the daemon and the simulator on a wall clock shifted there (KISD_TEST_CLOCK_START and
+ * offsetClock), so what they see does not depend on the weekday or hour CI happens to run at.
+ */
+export async function nextTradingDayAt(time: string): Promise<string> {
+  const probe = await startTestSimulator();
+  try {
+    let day = kstDateTime(systemClock.nowMs()).startOf('day');
+    while (!probe.market.krCalendar.isTradingDay(Number(day.toFormat('yyyyMMdd')))) day = day.plus({ days: 1 });
+    return `${day.toISODate()} ${time}`;
+  } finally {
+    await probe.close();
+  }
+}
+
+/** A simulator whose wall clock starts at `start` (KST), for a daemon given KISD_TEST_CLOCK_START = start. */
+export function startShiftedSimulator(start: string): Promise<Simulator> {
+  return startTestSimulator(offsetClock(systemClock, kstInstant(start) - systemClock.nowMs()));
+}
+
 export function writeTestConfig(sim: Simulator, extra: Record<string, unknown> = {}): { dir: string; configPath: string; varDir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'kisd-daemon-'));
   const varDir = join(dir, 'var');
@@ -43,6 +65,9 @@ export function writeTestConfig(sim: Simulator, extra: Record<string, unknown> =
     log: { level: 'info', console: 'json' },
     health: { port: 0 },
     feed: { tick_log_interval_sec: 1 },
+    // Real wall clock: without this the phases due at whatever hour CI runs would start. Tests that want
+    // the scheduler enable it with a shifted clock.
+    scheduler: { enabled: false },
     ...extra,
   };
   const configPath = join(dir, 'kisd.yaml');

@@ -6,18 +6,22 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { systemClock, offsetClock } from '../../../src/core/clock.js';
-import { kstDateTime, kstInstant } from '../../../src/core/kst.js';
+import { kstInstant } from '../../../src/core/kst.js';
 import { createTokenManager } from '../../../src/kis/auth/index.js';
 import { screeningFilePath } from '../../../src/trade/screening/index.js';
 import { SIM_CREDENTIALS } from '../../../src/config/credentials.js';
 import type { Simulator } from '../../../src/sim/index.js';
-import { DaemonProcess, requireBuild, startTestSimulator, writeTestConfig } from './daemon-harness.js';
+import { DaemonProcess, nextTradingDayAt, requireBuild, startShiftedSimulator, writeTestConfig } from './daemon-harness.js';
 
 let sim: Simulator;
+let start: string; // 10:00 KST on the next KR trading day: the KR feed is live, whatever day CI runs on
+let env: Record<string, string>;
 
 beforeAll(async () => {
   requireBuild();
-  sim = await startTestSimulator();
+  start = await nextTradingDayAt('10:00:00');
+  env = { KISD_TEST_CLOCK_START: start };
+  sim = await startShiftedSimulator(start);
 });
 afterAll(async () => {
   await sim?.close();
@@ -32,7 +36,7 @@ function logFileLines(varDir: string): string[] {
 describe('kisd run (process)', () => {
   it('stops on SIGTERM with exit 0 within the deadline and loses no log line', async () => {
     const { configPath, varDir } = writeTestConfig(sim);
-    const d = new DaemonProcess(configPath);
+    const d = new DaemonProcess(configPath, env);
     await d.ready();
     await d.waitFor((l) => l.component === 'feed' && typeof l['events'] === 'number' && (l['events'] as number) > 0, 'ticks flowing');
     expect(existsSync(join(varDir, 'state', 'daemon.json'))).toBe(true);
@@ -58,16 +62,20 @@ describe('kisd run (process)', () => {
     for (const secret of [SIM_CREDENTIALS.appKey, SIM_CREDENTIALS.appSecret, SIM_CREDENTIALS.cano, sim.auth.currentToken(SIM_CREDENTIALS.appKey) ?? 'x'.repeat(40)]) {
       expect(text).not.toContain(secret);
     }
+    // Nor any token at all (the simulator's are JWT-shaped) or approval key (UUID-shaped).
+    expect(text).not.toMatch(/eyJ[\w-]{20,}\.[\w-]{20,}/);
+    expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
   });
 
   it('re-initialises the broker when another process replaces the token', async () => {
     const { configPath, varDir } = writeTestConfig(sim);
-    const d = new DaemonProcess(configPath);
+    const d = new DaemonProcess(configPath, env);
     try {
       await d.ready();
       // "Another process": a token manager on the same state dir issues a new token.
       const other = createTokenManager({
-        clock: systemClock,
+        // The same shifted wall clock as the daemon's: its offset was taken when it logged the test hook.
+        clock: offsetClock(systemClock, kstInstant(start) - Date.parse(String((await d.waitFor((l) => l.msg.startsWith('KISD_TEST_CLOCK_START'), 'clock hook'))['time']))),
         log: pino({ level: 'silent' }),
         baseUrl: sim.restUrl,
         credentials: SIM_CREDENTIALS,
@@ -92,28 +100,26 @@ describe('kisd run (process)', () => {
   it('finishes phase 2 after a SIGKILL in its middle, without redoing finished batches', async () => {
     // The daemon and this test's simulator share a wall clock shifted to 07:30 KST on the next KR trading
     // day, so phase 2 is due and token expiry stays consistent between them.
-    let day = kstDateTime(systemClock.nowMs()).startOf('day');
-    while (!sim.market.krCalendar.isTradingDay(Number(day.toFormat('yyyyMMdd')))) day = day.plus({ days: 1 });
-    const ymd = day.toFormat('yyyyMMdd');
-    const start = `${day.toISODate()} 07:30:00`;
-    const shifted = await startTestSimulator(offsetClock(systemClock, kstInstant(start) - systemClock.nowMs()));
+    const start0730 = await nextTradingDayAt('07:30:00');
+    const ymd = start0730.slice(0, 10).replace(/-/g, '');
+    const shifted = await startShiftedSimulator(start0730);
     const codes = shifted.market.krCodes().filter((c) => /^\d{6}$/.test(c)).slice(0, 90); // 3 batches of ≤ 40
     const { configPath, varDir } = writeTestConfig(shifted, {
       feed: { enabled: false },
-      scheduler: { screening_symbols: codes },
+      scheduler: { enabled: true, screening_symbols: codes },
       // Permissive rules so every collected name is selected: 90 names → batches of 40, 40, 10.
       trading: { screening: { min_price_krw: 0, max_price_krw: 1e12, min_avg_turnover_krw: 0, min_score: -1e12, max_selected: 90 } },
     });
-    const env = { KISD_TEST_CLOCK_START: start };
+    const env0730 = { KISD_TEST_CLOCK_START: start0730 };
     const selection = join(varDir, 'data', 'daily_selection');
 
-    const first = new DaemonProcess(configPath, { ...env, KISD_KILL_POINT: 'selection:batch-written:0' });
+    const first = new DaemonProcess(configPath, { ...env0730, KISD_KILL_POINT: 'selection:batch-written:0' });
     const killed = await first.exited;
     expect(killed.signal, `exit ${killed.code}; stderr: ${first.stderr.join('\n')}; last: ${JSON.stringify(first.lines.slice(-5))}`).toBe('SIGKILL');
     expect(readdirSync(selection).filter((f) => f.endsWith('.json')).sort()).toEqual(['batch_0.json']);
     const batch0 = readFileSync(join(selection, 'batch_0.json'), 'utf8');
 
-    const second = new DaemonProcess(configPath, env);
+    const second = new DaemonProcess(configPath, env0730);
     try {
       await second.ready();
       const decision = await second.waitFor((l) => l.component === 'recovery' && l['phase'] === 'selection', 'selection decision');
