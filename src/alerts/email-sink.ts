@@ -25,7 +25,7 @@ export interface EmailSinkOptions {
 
 /** Creates the sink; no connection is made until the first alert. */
 export function createEmailSink(opts: EmailSinkOptions): AlertSink {
-  registerSecret(opts.password);
+  registerSecret(opts.password, { pinned: true });
   const port = opts.port ?? 587;
   const timeoutMs = opts.connectionTimeoutMs ?? 10_000;
   const transport = nodemailer.createTransport({

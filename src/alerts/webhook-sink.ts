@@ -17,8 +17,8 @@ export interface WebhookSinkOptions {
 }
 
 export function createWebhookSink(opts: WebhookSinkOptions): AlertSink {
-  registerSecret(opts.url);
-  for (const v of Object.values(opts.headers ?? {})) registerSecret(v);
+  registerSecret(opts.url, { pinned: true });
+  for (const v of Object.values(opts.headers ?? {})) registerSecret(v, { pinned: true });
   return {
     name: opts.name ?? 'webhook',
     minLevel: opts.minLevel ?? 'WARNING',

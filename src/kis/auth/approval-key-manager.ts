@@ -74,8 +74,8 @@ const approvalSchema = z
 export function createApprovalKeyManager(opts: ApprovalKeyManagerOptions): ApprovalKeyManager {
   const { clock, log } = opts;
   const validityMs = (opts.validitySec ?? 86_400) * 1000;
-  registerSecret(opts.credentials.appKey);
-  registerSecret(opts.credentials.appSecret);
+  registerSecret(opts.credentials.appKey, { pinned: true });
+  registerSecret(opts.credentials.appSecret, { pinned: true });
   const oauth =
     opts.oauthClient ??
     createOAuthClient({ clock, baseUrl: opts.baseUrl, appKey: opts.credentials.appKey, appSecret: opts.credentials.appSecret, timeoutMs: opts.requestTimeoutMs });

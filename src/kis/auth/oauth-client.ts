@@ -44,8 +44,8 @@ export const DEFAULT_OAUTH_TIMEOUT_MS = 10_000;
 export function createOAuthClient(opts: OAuthClientOptions): OAuthClient {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_OAUTH_TIMEOUT_MS;
   const base = opts.baseUrl.replace(/\/+$/, '');
-  registerSecret(opts.appKey);
-  registerSecret(opts.appSecret);
+  registerSecret(opts.appKey, { pinned: true });
+  registerSecret(opts.appSecret, { pinned: true });
 
   async function post(path: string, body: Record<string, string>, signal: AbortSignal | undefined): Promise<{ status: number; text: string }> {
     signal?.throwIfAborted();

@@ -116,8 +116,8 @@ const tokenSchema = z
 export function createTokenManager(opts: TokenManagerOptions): TokenManager {
   const { clock, log } = opts;
   const refreshMarginMs = (opts.refreshMarginSec ?? 3600) * 1000;
-  registerSecret(opts.credentials.appKey);
-  registerSecret(opts.credentials.appSecret);
+  registerSecret(opts.credentials.appKey, { pinned: true });
+  registerSecret(opts.credentials.appSecret, { pinned: true });
   const oauth =
     opts.oauthClient ??
     createOAuthClient({ clock, baseUrl: opts.baseUrl, appKey: opts.credentials.appKey, appSecret: opts.credentials.appSecret, timeoutMs: opts.requestTimeoutMs });

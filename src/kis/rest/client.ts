@@ -71,7 +71,7 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
   const { clock, tokens, credentials } = raw;
   const log = raw.log.child({ component: 'kis-rest' });
   const random = raw.random ?? Math.random;
-  for (const s of [credentials.appKey, credentials.appSecret, credentials.cano]) registerSecret(s);
+  for (const s of [credentials.appKey, credentials.appSecret, credentials.cano]) registerSecret(s, { pinned: true });
   const limiter: RateLimiter =
     raw.limiter ?? sharedRateLimiter(credentials.appKey, { clock, windows: defaultRateWindows(cfg.mode) });
   const transport: HttpTransport =
