@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Simulator } from '../../../src/sim/index.js';
-import { DaemonProcess, nextTradingDayAt, requireBuild, startShiftedSimulator, writeTestConfig } from './daemon-harness.js';
+import { DaemonProcess, killDaemons, nextTradingDayAt, requireBuild, startShiftedSimulator, writeTestConfig } from './daemon-harness.js';
 
 let sim: Simulator;
 let start: string;
@@ -15,6 +15,7 @@ beforeAll(async () => {
   sim = await startShiftedSimulator(start);
 });
 afterAll(async () => {
+  killDaemons();
   await sim?.close();
 });
 

@@ -82,6 +82,14 @@ export interface LogLine {
   [k: string]: unknown;
 }
 
+/** Every daemon a test started; killDaemons() ends those still alive (a timed-out test skips its finally). */
+const live = new Set<ChildProcess>();
+
+export function killDaemons(): void {
+  for (const child of live) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  live.clear();
+}
+
 export class DaemonProcess {
   readonly child: ChildProcess;
   readonly lines: LogLine[] = [];
@@ -110,6 +118,7 @@ export class DaemonProcess {
       });
     });
     createInterface({ input: this.child.stderr! }).on('line', (t) => this.stderr.push(t));
+    live.add(this.child);
     this.exited = new Promise((res) => this.child.once('exit', (code, signal) => res({ code, signal })));
   }
 

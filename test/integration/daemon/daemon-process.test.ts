@@ -11,7 +11,7 @@ import { createTokenManager } from '../../../src/kis/auth/index.js';
 import { screeningFilePath } from '../../../src/trade/screening/index.js';
 import { SIM_CREDENTIALS } from '../../../src/config/credentials.js';
 import type { Simulator } from '../../../src/sim/index.js';
-import { DaemonProcess, nextTradingDayAt, requireBuild, startShiftedSimulator, writeTestConfig } from './daemon-harness.js';
+import { DaemonProcess, killDaemons, nextTradingDayAt, requireBuild, startShiftedSimulator, writeTestConfig } from './daemon-harness.js';
 
 let sim: Simulator;
 let start: string; // 10:00 KST on the next KR trading day: the KR feed is live, whatever day CI runs on
@@ -24,6 +24,7 @@ beforeAll(async () => {
   sim = await startShiftedSimulator(start);
 });
 afterAll(async () => {
+  killDaemons();
   await sim?.close();
 });
 
