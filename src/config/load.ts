@@ -31,7 +31,7 @@ export type KisdConfig = Readonly<ParsedConfig> & {
     /** REST/WS base URLs; undefined in sim mode until the embedded simulator has a port. */
     restBaseUrl: string | undefined;
     wsUrl: string | undefined;
-    rateLimit: Readonly<{ per_second: number; per_minute: number; per_hour: number; window_safety_ms: number }>;
+    rateLimit: Readonly<{ per_second: number; per_minute: number; per_hour: number; window_safety_ms: number; spread_evenly: boolean }>;
   }>;
 };
 
@@ -107,7 +107,7 @@ export function compileConfig(raw: unknown, source: string, cwd = process.cwd())
       serverFlavor,
       restBaseUrl: cfg.kis.rest_base_url ?? hosts?.rest,
       wsUrl: cfg.kis.ws_url ?? hosts?.ws,
-      rateLimit: { ...cfg.kis.rate_limits[serverFlavor], window_safety_ms: cfg.kis.rate_limits.window_safety_ms },
+      rateLimit: { ...cfg.kis.rate_limits[serverFlavor], window_safety_ms: cfg.kis.rate_limits.window_safety_ms, spread_evenly: cfg.kis.rate_limits.spread_evenly },
     },
   };
   return deepFreeze(compiled);

@@ -58,12 +58,18 @@ export const configSchema = z
         http: httpSchema,
         rate_limits: z
           .strictObject({
-            /** KIS real: 20/s per app key nominal; 18/s leaves room for clock skew and other tools. */
-            real: rateWindows(18, 1_000, 60_000),
+            /**
+             * KIS real: 20/s per app key nominal; 18/s leaves room for clock skew and other tools. KIS documents
+             * no per-minute or per-hour cap: those windows default just above 18/s sustained so they never bind
+             * unless you lower them.
+             */
+            real: rateWindows(18, 1_100, 66_000),
             /** KIS paper: 2/s. */
-            paper: rateWindows(2, 110, 6_600),
+            paper: rateWindows(2, 120, 7_200),
             /** Margin on the 1 s window so network jitter never shows the server N+1 calls in a second. */
             window_safety_ms: int(0, 500).default(25),
+            /** Spread each second's quota evenly (one grant every 1000/per_second ms) instead of in a burst. */
+            spread_evenly: z.boolean().default(true),
           })
           .prefault({}),
         token: z

@@ -46,6 +46,7 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     clock,
     windows: { perSecond: rl.per_second, perMinute: rl.per_minute, perHour: rl.per_hour },
     windowSafetyMs: rl.window_safety_ms,
+    minSpacingMs: rl.spread_evenly ? Math.floor(1000 / rl.per_second) : 0,
   });
   const http = config.kis.http;
   const rest = createKisRestClient({

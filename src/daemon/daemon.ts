@@ -207,6 +207,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   let ready = false;
   let tokenFileWatch: { close(): void } | undefined;
   let killSwitchWatch: { close(): void } | undefined;
+  let recovering: Promise<void> | undefined;
   let healthPort = 0;
   const health = new HealthServer(
     { host: config.health.host, port: config.health.port },
@@ -267,6 +268,9 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       },
       stop: () => clock.clearInterval(freshnessTimer),
     })
+    // Stops after the scheduler (which aborts the phases it runs) and before feed, orders and storage: the
+    // background restart recovery must have settled before what it uses is closed.
+    .register({ name: 'recovery', stop: (deadline) => (recovering ? Promise.race([recovering, new Promise((r) => deadline.addEventListener('abort', r, { once: true }))]) : undefined) })
     .register({ name: 'scheduler', start: () => (config.scheduler.enabled ? scheduler.start() : undefined), stop: (deadline) => scheduler.stop(deadline) })
     .register({
       name: 'state-file-watch',
@@ -295,7 +299,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   // Phases still run in order, cron triggers that fire meanwhile wait for it, and it logs one line per phase.
   if (config.scheduler.enabled) {
     const recovery = new RecoveryManager(scheduler, { clock, logger: o.logger.child({ component: 'recovery' }), calendar, dataDir: paths.dataDir });
-    recovery
+    recovering = recovery
       .recover()
       .then((result) => {
         for (const session of result.sessions) session.catch((err: unknown) => log.error({ err }, 'recovered phase failed'));

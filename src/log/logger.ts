@@ -43,6 +43,7 @@ type Closable = DestinationStream & { flushSync?: () => void; end?: () => void; 
 
 export async function createLogger(opts: LoggerOptions): Promise<KisdLogger> {
   const streams: StreamEntry[] = [];
+  let closed = false;
   let fileStream: Closable | undefined;
   if (opts.file) {
     mkdirSync(dirname(opts.file), { recursive: true, mode: 0o750 });
@@ -62,7 +63,10 @@ export async function createLogger(opts: LoggerOptions): Promise<KisdLogger> {
         mode: 0o640,
       },
     }) as unknown as Closable;
-    streams.push({ level: 'trace', stream: fileStream });
+    // A late line (a timer firing during shutdown) must not throw "the worker is ending" once the transport
+    // is closed: after close() writes are dropped; everything before was flushed.
+    const file = fileStream;
+    streams.push({ level: 'trace', stream: { write: (line: string) => (closed ? undefined : file.write(line)) } as DestinationStream });
   }
   const out = opts.consoleStream ?? process.stdout;
   const consoleMode = opts.console === 'auto' ? (out.isTTY ? 'pretty' : 'json') : opts.console;
@@ -94,8 +98,9 @@ export async function createLogger(opts: LoggerOptions): Promise<KisdLogger> {
     },
     close: () =>
       new Promise<void>((resolve) => {
-        if (!fileStream?.end || fileStream.closed) return resolve();
+        if (!fileStream?.end || fileStream.closed || closed) return resolve();
         logger.flush();
+        closed = true;
         fileStream.once?.('close', () => resolve());
         fileStream.end();
       }),

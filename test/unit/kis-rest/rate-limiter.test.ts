@@ -30,6 +30,22 @@ describe('rate limiter windows', () => {
     expect(got[2]).toEqual({ label: 'c', at: 1025 });
   });
 
+  it('minSpacingMs spreads a second of grants evenly instead of a burst at its start', async () => {
+    const clock = createFakeClock();
+    const limiter = createRateLimiter({ clock, windows: { perSecond: 4 }, windowSafetyMs: 25, minSpacingMs: 250 });
+    const got: { label: string; at: number }[] = [];
+    for (const l of ['a', 'b', 'c', 'd', 'e']) void track(clock, limiter, l, got);
+    await clock.tickAsync(2_000);
+    // a..d 250 ms apart; e waits for the 1 s window (a + 1000 + 25), which is later than d + 250.
+    expect(got).toEqual([
+      { label: 'a', at: 0 },
+      { label: 'b', at: 250 },
+      { label: 'c', at: 500 },
+      { label: 'd', at: 750 },
+      { label: 'e', at: 1025 },
+    ]);
+  });
+
   it('the window slides: grants at 0 and 500 free slots at 1000 and 1500', async () => {
     const clock = createFakeClock();
     const limiter = createRateLimiter({ clock, windows: { perSecond: 2 }, windowSafetyMs: 0 });
