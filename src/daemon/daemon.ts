@@ -148,7 +148,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     const all = s.screening_symbols.length > 0 ? s.screening_symbols : embedded ? embedded.sim.market.krCodes() : config.feed.kr_watchlist;
     return s.screening_universe_limit > 0 ? all.slice(0, s.screening_universe_limit) : all;
   };
-  const trading = createTradingWiring({ config, clock, logger: o.logger, store, datasets, queue, alerts, orders, feed, universe });
+  const trading = createTradingWiring({ config, clock, logger: o.logger, store, datasets, queue, alerts, orders, feed, universe, htsId: credentials.htsId });
   // Freshness (seed 002, adapted): yesterday's bars by 09:00, realtime quotes ≤ 5 min old in the session,
   // today's investor flows after the close. Stale → WARNING (the checker) and a single-flight re-collection.
   const recollecting = new Set<string>();
@@ -177,7 +177,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       dataDir: paths.dataDir,
       phases: {
         screening: phaseOpt(s.screening_at),
-        selection: phaseOpt(s.selection_from, { endsAt: s.selection_until }),
+        selection: phaseOpt(s.selection_from, { windowEndsAt: s.selection_until }),
         'kr-feed': phaseOpt(config.feed.kr_open),
         trading: phaseOpt(s.trading_from, { endsAt: s.trading_until }),
         'market-close': phaseOpt(s.market_close_at),

@@ -36,6 +36,8 @@ export function createTradingWiring(o: {
   alerts: AlertDispatcher;
   orders: RunningOrderManager;
   feed: FeedBundle;
+  /** HTS id of the execution-notice registration ('' = none). */
+  htsId: string;
   /** The symbols phase 1 collects and ranks (already capped). */
   universe: () => readonly string[];
 }): TradingWiring {
@@ -121,6 +123,8 @@ export function createTradingWiring(o: {
       strategies: t.strategies.map((s) => ({ kind: s.kind, ...(s.name ? { name: s.name } : {}), params: s.params })),
       mode: config.dry_run ? 'dry-run' : 'live',
       feed: o.feed.feed,
+      // Two registrations per symbol (tick + book) plus our execution notices on the same socket.
+      watchlistBudget: { maxSubscriptions: config.feed.max_subscriptions, trsPerCode: 2, extraRegistrations: o.htsId ? 1 : 0 },
       alerts: o.alerts,
     });
     jobs['market-close'] = createMarketCloseJob({ dataDir: paths.dataDir, clock, orders: o.orders, mark, risk, alerts: o.alerts });

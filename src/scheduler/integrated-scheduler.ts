@@ -177,7 +177,10 @@ export class IntegratedScheduler {
       log.info({ finishedAt: done.finishedAt }, `phase ${id} already done today at ${done.finishedAt}; not run again`);
       return this.note(id, ymd, 'already-done');
     }
-    const endsAtEpochMs = p.endsAtMin === undefined ? undefined : kstAt(nowMs, p.endsAtMin);
+    // A window phase started late (restart recovery after its window, e.g. selection at 09:20) runs to
+    // completion: an end already in the past must not abort it before it has done anything.
+    const windowEnd = p.endsAtMin === undefined ? undefined : kstAt(nowMs, p.endsAtMin);
+    const endsAtEpochMs = windowEnd !== undefined && windowEnd > nowMs ? windowEnd : undefined;
     const windowEndsAtEpochMs = p.windowEndsAtMin === undefined ? undefined : kstAt(nowMs, p.windowEndsAtMin);
     const sessionEnd = new AbortController();
     const endTimer = endsAtEpochMs === undefined ? undefined : this.deps.clock.setTimeout(() => sessionEnd.abort(new AbortedError(`session ${id} ended`)), endsAtEpochMs - nowMs);
