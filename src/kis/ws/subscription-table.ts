@@ -105,13 +105,15 @@ export class SubscriptionTable {
 
   /** Next request to send to converge server state on the desired set, or undefined when converged. */
   nextAction(): PendingAction | undefined {
-    for (const [k, d] of this.desired) {
-      if (!this.server.has(k)) return { trType: '1', trId: d.trId, trKey: d.trKey };
-    }
+    // Releases first: swapping a watchlist must never hold old + new registrations at once, or the server's
+    // cap (41) refuses the new ones with OPSP0008.
     for (const [k, e] of this.server) {
       if (!this.desired.has(k) && (e.state === 'acked' || e.state === 'subscribing')) {
         return { trType: '2', trId: e.trId, trKey: e.trKey };
       }
+    }
+    for (const [k, d] of this.desired) {
+      if (!this.server.has(k)) return { trType: '1', trId: d.trId, trKey: d.trKey };
     }
     return undefined;
   }

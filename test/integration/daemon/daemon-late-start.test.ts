@@ -35,6 +35,10 @@ describe('kisd run started during the session', () => {
       const runner = await d.waitFor((l) => l.msg.startsWith('strategy runner started'), 'strategy runner');
       expect(runner['symbols']).toBe(19); // (40 registrations − 1 for our execution notices) / 2 per symbol
       expect(d.lines.some((l) => l.msg.includes('no valid selection batch'))).toBe(false);
+      // The socket moves from the configured watchlist to today's selection (+ our notices) without ever
+      // exceeding the server's registration cap.
+      await d.waitFor((l) => l.component === 'feed' && l['subscriptions'] === '39/39', 'selection subscribed');
+      expect(d.lines.filter((l) => l['msgCd'] === 'OPSP0008')).toEqual([]);
     } finally {
       d.child.kill('SIGTERM');
       expect((await d.exited).code).toBe(0);

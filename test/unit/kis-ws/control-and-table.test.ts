@@ -63,6 +63,17 @@ describe('SubscriptionTable', () => {
     expect(t.counts()).toEqual({ desired: 1, acknowledged: 1, pending: 0, rejected: 0 });
   });
 
+  it('swapping the watchlist releases the old keys before subscribing the new ones (never over the cap)', () => {
+    const t = new SubscriptionTable(40);
+    t.setDesired([{ trId: 'H0STCNT0', trKey: 'OLD' }]);
+    t.markSent(t.nextAction()!, 'k');
+    t.markAcked('H0STCNT0', 'OLD');
+    t.setDesired([{ trId: 'H0STCNT0', trKey: 'NEW' }]);
+    expect(t.nextAction()).toEqual({ trType: '2', trId: 'H0STCNT0', trKey: 'OLD' });
+    t.markSent(t.nextAction()!, 'k');
+    expect(t.nextAction()).toEqual({ trType: '1', trId: 'H0STCNT0', trKey: 'NEW' });
+  });
+
   it('a rejected key is not retried until desired again or a new connection', () => {
     const t = new SubscriptionTable(40);
     t.desire('H0STCNT0', 'A');
