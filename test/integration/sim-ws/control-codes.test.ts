@@ -1,23 +1,14 @@
 // Every OPSP control code the simulated server emits, over a real socket (fact sheet §5 table).
-import { afterEach, describe, expect, it } from 'vitest';
-import { startHarness, TestClient, until, type Harness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { harnessFixture, TestClient, until, type Harness } from './harness.js';
 
 let h: Harness;
-const clients: TestClient[] = [];
-async function connect(): Promise<TestClient> {
-  const c = await TestClient.connect(h.url);
-  clients.push(c);
-  return c;
-}
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await h.close();
-});
+const fx = harnessFixture();
+const connect = (): Promise<TestClient> => fx.connect();
 
 describe('sim ws control replies', () => {
   it('OPSP0000 with a 16-char iv and 32-char key, then OPSP0002, OPSP0001 and OPSP0003', async () => {
-    h = await startHarness();
+    h = await fx.start();
     const c = await connect();
     const ok = await c.subscribe('approval-A', 'H0STASP0', '005930');
     expect(ok.header).toEqual({ tr_id: 'H0STASP0', tr_key: '005930', encrypt: 'N' });
@@ -41,7 +32,7 @@ describe('sim ws control replies', () => {
   });
 
   it('notice TRs are flagged encrypt=Y', async () => {
-    h = await startHarness();
+    h = await fx.start();
     const c = await connect();
     const r = await c.subscribe('approval-A', 'H0STCNI0', 'htsuserA');
     expect(r.header.encrypt).toBe('Y');
@@ -49,7 +40,7 @@ describe('sim ws control replies', () => {
   });
 
   it('OPSP0003 MANDATORY INPUT MISSING for a missing tr_key or a bad tr_type', async () => {
-    h = await startHarness();
+    h = await fx.start();
     const c = await connect();
     expect((await c.subscribe('approval-A', 'H0STCNT0', '')).body).toMatchObject({ msg_cd: 'OPSP0003', msg1: 'MANDATORY INPUT MISSING' });
     expect((await c.subscribe('approval-A', 'H0STCNT0', '005930', '0')).body.msg_cd).toBe('OPSP0003');
@@ -57,14 +48,14 @@ describe('sim ws control replies', () => {
   });
 
   it('OPSP0011 for an unknown approval key, naming the key', async () => {
-    h = await startHarness();
+    h = await fx.start();
     const c = await connect();
     const r = await c.subscribe('bogus-approval', 'H0STCNT0', '005930');
     expect(r.body).toEqual({ rt_cd: '1', msg_cd: 'OPSP0011', msg1: 'invalid approval : bogus-approval' });
   });
 
   it('checks the approval key only when the session binds', async () => {
-    h = await startHarness();
+    h = await fx.start();
     const c = await connect();
     expect((await c.subscribe('approval-A', 'H0STCNT0', '005930')).body.msg_cd).toBe('OPSP0000');
     h.approvals.revoke('approval-A');
@@ -76,7 +67,7 @@ describe('sim ws control replies', () => {
   });
 
   it('OPSP0008 MAX SUBSCRIBE OVER on the 42nd registration of an app key', async () => {
-    h = await startHarness();
+    h = await fx.start();
     const c = await connect();
     for (let i = 0; i < 41; i++) {
       const r = await c.subscribe('approval-A', i % 2 ? 'H0STCNT0' : 'H0STASP0', String(100000 + i));
@@ -94,7 +85,7 @@ describe('sim ws control replies', () => {
   });
 
   it('honours maxRegistrations', async () => {
-    h = await startHarness({ maxRegistrations: 2 });
+    h = await fx.start({ maxRegistrations: 2 });
     const c = await connect();
     await c.subscribe('approval-A', 'H0STCNT0', '005930');
     await c.subscribe('approval-A', 'H0STCNT0', '000660');
@@ -102,7 +93,7 @@ describe('sim ws control replies', () => {
   });
 
   it('OPSP8991 for an unsupported tr_id and OPSP9999 for non-JSON', async () => {
-    h = await startHarness();
+    h = await fx.start();
     const c = await connect();
     expect((await c.subscribe('approval-A', 'H0XXXXX0', '005930')).body.msg_cd).toBe('OPSP8991');
     c.ws.send('this is not json');
@@ -115,7 +106,7 @@ describe('sim ws control replies', () => {
   });
 
   it('OPSP8996 ALREADY IN USE appkey for a second concurrent session; it binds once the first is gone', async () => {
-    h = await startHarness();
+    h = await fx.start();
     const first = await connect();
     expect((await first.subscribe('approval-A', 'H0STCNT0', '005930')).body.msg_cd).toBe('OPSP0000');
     const second = await connect();

@@ -1,7 +1,7 @@
 // Data over the socket: generated multi-record frames with exact field counts, and encrypted execution
 // notices that decrypt with the key/iv of that subscription's OPSP0000 reply (fact sheet §5, §5.1).
 import { createDecipheriv } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   EXECUTION_NOTICE_FIELD_NAMES,
   H0STASP0_FIELD_COUNT,
@@ -9,20 +9,11 @@ import {
   H0STCNT0_FIELD_COUNT,
   HDFSCNT0_FIELD_COUNT,
 } from '../../../src/sim/ws/frames.js';
-import { isData, startHarness, TestClient, until, type Harness } from './harness.js';
+import { isData, harnessFixture, TestClient, until, type Harness } from './harness.js';
 
 let h: Harness;
-const clients: TestClient[] = [];
-async function connect(): Promise<TestClient> {
-  const c = await TestClient.connect(h.url);
-  clients.push(c);
-  return c;
-}
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await h.close();
-});
+const fx = harnessFixture();
+const connect = (): Promise<TestClient> => fx.connect();
 
 const FIELD_COUNTS: Record<string, number> = { H0STCNT0: H0STCNT0_FIELD_COUNT, H0STASP0: H0STASP0_FIELD_COUNT, HDFSCNT0: HDFSCNT0_FIELD_COUNT };
 
@@ -33,7 +24,7 @@ function decrypt(b64: string, keys: { key: string; iv: string }): string {
 
 describe('generated market data', () => {
   it('packs up to maxRecordsPerFrame records per frame with exact field counts per TR', async () => {
-    h = await startHarness({ tickRecordsPerSec: 400, maxRecordsPerFrame: 4, tickIntervalMs: 100, pingIntervalMs: 60_000, marketHoursOnly: false });
+    h = await fx.start({ tickRecordsPerSec: 400, maxRecordsPerFrame: 4, tickIntervalMs: 100, pingIntervalMs: 60_000, marketHoursOnly: false });
     const c = await connect();
     for (const [trId, trKey] of [
       ['H0STCNT0', '005930'],
@@ -74,7 +65,7 @@ describe('generated market data', () => {
   });
 
   it('sends nothing for a symbol the market does not know, and stops after release', async () => {
-    h = await startHarness({ tickRecordsPerSec: 100, pingIntervalMs: 60_000 });
+    h = await fx.start({ tickRecordsPerSec: 100, pingIntervalMs: 60_000 });
     const c = await connect();
     expect((await c.subscribe('approval-A', 'H0STCNT0', '999999')).body.msg_cd).toBe('OPSP0000');
     await h.clock.tickAsync(1_000);
@@ -91,7 +82,7 @@ describe('generated market data', () => {
 
 describe('market hours', () => {
   it('generates each TR only in its session (KST 10:00 Monday: KRX yes, US no)', async () => {
-    h = await startHarness({ tickRecordsPerSec: 100, pingIntervalMs: 60_000 });
+    h = await fx.start({ tickRecordsPerSec: 100, pingIntervalMs: 60_000 });
     const c = await connect();
     await c.subscribe('approval-A', 'H0STCNT0', '005930');
     await c.subscribe('approval-A', 'HDFSCNT0', 'DNASAAPL');
@@ -104,7 +95,7 @@ describe('market hours', () => {
   });
 
   it('sends no executions before 09:00 KST but the book from 08:30', async () => {
-    h = await startHarness({ tickRecordsPerSec: 100, pingIntervalMs: 60_000 }, '2026-11-23 08:45:00');
+    h = await fx.start({ tickRecordsPerSec: 100, pingIntervalMs: 60_000 }, '2026-11-23 08:45:00');
     const c = await connect();
     await c.subscribe('approval-A', 'H0STCNT0', '005930');
     await c.subscribe('approval-A', 'H0STASP0', '005930');
@@ -116,7 +107,7 @@ describe('market hours', () => {
 
 describe('encrypted execution notices', () => {
   it('decrypt with the key/iv of that subscription’s reply into 26 fields', async () => {
-    h = await startHarness();
+    h = await fx.start();
     const real = await connect();
     const paper = await connect();
     const realReply = await real.subscribe('approval-A', 'H0STCNI0', 'htsuserA');
@@ -168,7 +159,7 @@ describe('encrypted execution notices', () => {
   });
 
   it('goes nowhere without a subscriber on that HTS id', async () => {
-    h = await startHarness();
+    h = await fx.start();
     const c = await connect();
     await c.subscribe('approval-A', 'H0STCNI0', 'htsuserA');
     expect(

@@ -1,20 +1,11 @@
 // Scripted faults of the simulated KIS WebSocket server, each observed from a plain ws client.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { garbageFrames } from '../../../src/sim/ws/frames.js';
-import { ioTurn, isData, isPingPong, startHarness, TestClient, until, type Harness } from './harness.js';
+import { ioTurn, isData, isPingPong, harnessFixture, TestClient, until, type Harness } from './harness.js';
 
 let h: Harness;
-const clients: TestClient[] = [];
-async function connect(): Promise<TestClient> {
-  const c = await TestClient.connect(h.url);
-  clients.push(c);
-  return c;
-}
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await h.close();
-});
+const fx = harnessFixture();
+const connect = (): Promise<TestClient> => fx.connect();
 
 async function ioTurns(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await ioTurn();
@@ -22,7 +13,7 @@ async function ioTurns(n: number): Promise<void> {
 
 describe('sim ws faults', () => {
   it('abruptClose cuts every socket without a close frame and leaves registrations lingering', async () => {
-    h = await startHarness();
+    h = await fx.start();
     const a = await connect();
     const b = await connect();
     await a.subscribe('approval-A', 'H0STCNT0', '005930');
@@ -36,7 +27,7 @@ describe('sim ws faults', () => {
   });
 
   it('halfOpen: silence both ways, never closed; reaped server-side after pingTimeoutMs', async () => {
-    h = await startHarness({ pingIntervalMs: 10_000, pingTimeoutMs: 30_000, idleDisconnectMs: 86_400_000 });
+    h = await fx.start({ pingIntervalMs: 10_000, pingTimeoutMs: 30_000, idleDisconnectMs: 86_400_000 });
     const c = await connect();
     await c.subscribe('approval-A', 'H0STCNT0', '005930');
     h.sim.faults.halfOpen();
@@ -63,7 +54,7 @@ describe('sim ws faults', () => {
   });
 
   it('halfOpen: a client close is never seen, so the app key stays taken until the reap', async () => {
-    h = await startHarness({ pingIntervalMs: 10_000, pingTimeoutMs: 30_000, idleDisconnectMs: 86_400_000 });
+    h = await fx.start({ pingIntervalMs: 10_000, pingTimeoutMs: 30_000, idleDisconnectMs: 86_400_000 });
     const c = await connect();
     await c.subscribe('approval-A', 'H0STCNT0', '005930');
     h.sim.faults.halfOpen();
@@ -84,7 +75,7 @@ describe('sim ws faults', () => {
   });
 
   it('garbage(n) delivers n malformed frames to every session', async () => {
-    h = await startHarness();
+    h = await fx.start();
     const c = await connect();
     h.sim.faults.garbage(9);
     const expected = garbageFrames(9).map((f) => (typeof f === 'string' ? f : '<binary>'));
@@ -96,7 +87,7 @@ describe('sim ws faults', () => {
   });
 
   it('delayControlReplies holds replies on the clock while the registration takes effect at once', async () => {
-    h = await startHarness({ pingIntervalMs: 600_000 });
+    h = await fx.start({ pingIntervalMs: 600_000 });
     const c = await connect();
     h.sim.faults.delayControlReplies(5_000);
     c.request('approval-A', 'H0STCNT0', '005930');
@@ -114,7 +105,7 @@ describe('sim ws faults', () => {
   });
 
   it('dropControlReplies loses the next replies but not their effect', async () => {
-    h = await startHarness();
+    h = await fx.start();
     const c = await connect();
     h.sim.faults.dropControlReplies(1);
     c.request('approval-A', 'H0STCNT0', '005930');
@@ -126,7 +117,7 @@ describe('sim ws faults', () => {
   });
 
   it('weeklyRestart drops every socket and forgets all registrations', async () => {
-    h = await startHarness();
+    h = await fx.start();
     const c = await connect();
     await c.subscribe('approval-A', 'H0STCNT0', '005930');
     h.sim.faults.weeklyRestart();
@@ -137,7 +128,7 @@ describe('sim ws faults', () => {
   });
 
   it('close() cuts sockets, stops timers and refuses new upgrades', async () => {
-    h = await startHarness({ tickRecordsPerSec: 100 });
+    h = await fx.start({ tickRecordsPerSec: 100 });
     const c = await connect();
     await c.subscribe('approval-A', 'H0STCNT0', '005930');
     await h.sim.close();

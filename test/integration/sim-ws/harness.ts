@@ -1,5 +1,6 @@
 // Test harness: the simulated WebSocket server on a real HTTP server (127.0.0.1, port 0) with a fake
 // clock, and a plain `ws` client that queues what it receives.
+import { afterEach } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
@@ -148,3 +149,26 @@ export class TestClient {
 
 export const isPingPong = (t: string): boolean => t.includes('"PINGPONG"');
 export const isData = (t: string): boolean => /^[01]\|/.test(t);
+
+/**
+ * The per-file fixture the integration tests share: `fx.start(opts)` starts a harness inside a test,
+ * `fx.connect()` opens a client on it, and after each test every client and the harness are closed.
+ */
+export function harnessFixture(): { start: typeof startHarness; connect(): Promise<TestClient> } {
+  let current: Harness | undefined;
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.ws.terminate();
+    await current?.close();
+    current = undefined;
+  });
+  return {
+    start: async (opts, start) => (current = await startHarness(opts, start)),
+    connect: async () => {
+      if (!current) throw new Error('harnessFixture: call start() first');
+      const c = await TestClient.connect(current.url);
+      clients.push(c);
+      return c;
+    },
+  };
+}

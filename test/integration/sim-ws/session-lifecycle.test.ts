@@ -1,25 +1,16 @@
 // Seed 001: registrations linger after an abnormal close (→ ALREADY IN SUBSCRIBE), the 10-minute idle cut
 // that only application traffic prevents, and PINGPONG liveness in all three answer styles.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { H0STCNT0_FIELD_COUNT } from '../../../src/sim/ws/frames.js';
-import { isData, isPingPong, startHarness, TestClient, until, type Harness } from './harness.js';
+import { isData, isPingPong, harnessFixture, TestClient, until, type Harness } from './harness.js';
 
 let h: Harness;
-const clients: TestClient[] = [];
-async function connect(): Promise<TestClient> {
-  const c = await TestClient.connect(h.url);
-  clients.push(c);
-  return c;
-}
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await h.close();
-});
+const fx = harnessFixture();
+const connect = (): Promise<TestClient> => fx.connect();
 
 describe('lingering registrations after an abnormal close', () => {
   it('a fresh socket re-subscribing gets ALREADY IN SUBSCRIBE and still receives data', async () => {
-    h = await startHarness();
+    h = await fx.start();
     const old = await connect();
     await old.subscribe('approval-A', 'H0STCNT0', '005930');
     await old.subscribe('approval-A', 'H0STASP0', '005930');
@@ -46,7 +37,7 @@ describe('lingering registrations after an abnormal close', () => {
   });
 
   it('a client that releases first gets UNSUBSCRIBE SUCCESS, then a clean SUBSCRIBE SUCCESS', async () => {
-    h = await startHarness();
+    h = await fx.start();
     const old = await connect();
     await old.subscribe('approval-A', 'H0STCNT0', '005930');
     old.ws.terminate();
@@ -57,7 +48,7 @@ describe('lingering registrations after an abnormal close', () => {
   });
 
   it('lingering registrations count against the cap and expire after lingerAfterAbnormalCloseMs', async () => {
-    h = await startHarness({ maxRegistrations: 2, lingerAfterAbnormalCloseMs: 30_000 });
+    h = await fx.start({ maxRegistrations: 2, lingerAfterAbnormalCloseMs: 30_000 });
     const old = await connect();
     await old.subscribe('approval-A', 'H0STCNT0', '005930');
     await old.subscribe('approval-A', 'H0STCNT0', '000660');
@@ -76,7 +67,7 @@ describe('lingering registrations after an abnormal close', () => {
   });
 
   it('a clean close clears registrations at once', async () => {
-    h = await startHarness();
+    h = await fx.start();
     const c = await connect();
     await c.subscribe('approval-A', 'H0STCNT0', '005930');
     c.ws.close(1000, 'bye');
@@ -88,7 +79,7 @@ describe('lingering registrations after an abnormal close', () => {
 
 describe('idle disconnect (seed 001 §4.2)', () => {
   it('cuts a session after 10 virtual minutes without application traffic even though it answers with ws pings', async () => {
-    h = await startHarness({ pingIntervalMs: 10_000, pingTimeoutMs: 100_000 });
+    h = await fx.start({ pingIntervalMs: 10_000, pingTimeoutMs: 100_000 });
     const c = await connect();
     await c.subscribe('approval-A', 'H0STCNT0', '005930'); // application traffic at t=0
     for (let t = 10_000; t <= 590_000; t += 10_000) {
@@ -110,7 +101,7 @@ describe('idle disconnect (seed 001 §4.2)', () => {
   });
 
   it('stays up past 15 minutes while the client sends its own PINGPONG text every 60 s', async () => {
-    h = await startHarness({ pingIntervalMs: 10_000, pingTimeoutMs: 100_000 });
+    h = await fx.start({ pingIntervalMs: 10_000, pingTimeoutMs: 100_000 });
     const c = await connect();
     for (let t = 0; t < 16 * 60_000; t += 60_000) {
       const answered = h.sim.stats().pongsReceived;
@@ -127,7 +118,7 @@ describe('idle disconnect (seed 001 §4.2)', () => {
 
 describe('server PINGPONG', () => {
   it('sends PINGPONG every pingIntervalMs with the KST datetime', async () => {
-    h = await startHarness({ pingIntervalMs: 10_000 });
+    h = await fx.start({ pingIntervalMs: 10_000 });
     const c = await connect();
     await h.clock.tickAsync(10_000);
     expect(JSON.parse(await c.next(isPingPong))).toEqual({ header: { tr_id: 'PINGPONG', datetime: '20261123100010' } });
@@ -137,7 +128,7 @@ describe('server PINGPONG', () => {
   });
 
   it.each(['text echo', 'pong frame', 'ping frame'] as const)('a client answering with a %s survives past pingTimeoutMs', async (style) => {
-    h = await startHarness({ pingIntervalMs: 10_000, pingTimeoutMs: 30_000, idleDisconnectMs: 86_400_000 });
+    h = await fx.start({ pingIntervalMs: 10_000, pingTimeoutMs: 30_000, idleDisconnectMs: 86_400_000 });
     const c = await connect();
     for (let i = 0; i < 12; i++) {
       await h.clock.tickAsync(10_000);
@@ -153,7 +144,7 @@ describe('server PINGPONG', () => {
   });
 
   it('drops a silent session after pingTimeoutMs, without a close frame', async () => {
-    h = await startHarness({ pingIntervalMs: 10_000, pingTimeoutMs: 30_000, idleDisconnectMs: 86_400_000 });
+    h = await fx.start({ pingIntervalMs: 10_000, pingTimeoutMs: 30_000, idleDisconnectMs: 86_400_000 });
     const c = await connect();
     await c.subscribe('approval-A', 'H0STCNT0', '005930');
     await h.clock.tickAsync(29_000);
