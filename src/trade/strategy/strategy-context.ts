@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage, KisdError } from '../../core/errors.js';
+import { kstYmd } from '../../core/kst.js';
 import type { QuoteCache } from '../../feed/quote-cache.js';
 import { TERMINAL_STATES, type OrderIntent, type OrderManager } from '../orders/types.js';
 import type { RiskGate } from '../risk/risk-gate.js';
@@ -26,6 +27,8 @@ export interface StrategyContextDeps {
   signal?: AbortSignal;
   /** Counts what the context did (the runner's stats). */
   counters?: { sent: number; refused: number; dryRun: number; failed: number };
+  /** Own-position lookup (the runner passes a cached one); default: strategyPosition, read fresh each call. */
+  ownPosition?: (symbol: string) => { qty: number; avgPrice: number };
 }
 
 /** The price a market order's value is judged at; undefined without any quote. */
@@ -60,14 +63,54 @@ export function strategyPosition(orders: Pick<OrderManager, 'ordersOfDay' | 'pos
   return { qty, avgPrice: qty > 0 ? avgPrice : 0 };
 }
 
+/**
+ * Own positions for the tick path: strategyPosition re-reads today's journal from SQLite, and a strategy asks
+ * on every tick. The answer only changes when an order changes (update or fill) or the KST day turns, except
+ * the account cap, which reconciliation may overwrite without an order event: that part is at most 1 s old.
+ */
+export function createOwnPositionCache(
+  orders: Pick<OrderManager, 'ordersOfDay' | 'positions' | 'onOrderUpdate' | 'onFill'>,
+  strategy: string,
+  clock: Clock,
+  accountMaxAgeMs = 1_000,
+): { get(symbol: string): { qty: number; avgPrice: number }; close(): void } {
+  const cached = new Map<string, { qty: number; avgPrice: number }>();
+  let day = '';
+  let accountAtMs = -Infinity;
+  const invalidate = (): void => cached.clear();
+  const unsubscribe = [orders.onOrderUpdate(invalidate), orders.onFill(invalidate)];
+  return {
+    get(symbol) {
+      const now = clock.nowMs();
+      const today = kstYmd(now);
+      if (today !== day || clock.monotonicMs() - accountAtMs > accountMaxAgeMs) {
+        day = today;
+        accountAtMs = clock.monotonicMs();
+        invalidate();
+      }
+      let p = cached.get(symbol);
+      if (!p) {
+        p = strategyPosition(orders, strategy, symbol, now);
+        cached.set(symbol, p);
+      }
+      return p;
+    },
+    close: () => {
+      for (const u of unsubscribe) u();
+      invalidate();
+    },
+  };
+}
+
 export function createStrategyContext(d: StrategyContextDeps): StrategyContext {
+  const ownPosition = d.ownPosition ?? ((symbol: string) => strategyPosition(d.orders, d.name, symbol, d.clock.nowMs()));
   const counters = d.counters ?? { sent: 0, refused: 0, dryRun: 0, failed: 0 };
   const mark = (s: string): number | undefined => d.quotes.krTick(s)?.price;
   const mine = () => d.orders.openOrders().filter((o) => o.strategy === d.name && o.market === 'KR');
   /** Own quantity minus own open sells (an unknown sell counts in full: it may still fill). */
   const ownSellable = (symbol: string): number => {
     const selling = mine().filter((o) => o.symbol === symbol && o.side === 'sell').reduce((n, o) => n + Math.max(0, o.qty - o.filledQty), 0);
-    return Math.max(0, strategyPosition(d.orders, d.name, symbol, d.clock.nowMs()).qty - selling);
+    return Math.max(0, ownPosition(symbol).qty - selling);
   };
   return {
     name: d.name,
@@ -78,7 +121,7 @@ export function createStrategyContext(d: StrategyContextDeps): StrategyContext {
     symbols: d.symbols,
     sessionEndsAtMs: d.sessionEndsAtMs,
     state: d.state,
-    position: (symbol) => strategyPosition(d.orders, d.name, symbol, d.clock.nowMs()),
+    position: (symbol) => ownPosition(symbol),
     accountPosition(symbol) {
       const p = d.orders.positions().find((x) => x.market === 'KR' && x.symbol === symbol);
       return { qty: p?.qty ?? 0, avgPrice: p?.avgPrice ?? 0 };

@@ -14,7 +14,7 @@ import { orderBookRiskView } from '../risk/order-book-view.js';
 import type { RiskGate } from '../risk/risk-gate.js';
 import { BarBuilder } from './bar-builder.js';
 import { FileStrategyState, MemoryStrategyState } from './state-store.js';
-import { createStrategyContext } from './strategy-context.js';
+import { createOwnPositionCache, createStrategyContext } from './strategy-context.js';
 import type { Strategy, StrategyContext, StrategyMode } from './types.js';
 
 export interface StrategyRunnerOptions {
@@ -72,6 +72,7 @@ export class StrategyRunner {
   private chain: Promise<void> = Promise.resolve();
   private subscription: BusSubscription | undefined;
   private unsubscribeFills: (() => void) | undefined;
+  private readonly positionCaches: { close(): void }[] = [];
   private timer: TimerHandle | undefined;
   private timerQueued = false;
   private lastLossCheckMs = -Infinity;
@@ -91,9 +92,12 @@ export class StrategyRunner {
     for (const strategy of o.strategies) {
       const log = o.logger.child({ strategy: strategy.name, mode: this.mode });
       const state = o.stateDir ? await FileStrategyState.open(o.stateDir, strategy.name, o.clock, log) : new MemoryStrategyState();
+      const positions = createOwnPositionCache(o.orders, strategy.name, o.clock);
+      this.positionCaches.push(positions);
       const ctx = createStrategyContext({
         name: strategy.name, mode: this.mode, clock: o.clock, log, quotes: o.quotes, symbols: o.symbols,
         sessionEndsAtMs: o.sessionEndsAtMs, state, orders: o.orders, risk: o.risk, counters: this.counters,
+        ownPosition: (symbol) => positions.get(symbol),
       });
       this.slots.push({ strategy, ctx, errors: 0, disabled: false });
     }
@@ -126,6 +130,7 @@ export class StrategyRunner {
       new Promise<boolean>((resolve) => (timer = this.o.clock.setTimeout(() => resolve(false), deadlineMs))),
     ]);
     this.o.clock.clearTimeout(timer);
+    for (const c of this.positionCaches.splice(0)) c.close(); // after onStop, which may still ask for positions
     this.log.info({ ...this.stats(), settled }, 'strategy runner stopped');
     return settled;
   }
