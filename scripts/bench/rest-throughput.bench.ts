@@ -49,7 +49,6 @@ async function runPass(env: SimBrokerEnv, report: BenchReport, label: string, co
   const callMs: number[] = [];
   const lost: { code: string; error: string }[] = [];
   let next = 0;
-  let done = 0;
   let resetAt = -1;
   let expiredAt = -1;
   let tokenAgeAtExpirySec = -1;
@@ -77,7 +76,6 @@ async function runPass(env: SimBrokerEnv, report: BenchReport, label: string, co
       } catch (err) {
         lost.push({ code, error: errorMessage(err).slice(0, 160) });
       }
-      done++;
     }
   };
   if (faults) sim.faults.add({ kind: 'http500', probability: faults.http500Probability, match: { path: KIS_PATHS.inquirePrice } });

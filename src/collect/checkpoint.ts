@@ -38,7 +38,7 @@ const checkpointSchema = z.object({
 });
 
 export type CollectCheckpoint = z.infer<typeof checkpointSchema>;
-export type CollectCounts = z.infer<typeof countsSchema>;
+type CollectCounts = z.infer<typeof countsSchema>;
 
 export function checkpointPath(dataDir: string, dataset: string): string {
   return join(dataDir, 'progress', `${dataset}.json`);

@@ -38,16 +38,6 @@ export class ConfigError extends KisdError {
   }
 }
 
-/** A state file that failed validation and was quarantined (renamed aside). */
-export class CorruptStateError extends KisdError {
-  constructor(path: string, reason: string, quarantinedTo?: string) {
-    super('KISD_CORRUPT_STATE', `${path}: ${reason}${quarantinedTo ? ` (moved aside to ${quarantinedTo})` : ''}`, {
-      disposition: 'retryable',
-      details: { path, reason, quarantinedTo },
-    });
-  }
-}
-
 /** Operation aborted through an AbortSignal (shutdown, deadline). */
 export class AbortedError extends KisdError {
   constructor(message = 'operation aborted') {

@@ -330,4 +330,3 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   };
 }
 
-export { SdNotifier };

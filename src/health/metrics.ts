@@ -3,7 +3,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobMetrics, JobOutcome } from '../scheduler/ports.js';
 
-export type RestOutcome = 'ok' | 'broker_error' | 'http_error' | 'network_error' | 'timeout' | 'rate_limited' | 'token_expired';
 
 export interface KisdMetrics extends JobMetrics {
   readonly registry: Registry;

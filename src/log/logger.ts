@@ -106,8 +106,3 @@ export async function createLogger(opts: LoggerOptions): Promise<KisdLogger> {
       }),
   };
 }
-
-/** A logger for tests and tools that writes nothing. */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
-}

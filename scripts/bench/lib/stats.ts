@@ -1,12 +1,5 @@
 // Small statistics for benchmark figures: percentiles (nearest rank) and a least-squares slope.
 
-/** Nearest-rank percentile (p in 0..100) of values; NaN for none. Sorts a copy. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = Float64Array.from(values).sort();
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] as number;
-}
 
 /** p50/p90/p99/max of values, rounded to 3 decimals. */
 export function summarize(values: readonly number[]): { n: number; p50: number; p90: number; p99: number; max: number } {

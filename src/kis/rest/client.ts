@@ -3,11 +3,9 @@
 // client-wide cooldown. Orders are never resent once they may have reached KIS (STYLE rule 6).
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
-import type { Clock } from '../../core/clock.js';
 import { AbortedError, KisdError } from '../../core/errors.js';
 import { registerSecret } from '../../log/secrets.js';
-import type { AccessToken, KisCredentials, TokenProvider } from '../auth/types.js';
+import type { AccessToken } from '../auth/types.js';
 import { backoffDelayMs } from './backoff.js';
 import { prepareParams, type ParamValue } from './blank-fields.js';
 import { classifyReply, readReplyBody, type ReplyFacts } from './classify.js';

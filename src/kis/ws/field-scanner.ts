@@ -3,7 +3,6 @@
 // The parser is synchronous, so one module-level scratch buffer is safe.
 
 let bounds = new Int32Array(1024);
-let fieldCount = 0;
 let text = '';
 
 /** Indexes the '^'-separated fields of `source` from offset `from` to its end; returns the field count (>= 1). */
@@ -24,13 +23,7 @@ export function scanFields(source: string, from = 0): number {
   }
   // Sentinel: field i spans [bounds[i], bounds[i + 1] - 1).
   bounds[n] = source.length + 1;
-  fieldCount = n;
   return n;
-}
-
-/** Number of fields found by the last scanFields call. */
-export function scannedFieldCount(): number {
-  return fieldCount;
 }
 
 /** Field i of the last scanned payload as a string. */

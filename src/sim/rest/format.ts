@@ -21,8 +21,3 @@ export function signCode(price: number, prevClose: number, upper?: number, lower
   if (price < prevClose) return '5';
   return '3';
 }
-
-/** KIS date for a YYYYMMDD integer. */
-export function ymd(n: number): string {
-  return n > 0 ? String(n) : '';
-}

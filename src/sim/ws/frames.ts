@@ -6,13 +6,7 @@ import { kstHms, kstYmd } from '../../core/kst.js';
 
 export { krTickRecord, krBookRecord, H0STCNT0_FIELD_COUNT, H0STASP0_FIELD_COUNT } from './kr-records.js';
 export { usTickRecord, HDFSCNT0_FIELD_COUNT } from './us-records.js';
-export {
-  executionNoticeRecord,
-  EXECUTION_NOTICE_FIELD_NAMES,
-  H0STCNI0_FIELD_COUNT,
-  type ExecutionNoticeFields,
-  type ExecutionNoticeFieldName,
-} from './execution-notice.js';
+export { executionNoticeRecord, EXECUTION_NOTICE_FIELD_NAMES, H0STCNI0_FIELD_COUNT } from './execution-notice.js';
 
 /** The OPSP control codes the simulator emits. */
 export type ControlCode =

@@ -6,4 +6,4 @@ export { FileStrategyState, MemoryStrategyState, strategyStatePath } from './sta
 export { createStrategyContext, strategyPosition, touchPrice, type StrategyContextDeps } from './strategy-context.js';
 export { StrategyRegistry, defaultStrategyRegistry, type StrategyConfig } from './registry.js';
 export { StrategyRunner, type StrategyRunnerOptions, type StrategyRunnerStats } from './strategy-runner.js';
-export { createOpeningRangeBreakout, compileOrbParams, OPENING_RANGE_BREAKOUT, INTRADAY_TAG, type OpeningRangeBreakoutParams, type OrbState } from './opening-range-breakout.js';
+export { createOpeningRangeBreakout, compileOrbParams, OPENING_RANGE_BREAKOUT, INTRADAY_TAG, type OrbState } from './opening-range-breakout.js';

@@ -22,7 +22,8 @@ const ENTRY_RETRY_MS = 30_000;
 /** KRX's regular session ends 15:30 KST; a market sell after it is refused (APBK0919), so exitAt must be earlier. */
 const REGULAR_CLOSE_MIN = 15 * 60 + 30;
 
-export interface OpeningRangeBreakoutParams {
+/** The params this strategy accepts (the config's `params`), with their defaults. */
+interface OpeningRangeBreakoutParams {
   /** Session open "HH:MM" KST. Default "09:00". */
   openAt?: string;
   /** Minutes after the open that form the range. Default 15. */
@@ -79,7 +80,7 @@ function hhmm(params: Record<string, unknown>, key: string, dflt: string): numbe
 }
 
 export function compileOrbParams(params: Record<string, unknown>): Compiled {
-  const known = new Set(['openAt', 'rangeMinutes', 'stopLossPct', 'takeProfitPct', 'lastEntryAt', 'exitAt', 'orderValueKrw', 'entryTimeoutSec', 'exitTimeoutSec']);
+  const known = new Set<string>(['openAt', 'rangeMinutes', 'stopLossPct', 'takeProfitPct', 'lastEntryAt', 'exitAt', 'orderValueKrw', 'entryTimeoutSec', 'exitTimeoutSec'] satisfies (keyof OpeningRangeBreakoutParams)[]);
   for (const k of Object.keys(params)) if (!known.has(k)) throw new ConfigError(`strategy ${OPENING_RANGE_BREAKOUT}: unknown parameter ${JSON.stringify(k)}`, { field: k });
   const c: Compiled = {
     openMin: hhmm(params, 'openAt', '09:00'),

@@ -105,7 +105,7 @@ export class StrategyRunner {
     for (const s of this.slots) await this.call(s, 'onStart', () => s.strategy.onStart?.(s.ctx));
     this.subscription = o.bus.subscribe((ev) => this.onEvent(ev), { name: 'strategy-runner', capacity: o.queueCapacity ?? 10_000, dropPolicy: 'drop-oldest' });
     this.unsubscribeFills = o.orders.onFill((fill, order) => {
-      if (order && this.slots.some((s) => s.strategy.name === order.strategy)) this.enqueue(() => this.dispatchFill(fill, order.strategy));
+      if (order && this.slots.some((s) => s.strategy.name === order.strategy)) void this.enqueue(() => this.dispatchFill(fill, order.strategy)); // enqueue logs a failure
     });
     this.timer = o.clock.setInterval(() => this.onTimerTick(), o.timerEveryMs ?? 1_000);
     this.log.info({ strategies: this.slots.map((s) => s.strategy.name), symbols: o.symbols.length, mode: this.mode }, `strategy runner started (${this.mode})`);

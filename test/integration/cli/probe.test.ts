@@ -38,7 +38,7 @@ describe('kisd probe', () => {
     expect(r.code, r.stdout + r.stderr).toBe(1);
     const lines = attemptLines(r.stdout);
     expect(lines).toHaveLength(3);
-    for (const line of lines) expect(line).toMatch(/FAIL  HTTP 500 EGW00001 .*\(0\/2 in a row/);
+    for (const line of lines) expect(line).toMatch(/FAIL {2}HTTP 500 EGW00001 .*\(0\/2 in a row/);
     expect(r.stderr).toMatch(/kisd: probe gave up: 3 attempt\(s\) without 2 successes in a row/);
     expect(r.stderr).toMatch(/next: .*wait longer/);
     // One HTTP call per probe attempt: the client's own retries are off for the probe.

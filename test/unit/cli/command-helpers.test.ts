@@ -99,6 +99,7 @@ describe('progressPrinter', () => {
     const printer = progressPrinter({ write: (s: string) => chunks.push(s), isTTY: true }, () => 0);
     printer.update(p(10));
     printer.end();
+    // eslint-disable-next-line no-control-regex -- the progress line begins with the terminal erase-line sequence
     expect(chunks[0]).toMatch(/^\r\x1b\[2Kquotes 10\/10/);
     expect(chunks[1]).toBe('\n');
   });

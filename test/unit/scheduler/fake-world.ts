@@ -116,7 +116,6 @@ export function memoryLogger(level = 'debug'): { logger: Logger; lines: LogLine[
   return { logger, lines };
 }
 
-export const silentLogger = (): Logger => pino({ level: 'silent' });
 
 /** KIS holiday check double: weekdays open except the given closed days. */
 export class FakeHolidaySource implements HolidaySource {
