@@ -38,7 +38,6 @@ const checkpointSchema = z.object({
 });
 
 export type CollectCheckpoint = z.infer<typeof checkpointSchema>;
-type CollectCounts = z.infer<typeof countsSchema>;
 
 export function checkpointPath(dataDir: string, dataset: string): string {
   return join(dataDir, 'progress', `${dataset}.json`);

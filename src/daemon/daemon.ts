@@ -23,7 +23,7 @@ import {
   type AlertSink as SchedulerAlertSink,
   type StopReport,
 } from '../scheduler/index.js';
-import { createKisdMetrics, HealthServer, SdNotifier, type KisdMetrics, type HealthSnapshot } from '../health/index.js';
+import { createKisdMetrics, HealthServer, type KisdMetrics, type HealthSnapshot } from '../health/index.js';
 import { createBroker, type Broker } from './broker.js';
 import { startEmbeddedSimulator, type EmbeddedSimulator } from './embedded-sim.js';
 import { createFeedBundle, type FeedBundle } from './feed-wiring.js';
