@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock.js';
 import { KisdError, errorMessage } from '../core/errors.js';
 import { formatKstTimestamp, kstIsoDate } from '../core/kst.js';
 import type { EnqueueInput } from '../store/recovery-queue-repo.js';
-import type { Alert } from '../alerts/types.js';
+import type { AlertPort } from '../core/alert.js';
 import { checkpointPath, freshCheckpoint, hashSymbols, loadCheckpoint, saveCheckpoint, type CollectCheckpoint } from './checkpoint.js';
 import { appendFailedCodes, failedCodesPath, type FailedCodeLine } from './failed-codes-csv.js';
 import { classifyFetchError } from './fetch-errors.js';
@@ -52,7 +52,7 @@ export interface BulkCollectorOptions {
   saveAttempts?: number;
   onProgress?: (progress: CollectProgress) => void;
   /** Gets one alert per finished run with symbols still missing: WARNING when some failed, ERROR when all did (seed 002 §10). */
-  alerts?: { send(alert: Alert): Promise<unknown> };
+  alerts?: AlertPort;
 }
 
 export interface CollectSummary {

@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import { kstMinuteOfDay, kstYmd, parseHhMm } from '../core/kst.js';
-import type { Alert } from '../alerts/types.js';
-import type { TradingCalendar } from './trading-calendar.js';
+import type { AlertPort } from '../core/alert.js';
+import { previousKrTradingDay, type TradingCalendar } from '../core/trading-calendar.js';
 
 export type FreshnessDataset = 'daily_bars' | 'quotes' | 'investor_flows';
 
@@ -31,7 +31,7 @@ export interface FreshnessOptions {
   logger: Logger;
   calendar: TradingCalendar;
   probes: FreshnessProbes;
-  alerts?: { send(alert: Alert): Promise<unknown> };
+  alerts?: AlertPort;
   /** Re-collection trigger; errors are logged, never thrown. */
   onStale?: (report: FreshnessReport) => void | Promise<void>;
   /** Default "09:00". */
@@ -69,12 +69,12 @@ export function createFreshnessChecker(opts: FreshnessOptions): FreshnessChecker
     const now = opts.clock.nowMs();
     const today = kstYmd(now);
     const minute = kstMinuteOfDay(now);
-    const trading = opts.calendar.isTradingDay(today);
+    const trading = opts.calendar.isKrTradingDay(today);
     const reports: FreshnessReport[] = [];
 
     if (!trading || minute < barsDue) reports.push({ dataset: 'daily_bars', status: 'not-due', reason: trading ? `checked from ${opts.dailyBarsDueAt ?? '09:00'}` : 'not a trading day' });
     else {
-      const prev = opts.calendar.previousTradingDay(today);
+      const prev = previousKrTradingDay(opts.calendar, today);
       const n = opts.probes.dailyBarsCount(prev);
       reports.push(n >= minBars
         ? { dataset: 'daily_bars', status: 'fresh', reason: `${n} bars for ${prev}`, expectedDate: prev }

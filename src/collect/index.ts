@@ -8,7 +8,6 @@ export * from './failed-codes-csv.js';
 export * from './progress.js';
 export * from './bulk-collector.js';
 export * from './recovery-runner.js';
-export * from './trading-calendar.js';
 export * from './freshness.js';
 export * from './current-price.js';
 export * from './fetchers/index.js';

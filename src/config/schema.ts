@@ -2,10 +2,15 @@
 // keys rejected. Defaults live here only (config/kisd.example.yaml documents them); the seed's 500-defence
 // guide (seeds/000) supplies the HTTP knobs and their recommended values.
 import { z } from 'zod';
+import { phaseTimeSettings, type PhaseTimeKey } from '../core/phases.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day "HH:MM" (00:00-23:59)');
 const ymd = z.string().regex(/^\d{8}$/, 'expected a date "YYYYMMDD"');
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/** The phase times configured in one section, from the phase table (src/core/phases.ts) with its defaults. */
+const phaseTimes = <S extends 'scheduler' | 'feed'>(section: S) =>
+  Object.fromEntries(phaseTimeSettings(section).map((t) => [t.key, hhmm.default(t.default)])) as { [K in PhaseTimeKey<S>]: z.ZodDefault<typeof hhmm> };
 
 const rateWindows = (perSecond: number, perMinute: number, perHour: number) =>
   z
@@ -112,8 +117,8 @@ export const configSchema = z
         enabled: z.boolean().default(true),
         kr_watchlist: z.array(z.string()).default(['005930', '000660', '035420', '005935', '051910']),
         us_watchlist: z.array(z.string()).default(['NAS:AAPL', 'NAS:MSFT', 'NAS:NVDA', 'NYS:KO']),
-        kr_open: hhmm.default('08:30'),
-        us_open: hhmm.default('16:30'),
+        /** kr_open, us_open: the feed switches (phases kr-feed and us-feed). */
+        ...phaseTimes('feed'),
         max_subscriptions: int(1, 41).default(40),
         subscribe_spacing_ms: int(0, 5_000).default(150),
         keepalive_interval_sec: int(5, 600).default(30),
@@ -130,13 +135,8 @@ export const configSchema = z
     scheduler: z
       .strictObject({
         enabled: z.boolean().default(true),
-        screening_at: hhmm.default('06:00'),
-        selection_from: hhmm.default('07:00'),
-        selection_until: hhmm.default('09:00'),
-        trading_from: hhmm.default('09:00'),
-        trading_until: hhmm.default('15:30'),
-        market_close_at: hhmm.default('16:00'),
-        daily_report_at: hhmm.default('17:00'),
+        /** screening_at, selection_from/_until, trading_from/_until, market_close_at, daily_report_at: one per phase time. */
+        ...phaseTimes('scheduler'),
         holiday_check_at: hhmm.default('05:30'),
         kr_holidays: z.array(ymd).default([]),
         /** Symbols phase 1 collects and ranks; empty = the whole universe (the simulator's, or feed.kr_watchlist on KIS). */

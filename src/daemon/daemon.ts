@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { writeJsonAtomic } from '../core/atomic-file.js';
-import { kstYmd, kstInstant } from '../core/kst.js';
+import { kstYmd } from '../core/kst.js';
+import { configuredPhaseTimes } from '../core/phases.js';
 import type { KisdConfig } from '../config/load.js';
 import type { KisCredentials } from '../kis/auth/types.js';
 import { openStore, type Store } from '../store/index.js';
@@ -17,12 +18,10 @@ import { createOrderManager, type RunningOrderManager } from '../trade/orders/in
 import {
   IntegratedScheduler,
   RecoveryManager,
-  TradingCalendar,
+  HolidayCalendar,
   TokenWatch,
-  Lifecycle,
-  type AlertSink as SchedulerAlertSink,
-  type StopReport,
 } from '../scheduler/index.js';
+import { Lifecycle, type StopReport } from '../core/lifecycle.js';
 import { createKisdMetrics, HealthServer, type KisdMetrics, type HealthSnapshot } from '../health/index.js';
 import { createBroker, type Broker } from './broker.js';
 import { startEmbeddedSimulator, type EmbeddedSimulator } from './embedded-sim.js';
@@ -52,16 +51,6 @@ export interface Daemon {
   readonly metrics: KisdMetrics;
   /** Stops everything in reverse start order; resolves with whether it finished within the deadline. */
   stop(deadlineMs?: number): Promise<StopReport>;
-}
-
-/** The last KR trading day strictly before ymd (looks back at most 30 days). */
-function previousKrTradingDay(calendar: { isKrTradingDay(ymd: string): boolean }, ymd: string): string {
-  let ms = kstInstant(`${ymd.slice(0, 4)}-${ymd.slice(4, 6)}-${ymd.slice(6, 8)} 12:00`);
-  for (let i = 0; i < 30; i += 1) {
-    ms -= 86_400_000;
-    if (calendar.isKrTradingDay(kstYmd(ms))) return kstYmd(ms);
-  }
-  return kstYmd(ms);
 }
 
 /** Where `kisd status` finds a running daemon. */
@@ -105,11 +94,6 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     history: store.alertHistory,
     dedupWindowMs: config.alerts.dedup_window_min * 60_000,
   });
-  const schedulerAlerts: SchedulerAlertSink = {
-    alert: async (a) => {
-      await alerts.send({ key: a.key, level: a.level.toUpperCase() as 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL', title: a.title, what: a.body });
-    },
-  };
 
   // 3. Recovery queue + worker: failed collection tasks are retried by the same dataset code that collects them.
   const queue = createRecoveryQueue({ repo: store.recoveryQueue, clock });
@@ -123,7 +107,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   });
 
   // 4. Trading calendar (KIS holiday check, cached; weekdays minus configured holidays when it fails).
-  const calendar = new TradingCalendar(
+  const calendar = new HolidayCalendar(
     { dataDir: paths.dataDir, krHolidays: [...config.scheduler.kr_holidays] },
     { fetchKrHolidayRun: async (fromYmd, signal) => (await broker.api.chkHoliday(fromYmd, signal)).map((d) => ({ ymd: d.date, isOpen: d.marketOpen })) },
     clock,
@@ -155,7 +139,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const freshness = createFreshnessChecker({
     clock,
     logger: o.logger,
-    calendar: { isTradingDay: (ymd) => calendar.isKrTradingDay(ymd), previousTradingDay: (ymd) => previousKrTradingDay(calendar, ymd) },
+    calendar,
     probes: {
       dailyBarsCount: (d) => store.dailyBars.countOn(d),
       investorFlowsCount: (d) => store.investorFlows.countOn(d),
@@ -171,19 +155,10 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   });
   let freshnessTimer: ReturnType<Clock['setInterval']> | undefined;
   const tokenWatch = new TokenWatch(broker.tokens, { reinit }, clock, o.logger.child({ component: 'token-watch' }));
-  const phaseOpt = (at: string, extra: Record<string, string> = {}) => ({ at, ...extra });
   const scheduler = new IntegratedScheduler(
     {
       dataDir: paths.dataDir,
-      phases: {
-        screening: phaseOpt(s.screening_at),
-        selection: phaseOpt(s.selection_from, { windowEndsAt: s.selection_until }),
-        'kr-feed': phaseOpt(config.feed.kr_open),
-        trading: phaseOpt(s.trading_from, { endsAt: s.trading_until }),
-        'market-close': phaseOpt(s.market_close_at),
-        'us-feed': phaseOpt(config.feed.us_open),
-        'daily-report': phaseOpt(s.daily_report_at),
-      },
+      phases: configuredPhaseTimes({ scheduler: s, feed: config.feed }),
       tokenCheckEveryMin: config.kis.token.check_interval_min,
       brokerReinitEveryHours: config.kis.token.broker_reinit_hours,
       holidayCheckAt: s.holiday_check_at,
@@ -194,7 +169,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       calendar,
       jobs: trading.jobs,
       tokenWatch,
-      alerts: schedulerAlerts,
+      alerts,
       metrics,
     },
   );

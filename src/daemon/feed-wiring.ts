@@ -5,7 +5,8 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import type { KisdConfig } from '../config/load.js';
 import type { ApprovalKeyProvider } from '../kis/auth/types.js';
 import type { RealtimeEvent } from '../kis/ws/index.js';
-import { EventBus, DualMarketFeed, QuoteCache, createWsFeedSessionFactory, type TradingCalendar } from '../feed/index.js';
+import type { TradingCalendar } from '../core/trading-calendar.js';
+import { EventBus, DualMarketFeed, QuoteCache, createWsFeedSessionFactory } from '../feed/index.js';
 import type { KisdMetrics } from '../health/index.js';
 
 export interface FeedBundle {

@@ -10,7 +10,7 @@ import type { Store } from '../store/index.js';
 import type { AlertDispatcher } from '../alerts/index.js';
 import type { RecoveryQueue } from '../recovery/index.js';
 import { createBulkCollector, formatProgressLine, type CollectDataset, type DatasetName } from '../collect/index.js';
-import type { PhaseId, PhaseJob } from '../scheduler/index.js';
+import type { PhaseId, PhaseJob } from '../core/phases.js';
 import { createRankingScreeningJob, createSelectionBatchJob, sqliteScreeningData } from '../trade/screening/index.js';
 import { createTradingSessionJob, createMarketCloseJob } from '../trade/session/index.js';
 import { createDailyReportJob } from '../report/index.js';

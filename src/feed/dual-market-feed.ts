@@ -8,11 +8,12 @@ import { ConfigError, errorMessage } from '../core/errors.js';
 import type { RealtimeEvent } from '../kis/ws/events.js';
 import type { SubscriptionKey } from '../kis/ws/subscription-table.js';
 import { TR } from '../kis/ws/wire.js';
+import type { TradingCalendar } from '../core/trading-calendar.js';
 import type { EventBus } from './bus.js';
 import type { FeedSession, FeedSessionFactory } from './feed-session.js';
 import {
   compileMarketSchedule, marketAt, nextSwitchMs,
-  type Market, type MarketOrNone, type MarketSchedule, type MarketScheduleOptions, type TradingCalendar,
+  type Market, type MarketOrNone, type MarketSchedule, type MarketScheduleOptions,
 } from './market-schedule.js';
 
 export interface DualMarketFeedOptions extends MarketScheduleOptions {

@@ -2,7 +2,7 @@
 export { EventBus, type BusSubscriberOptions, type BusSubscriberStats, type BusSubscription, type DropPolicy, type EventBusOptions } from './bus.js';
 export {
   compileMarketSchedule, isKrTradingDay, isUsSessionDay, marketAt, nextSwitchMs,
-  type Market, type MarketOrNone, type MarketSchedule, type MarketScheduleOptions, type TradingCalendar,
+  type Market, type MarketOrNone, type MarketSchedule, type MarketScheduleOptions,
 } from './market-schedule.js';
 export { createWsFeedSessionFactory, type FeedSession, type FeedSessionFactory, type FeedSessionStatus, type WsFeedSessionFactoryOptions } from './feed-session.js';
 export { DualMarketFeed, type DualMarketFeedOptions, type DualMarketFeedStatus } from './dual-market-feed.js';

@@ -4,14 +4,11 @@
 import { DateTime } from 'luxon';
 import { ConfigError } from '../core/errors.js';
 import { KST_ZONE, kstAt, kstMinuteOfDay, kstWeekday, kstYmd, parseHhMm } from '../core/kst.js';
+import type { TradingCalendar } from '../core/trading-calendar.js';
 
 export type Market = 'kr' | 'us';
 export type MarketOrNone = Market | 'none';
 
-/** Port for the KR holiday calendar (backed by chk-holiday elsewhere). ymd = "YYYYMMDD" (KST date). */
-export interface TradingCalendar {
-  isKrTradingDay(ymd: string): boolean;
-}
 
 export interface MarketScheduleOptions {
   /** KR socket opens (and US closes). Default "08:30" KST. */

@@ -1,8 +1,7 @@
 // kisd's Prometheus metrics on a registry of its own (not prom-client's global one, so tests stay isolated):
 // typed counters/gauges other modules increment, plus Node default metrics (event-loop lag, heap, RSS).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { JobMetrics, JobOutcome } from '../scheduler/ports.js';
-
+import type { JobMetrics, JobOutcome } from '../core/phases.js';
 
 export interface KisdMetrics extends JobMetrics {
   readonly registry: Registry;

@@ -6,16 +6,12 @@ import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { AbortedError, errorMessage } from '../core/errors.js';
 import type { RecoveryTask } from '../store/recovery-queue-repo.js';
-import type { Alert } from '../alerts/types.js';
+import type { Alert, AlertPort } from '../core/alert.js';
 import type { RecoveryQueue } from './recovery-queue.js';
 
 /** Re-runs one task (fetch the target and save it). Throws when it still fails. */
 export interface RecoveryTaskRunner {
   run(task: RecoveryTask, signal: AbortSignal): Promise<void>;
-}
-
-export interface AlertPort {
-  send(alert: Alert): Promise<unknown>;
 }
 
 export interface RecoveryWorkerOptions {

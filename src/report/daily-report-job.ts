@@ -9,9 +9,9 @@ import { readFileIfExists, writeFileAtomic, writeJsonAtomic } from '../core/atom
 import type { Clock } from '../core/clock.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { kstAt } from '../core/kst.js';
-import type { PhaseContext, PhaseJob } from '../scheduler/ports.js';
+import type { PhaseContext, PhaseJob } from '../core/phases.js';
 import type { OrderManager } from '../trade/orders/types.js';
-import type { TradeAlertPort } from '../trade/risk/kill-switch.js';
+import type { AlertPort } from '../core/alert.js';
 import { fillsFromOrders } from '../trade/risk/order-book-view.js';
 import { positionsSnapshotPath, positionsSnapshotSchema } from '../trade/session/positions-snapshot.js';
 import { computeDailyReport, type DailyReport } from './daily-report.js';
@@ -25,7 +25,7 @@ export interface DailyReportJobOptions {
   capitalKrw: number;
   /** Fallback closing prices when the positions file lacks a mark. */
   mark?: (symbol: string) => number | undefined;
-  alerts?: TradeAlertPort;
+  alerts?: AlertPort;
   /** Previous daily returns used for the Sharpe ratio, most recent. Default 252. */
   historyDays?: number;
 }

@@ -10,7 +10,9 @@ import { formatKstTimestamp, KST_ZONE, kstAt, kstYmd } from '../core/kst.js';
 import { JobRunner } from './job-runner.js';
 import { compileSchedulePlan, type CompiledPhase, type SchedulePlan, type SchedulePlanOptions } from './phase-plan.js';
 import { PhaseRecordStore } from './phase-records.js';
-import type { AlertSink, JobMetrics, PhaseId, PhaseJob, PhaseTrigger } from './ports.js';
+import type { AlertPort } from '../core/alert.js';
+import type { JobMetrics, PhaseId, PhaseJob, PhaseTrigger } from '../core/phases.js';
+import type { TradingCalendar } from '../core/trading-calendar.js';
 import type { TokenWatch } from './token-watch.js';
 
 export interface IntegratedSchedulerOptions extends SchedulePlanOptions {
@@ -21,10 +23,10 @@ export interface IntegratedSchedulerOptions extends SchedulePlanOptions {
 export interface IntegratedSchedulerDeps {
   clock: Clock;
   logger: Logger;
-  calendar: { isKrTradingDay(ymd: string): boolean; refresh(signal?: AbortSignal): Promise<unknown> };
+  calendar: TradingCalendar & { refresh(signal?: AbortSignal): Promise<unknown> };
   jobs: Partial<Record<PhaseId, PhaseJob>>;
   tokenWatch?: TokenWatch;
-  alerts?: AlertSink;
+  alerts?: AlertPort;
   metrics?: JobMetrics;
 }
 
@@ -137,7 +139,7 @@ export class IntegratedScheduler {
   private guard(what: string, work: Promise<unknown>): void {
     work.catch((err: unknown) => {
       this.deps.logger.error({ err }, `${what} failed outside its job (state files?); it will be retried at its next trigger or restart`);
-      void Promise.resolve(this.deps.alerts?.alert({ level: 'error', key: `scheduler-internal:${what}`, title: `kisd scheduler: ${what} failed`, body: `${errorMessage(err)}. Check the data directory (disk full, permissions).` })).catch(() => undefined);
+      void Promise.resolve(this.deps.alerts?.send({ level: 'ERROR', key: `scheduler-internal:${what}`, title: `kisd scheduler: ${what} failed`, what: `${errorMessage(err)}. Check the data directory (disk full, permissions).` })).catch(() => undefined);
     });
   }
 

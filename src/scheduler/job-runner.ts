@@ -4,7 +4,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
-import type { AlertSink, JobMetrics } from './ports.js';
+import type { AlertPort } from '../core/alert.js';
+import type { JobMetrics } from '../core/phases.js';
 
 export interface RetryPolicy {
   /** Total attempts including the first; default 3. */
@@ -51,7 +52,7 @@ export class JobRunner {
   constructor(
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly alerts?: AlertSink,
+    private readonly alerts?: AlertPort,
     private readonly metrics?: JobMetrics,
   ) {}
 
@@ -125,11 +126,11 @@ export class JobRunner {
   private async alert(name: string, attempts: number, error: unknown): Promise<void> {
     if (!this.alerts) return;
     try {
-      await this.alerts.alert({
-        level: 'error',
+      await this.alerts.send({
+        level: 'ERROR',
         key: `scheduler.job-failed.${name}`,
         title: `kisd job ${name} failed`,
-        body: `${name} failed after ${attempts} attempt(s): ${errorMessage(error)}`,
+        what: `${name} failed after ${attempts} attempt(s): ${errorMessage(error)}`,
       });
     } catch (err) {
       // A failing alert sink must not take the scheduler down; the error line above is already logged.

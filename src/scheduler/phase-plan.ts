@@ -3,7 +3,7 @@
 import { ConfigError } from '../core/errors.js';
 import { parseHhMm } from '../core/kst.js';
 import { compileRetryPolicy, type RetryPolicy } from './job-runner.js';
-import { PHASE_ORDER, type PhaseId } from './ports.js';
+import { PHASE_ORDER, PHASES, type PhaseDeclaration, type PhaseId } from '../core/phases.js';
 
 export interface PhaseOptions {
   /** Start time "HH:MM" KST. */
@@ -57,18 +57,21 @@ export interface SchedulePlan {
   retry: RetryPolicy;
 }
 
-/** Defaults: 06:00 screening, 07:00–09:00 selection, 08:30 KR feed, 09:00–15:30 trading, 16:00 close, 16:30 US feed, 17:00 report. */
-export const DEFAULT_PHASES: Readonly<Record<PhaseId, PhaseOptions>> = Object.freeze({
-  // Screening and selection may still start late (until the session ends): a late selection lets the
-  // session trade; set lateStartUntil "09:00" for the seed's stricter 07:00–09:00 recovery window.
-  screening: { at: '06:00', lateStartUntil: '15:30' },
-  selection: { at: '07:00', windowEndsAt: '09:00', lateStartUntil: '15:30' },
-  'kr-feed': { at: '08:30', lateStartUntil: '16:30' },
-  trading: { at: '09:00', endsAt: '15:30' },
-  'market-close': { at: '16:00' },
-  'us-feed': { at: '16:30' },
-  'daily-report': { at: '17:00' },
-});
+/** Defaults from the phase table (src/core/phases.ts): 06:00 screening, 07:00–09:00 selection, 08:30 KR feed, 09:00–15:30 trading, 16:00 close, 16:30 US feed, 17:00 report. */
+export const DEFAULT_PHASES: Readonly<Record<PhaseId, PhaseOptions>> = Object.freeze(
+  Object.fromEntries(
+    (PHASES as readonly PhaseDeclaration[]).map((p) => [
+      p.id,
+      {
+        at: p.at.default,
+        ...(p.endsAt ? { endsAt: p.endsAt.default } : {}),
+        ...(p.windowEndsAt ? { windowEndsAt: p.windowEndsAt.default } : {}),
+        ...(p.lateStartUntil ? { lateStartUntil: p.lateStartUntil } : {}),
+        ...(p.tradingDaysOnly === false ? { tradingDaysOnly: false } : {}),
+      },
+    ]),
+  ) as Record<PhaseId, PhaseOptions>,
+);
 
 function minutes(field: string, value: string): number {
   try {

@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock.js';
 import { quarantineFile, readFileIfExists, writeJsonAtomic } from '../core/atomic-file.js';
 import { errorMessage } from '../core/errors.js';
 import { formatKstTimestamp } from '../core/kst.js';
-import type { PhaseId, PhaseTrigger } from './ports.js';
+import type { PhaseId, PhaseTrigger } from '../core/phases.js';
 
 const entrySchema = z.object({
   finishedAt: z.string(),

@@ -5,11 +5,12 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { kstMinuteOfDay, kstWeekday, kstYmd } from '../core/kst.js';
-import { scanBatches, type BatchState } from './batch-files.js';
+import { scanBatches, type BatchState } from '../store/batch-files.js';
 import type { IntegratedScheduler, PhaseRunOutcome } from './integrated-scheduler.js';
 import type { CompiledPhase } from './phase-plan.js';
 import type { PhaseRecord } from './phase-records.js';
-import { PHASE_ORDER, type PhaseId } from './ports.js';
+import { PHASE_ORDER, type PhaseId } from '../core/phases.js';
+import type { TradingCalendar } from '../core/trading-calendar.js';
 
 export type RecoveryDecisionKind = 'run' | 'join' | 'done' | 'wait' | 'expired' | 'skip';
 
@@ -44,7 +45,7 @@ export function formatDecision(d: PhaseDecision): string {
 export class RecoveryManager {
   constructor(
     private readonly scheduler: IntegratedScheduler,
-    private readonly deps: { clock: Clock; logger: Logger; calendar: { isKrTradingDay(ymd: string): boolean; refresh(signal?: AbortSignal): Promise<unknown> }; dataDir: string },
+    private readonly deps: { clock: Clock; logger: Logger; calendar: TradingCalendar & { refresh(signal?: AbortSignal): Promise<unknown> }; dataDir: string },
   ) {}
 
   /** Decides one phase at the current instant (quarantining corrupt batch files on the way). */

@@ -7,7 +7,7 @@ export { StatsRecorder, type SimStats, type SimStatsFilter, type SimStatsSnapsho
 export { TokenRegistry, type TokenRules, type TokenRecord } from './auth/token-registry.js';
 export { ApprovalRegistry } from './auth/approval-registry.js';
 export { SyntheticMarket, type SessionPhase, type SessionState, type SyntheticMarketOptions } from './market/synthetic-market.js';
-export { TradingCalendar, parseYmd, addDays, isoWeekday, type DayFlags } from './market/trading-calendar.js';
+export { ExchangeCalendar, parseYmd, addDays, isoWeekday, type DayFlags } from './market/exchange-calendar.js';
 export { buildUniverse, type KrSymbol, type UsSymbol, type Universe } from './market/universe.js';
 export { krTickSize, roundToTick, isOnTick, krPriceLimits, type KrSymbolKind } from './market/tick-size.js';
 export { PriceSeries, SESSION_MINUTES, type DailyBar, type DayPath } from './market/price-series.js';

@@ -1,6 +1,6 @@
 // One simulated brokerage account: KRW cash settling T+2 trading days (예수금 dnca / D+1 nxdy / D+2 prvs_rcdl),
 // USD cash (settled at once, a simplification), holdings with average cost, and the fills that made them.
-import type { TradingCalendar } from '../market/trading-calendar.js';
+import type { ExchangeCalendar } from '../market/exchange-calendar.js';
 import type { Side, Venue } from './types.js';
 
 export interface Holding {
@@ -46,7 +46,7 @@ export class AccountLedger {
     readonly accountNo: string,
     private readonly startingKrw: number,
     startingUsd: number,
-    private readonly calendar: TradingCalendar,
+    private readonly calendar: ExchangeCalendar,
   ) {
     this.usdCash = startingUsd;
   }

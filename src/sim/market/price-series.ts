@@ -2,7 +2,7 @@
 // for each day a 391-point minute path (a Brownian bridge from the open to that close) with a U-shaped volume
 // profile. Daily bars are read off the minute path, so a bar always equals the intraday quote at the close.
 import { fmix32, gaussian, mixKeys, mulberry32 } from './prng.js';
-import type { TradingCalendar } from './trading-calendar.js';
+import type { ExchangeCalendar } from './exchange-calendar.js';
 
 /** Minutes in the regular session (KRX 09:00–15:30, US 09:30–16:00 ET); index SESSION_MINUTES is the close. */
 export const SESSION_MINUTES = 390;
@@ -55,7 +55,7 @@ export class PriceSeries {
 
   constructor(
     private readonly params: SeriesParams,
-    private readonly calendar: TradingCalendar,
+    private readonly calendar: ExchangeCalendar,
     private readonly grid: PriceGrid,
   ) {}
 

@@ -4,7 +4,7 @@ import type { SimKrQuote, SimMarket, SimUsQuote } from '../contracts.js';
 import { hash32, keyedUnit } from './prng.js';
 import { PriceSeries, SESSION_MINUTES, type DailyBar, type PriceGrid } from './price-series.js';
 import { krPriceLimits, krTickSize, roundToTick } from './tick-size.js';
-import { TradingCalendar } from './trading-calendar.js';
+import { ExchangeCalendar } from './exchange-calendar.js';
 import { buildUniverse, type KrSymbol, type Universe, type UsSymbol } from './universe.js';
 import { ZoneDayCache } from './zone-days.js';
 
@@ -38,8 +38,8 @@ const W52_DAYS = 250;
 export class SyntheticMarket implements SimMarket {
   readonly seed: number;
   readonly universe: Universe;
-  readonly krCalendar: TradingCalendar;
-  readonly usCalendar: TradingCalendar;
+  readonly krCalendar: ExchangeCalendar;
+  readonly usCalendar: ExchangeCalendar;
   private readonly krByCode = new Map<string, KrSymbol>();
   private readonly usBySymbol = new Map<string, UsSymbol>();
   private readonly series = new Map<string, PriceSeries>();
@@ -51,8 +51,8 @@ export class SyntheticMarket implements SimMarket {
   constructor(opts: SyntheticMarketOptions = {}) {
     this.seed = (opts.seed ?? 1) >>> 0;
     this.universe = buildUniverse();
-    this.krCalendar = TradingCalendar.korea(opts.krHolidays ?? []);
-    this.usCalendar = TradingCalendar.unitedStates();
+    this.krCalendar = ExchangeCalendar.korea(opts.krHolidays ?? []);
+    this.usCalendar = ExchangeCalendar.unitedStates();
     for (const s of this.universe.kr) this.krByCode.set(s.code, s);
     for (const s of this.universe.us) this.usBySymbol.set(s.symbol, s);
     this.krCodeList = Object.freeze(this.universe.kr.map((s) => s.code));
@@ -236,7 +236,7 @@ export class SyntheticMarket implements SimMarket {
   }
 }
 
-function sessionState(day: { ymd: number; startMs: number }, nowMs: number, calendar: TradingCalendar, openMinute: number): SessionState {
+function sessionState(day: { ymd: number; startMs: number }, nowMs: number, calendar: ExchangeCalendar, openMinute: number): SessionState {
   const todayIdx = calendar.indexOf(day.ymd);
   if (todayIdx < 0) {
     const last = Math.max(0, calendar.indexOnOrBefore(day.ymd));

@@ -3,7 +3,7 @@
 // orders, output2 totals, 100 rows a page real / 15 paper), both with key-based continuation paging.
 import { kstYmd } from '../../core/kst.js';
 import { remainingQty, type SimOrder } from '../exchange/types.js';
-import { parseYmd } from '../market/trading-calendar.js';
+import { parseYmd } from '../market/exchange-calendar.js';
 import { fixed, int } from './format.js';
 import { continuationKey, paginate } from './paging.js';
 import { invalidInput } from './quote-helpers.js';

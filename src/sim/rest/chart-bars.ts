@@ -1,7 +1,7 @@
 // Period-chart rows (FHKST03010100 output2): daily bars grouped into weeks, months or years, and their KIS row
 // format. A group is dated by its first trading day in range (❓ KIS's choice for W/M/Y is unconfirmed).
 import type { DailyBar } from '../market/price-series.js';
-import { isoWeekday, ymdToDayNumber } from '../market/trading-calendar.js';
+import { isoWeekday, ymdToDayNumber } from '../market/exchange-calendar.js';
 import { int, signCode } from './format.js';
 
 export interface ChartBar {

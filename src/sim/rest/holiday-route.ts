@@ -2,7 +2,7 @@
 // BASS_DT with bzdy_yn / tr_day_yn / opnd_yn / sttl_day_yn, paged with ctx_area_nk/fk and the tr_cont header.
 // ❓ The run length and page size are not documented; the simulator serves 30 days in pages of 20 so that
 // clients must follow tr_cont 'M' → 'N'.
-import { addDays, CALENDAR_FIRST_YMD, CALENDAR_LAST_YMD, isoWeekday, parseYmd } from '../market/trading-calendar.js';
+import { addDays, CALENDAR_FIRST_YMD, CALENDAR_LAST_YMD, isoWeekday, parseYmd } from '../market/exchange-calendar.js';
 import { invalidInput, QUOTE_OK } from './quote-helpers.js';
 import { param, type RouteDef } from './types.js';
 

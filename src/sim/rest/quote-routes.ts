@@ -4,7 +4,7 @@
 import type { SimKrQuote } from '../contracts.js';
 import { hash32, keyedUnit } from '../market/prng.js';
 import type { DailyBar } from '../market/price-series.js';
-import { parseYmd } from '../market/trading-calendar.js';
+import { parseYmd } from '../market/exchange-calendar.js';
 import type { KrSymbol } from '../market/universe.js';
 import { aggregateBars, chartRows } from './chart-bars.js';
 import { fixed, int, rate, signCode } from './format.js';

@@ -10,8 +10,3 @@ export interface OrderBroker {
   inquireBalance(o?: BalanceOptions): Promise<Balance>;
   inquireDailyCcld(q: DailyCcldQuery): Promise<DailyExecutions>;
 }
-
-/** The alert port (src/alerts' dispatcher fits): never throws into the order path (failures are logged). */
-export interface OrderAlertSink {
-  send(alert: { key: string; level: 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL'; title: string; what: string; details?: Readonly<Record<string, string | number | boolean>> }): Promise<unknown>;
-}

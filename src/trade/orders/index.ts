@@ -3,7 +3,7 @@ export * from './types.js';
 export * from './errors.js';
 export { createOrderManager, type RunningOrderManager, type NoticeSource } from './order-manager.js';
 export { compileOrderManagerOptions, type OrderManagerOptions, type CompiledOrderManagerOptions, type CrashPoint } from './options.js';
-export type { OrderBroker, OrderAlertSink } from './broker-port.js';
+export type { OrderBroker } from './broker-port.js';
 export { OrderJournal, toOrder, type LegProgress } from './journal.js';
 export { NoticeHandler, type NoticeHandlerStats } from './notice-handler.js';
 export { validateIntent } from './intent.js';

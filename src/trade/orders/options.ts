@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import { ConfigError } from '../../core/errors.js';
 import type { SqliteDatabase } from '../../store/database.js';
-import type { OrderAlertSink, OrderBroker } from './broker-port.js';
+import type { AlertPort } from '../../core/alert.js';
+import type { OrderBroker } from './broker-port.js';
 
 /**
  * Named instants on the order path where a test harness may crash the process (SIGKILL) to prove
@@ -20,7 +21,7 @@ export interface OrderManagerOptions {
   clock: Clock;
   log: Logger;
   /** Reconciliation differences and unknown outcomes are alerted here; default none (logged only). */
-  alerts?: OrderAlertSink;
+  alerts?: AlertPort;
   /**
    * A `sent`/`unknown` order absent from daily executions this long after it was sent is closed as never
    * received (cancelled). Default 60000: covers KIS's daily-executions lag and a request still in flight.

@@ -8,7 +8,8 @@ import type { Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import { kstAt, kstYmd } from '../../core/kst.js';
 import type { Execution } from '../../kis/rest/index.js';
-import type { OrderAlertSink, OrderBroker } from '../orders/broker-port.js';
+import type { AlertPort } from '../../core/alert.js';
+import type { OrderBroker } from '../orders/broker-port.js';
 import { normalizeOrderNo } from '../orders/ids.js';
 import type { OrderJournal } from '../orders/journal.js';
 import type { CompiledOrderManagerOptions } from '../orders/options.js';
@@ -22,7 +23,7 @@ export interface ReconcileDeps {
   broker: OrderBroker;
   clock: Clock;
   log: Logger;
-  alerts?: OrderAlertSink;
+  alerts?: AlertPort;
   options: CompiledOrderManagerOptions;
   /** Orders with a request in flight in this process: their reply will settle them. */
   inFlight: ReadonlySet<string>;

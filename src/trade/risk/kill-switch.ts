@@ -4,16 +4,11 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Alert } from '../../alerts/types.js';
+import type { AlertPort } from '../../core/alert.js';
 import { quarantineFile, readFileIfExists, writeJsonAtomic } from '../../core/atomic-file.js';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import { formatKstTimestamp, kstYmd } from '../../core/kst.js';
-
-/** The alert port: the alert dispatcher's `send` fits. Must not throw (the dispatcher never rejects). */
-export interface TradeAlertPort {
-  send(alert: Alert): Promise<unknown> | unknown;
-}
 
 const stateSchema = z.object({
   tripped: z.boolean(),
@@ -33,7 +28,7 @@ export interface KillSwitchOptions {
   stateDir: string;
   clock: Clock;
   logger: Logger;
-  alerts?: TradeAlertPort;
+  alerts?: AlertPort;
 }
 
 export function killSwitchPath(stateDir: string): string {

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../../core/atomic-file.js';
 import { formatKstTimestamp } from '../../core/kst.js';
-import { batchFileSchema, batchPath } from '../../scheduler/batch-files.js';
+import { batchFileSchema, batchPath } from '../../store/batch-files.js';
 
 export const scoredBatchFileSchema = batchFileSchema.extend({
   /** Screening score per symbol (same order as `symbols`). */

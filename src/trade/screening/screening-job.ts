@@ -7,7 +7,7 @@ import { writeJsonAtomic } from '../../core/atomic-file.js';
 import type { Clock } from '../../core/clock.js';
 import { KisdError } from '../../core/errors.js';
 import { formatKstTimestamp, KST_ZONE } from '../../core/kst.js';
-import type { PhaseContext, PhaseJob } from '../../scheduler/ports.js';
+import type { PhaseContext, PhaseJob } from '../../core/phases.js';
 import type { ScreeningData } from './screening-data.js';
 import { screeningFilePath, type ScreeningFile } from './screening-file.js';
 import { compileScreeningRules, rankUniverse, type ScreeningRulesOptions, type SymbolHistory } from './screening-rules.js';

@@ -7,8 +7,8 @@ import { promises as fs } from 'node:fs';
 import { readFileIfExists } from '../../core/atomic-file.js';
 import type { Clock } from '../../core/clock.js';
 import { ConfigError, KisdError } from '../../core/errors.js';
-import { batchPath, inspectBatchFile, listBatchIds, MAX_BATCH_SYMBOLS } from '../../scheduler/batch-files.js';
-import type { PhaseContext, PhaseJob } from '../../scheduler/ports.js';
+import { batchPath, inspectBatchFile, listBatchIds, MAX_BATCH_SYMBOLS } from '../../store/batch-files.js';
+import type { PhaseContext, PhaseJob } from '../../core/phases.js';
 import { writeScoredBatchFile } from './scored-batch.js';
 import { screeningFilePath, screeningFileSchema } from './screening-file.js';
 

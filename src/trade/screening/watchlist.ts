@@ -1,6 +1,6 @@
 // Today's valid selection batches → the dual market feed's KR watchlist, within the socket's registration
 // budget: each code costs one registration per TR (tick + book = 2), plus any extra (execution notices).
-import { readValidBatches, type BatchFile } from '../../scheduler/batch-files.js';
+import { readValidBatches, type BatchFile } from '../../store/batch-files.js';
 
 export interface WatchlistBudget {
   /** Registrations one socket allows. Default 40 (fact sheet §6: 41, one kept spare). */

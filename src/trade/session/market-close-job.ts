@@ -11,9 +11,9 @@ import { writeJsonAtomic } from '../../core/atomic-file.js';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import { formatKstTimestamp, kstMinuteOfDay, parseHhMm } from '../../core/kst.js';
-import type { PhaseContext, PhaseJob } from '../../scheduler/ports.js';
+import type { PhaseContext, PhaseJob } from '../../core/phases.js';
 import { TERMINAL_STATES, type OrderManager } from '../orders/types.js';
-import type { TradeAlertPort } from '../risk/kill-switch.js';
+import type { AlertPort } from '../../core/alert.js';
 import { orderBookRiskView } from '../risk/order-book-view.js';
 import type { RiskGate } from '../risk/risk-gate.js';
 import { INTRADAY_TAG } from '../strategy/opening-range-breakout.js';
@@ -27,7 +27,7 @@ export interface MarketCloseJobOptions {
   mark: (symbol: string) => number | undefined;
   /** Exits pass the gate by construction; routing them through it keeps the oversell check. */
   risk?: RiskGate;
-  alerts?: TradeAlertPort;
+  alerts?: AlertPort;
   /** Default 'intraday'. */
   intradayTag?: string;
   /** Name the flatten orders are journaled under. Default 'market-close'. */

@@ -7,9 +7,9 @@ import type { Clock } from '../../core/clock.js';
 import type { EventBus } from '../../feed/bus.js';
 import type { QuoteCache } from '../../feed/quote-cache.js';
 import type { RealtimeEvent } from '../../kis/ws/events.js';
-import type { PhaseContext, PhaseJob } from '../../scheduler/ports.js';
+import type { PhaseContext, PhaseJob } from '../../core/phases.js';
 import type { OrderManager } from '../orders/types.js';
-import type { TradeAlertPort } from '../risk/kill-switch.js';
+import type { AlertPort } from '../../core/alert.js';
 import type { RiskGate } from '../risk/risk-gate.js';
 import { todayKrWatchlist, type WatchlistBudget } from '../screening/watchlist.js';
 import type { StrategyConfig, StrategyRegistry } from '../strategy/registry.js';
@@ -36,7 +36,7 @@ export interface TradingSessionJobOptions {
   mode?: StrategyMode;
   feed?: KrWatchlistControl;
   watchlistBudget?: WatchlistBudget;
-  alerts?: TradeAlertPort;
+  alerts?: AlertPort;
   timerEveryMs?: number;
   /** How long stop() waits for a handler in progress. Default 10000 ms. */
   stopDeadlineMs?: number;

@@ -9,7 +9,7 @@ import type { BusSubscription, EventBus } from '../../feed/bus.js';
 import type { QuoteCache } from '../../feed/quote-cache.js';
 import type { KrTick, RealtimeEvent } from '../../kis/ws/events.js';
 import type { Fill, OrderManager } from '../orders/types.js';
-import type { TradeAlertPort } from '../risk/kill-switch.js';
+import type { AlertPort } from '../../core/alert.js';
 import { orderBookRiskView } from '../risk/order-book-view.js';
 import type { RiskGate } from '../risk/risk-gate.js';
 import { BarBuilder } from './bar-builder.js';
@@ -40,7 +40,7 @@ export interface StrategyRunnerOptions {
   queueCapacity?: number;
   /** Handler failures after which a strategy is switched off for the session. Default 50. */
   maxHandlerErrors?: number;
-  alerts?: TradeAlertPort;
+  alerts?: AlertPort;
 }
 
 export interface StrategyRunnerStats {

@@ -5,6 +5,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKisdMetrics } from '../../../src/health/metrics.js';
 import { HealthServer } from '../../../src/health/health-server.js';
+import { IntegratedScheduler, RecoveryManager, HolidayCalendar } from '../../../src/scheduler/index.js';
+import { Lifecycle } from '../../../src/core/lifecycle.js';
+import type { PhaseId, PhaseJob } from '../../../src/core/phases.js';
+import { readValidBatches } from '../../../src/store/batch-files.js';
 import {
   createDailyReportJob,
   createFeedJob,
@@ -12,15 +16,8 @@ import {
   createScreeningJob,
   createSelectionJob,
   createTradingSessionJob,
-  IntegratedScheduler,
-  Lifecycle,
-  readValidBatches,
-  RecoveryManager,
-  TradingCalendar,
-  type PhaseJob,
-  type PhaseId,
   type PriceSource,
-} from '../../../src/scheduler/index.js';
+} from '../../support/placeholder-phase-jobs.js';
 import { driveUntilSettled, FakeHolidaySource, flushIo, installClock, memoryLogger, runUntil, tempDir, type InstalledClock } from '../../unit/scheduler/fake-world.js';
 import { kstInstant } from '../../../src/core/kst.js';
 
@@ -39,7 +36,7 @@ afterEach(() => c?.uninstall());
 function daemon(dataDir: string, clock: InstalledClock['clock'], prices: FakePriceSource) {
   const { logger, lines } = memoryLogger('info');
   const metrics = createKisdMetrics({ defaultMetrics: false });
-  const calendar = new TradingCalendar({ dataDir }, new FakeHolidaySource(), clock, logger);
+  const calendar = new HolidayCalendar({ dataDir }, new FakeHolidaySource(), clock, logger);
   const feedCalls: string[] = [];
   const feed = { ensureMarket: async (m: 'KR' | 'US') => void feedCalls.push(m) };
   const jobs: Record<PhaseId, PhaseJob> = {

@@ -20,7 +20,8 @@ import { createKisRestClient, createRateLimiter, KisRestApi } from '../../../src
 import type { RealtimeEvent } from '../../../src/kis/ws/events.js';
 import { WsSession } from '../../../src/kis/ws/session.js';
 import { createDailyReportJob, dailyReportPaths, type DailyReport } from '../../../src/report/index.js';
-import { IntegratedScheduler, readValidBatches } from '../../../src/scheduler/index.js';
+import { IntegratedScheduler } from '../../../src/scheduler/index.js';
+import { readValidBatches } from '../../../src/store/batch-files.js';
 import { bridgeExecutionNotices } from '../../../src/sim/notice-bridge.js';
 import { createSimulator } from '../../../src/sim/index.js';
 import { attachSimWebSocketTo } from '../../../src/sim/ws/index.js';

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createFakeClock } from '../../helpers/fake-clock.js';
 import { kstInstant } from '../../../src/core/kst.js';
 import { openStore } from '../../../src/store/index.js';
-import { createFreshnessChecker, storeFreshnessProbes, weekdayCalendar, type FreshnessReport } from '../../../src/collect/index.js';
+import { createFreshnessChecker, storeFreshnessProbes, type FreshnessReport } from '../../../src/collect/index.js';
+import { weekdayCalendar } from '../../../src/core/trading-calendar.js';
 import type { Alert } from '../../../src/alerts/index.js';
 
 const bar = (symbol: string, date: string) => ({ symbol, date, open: 1, high: 1, low: 1, close: 1, volume: 1, turnover: 1 });

@@ -8,18 +8,10 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { systemClock, type Clock } from '../../../src/core/clock.js';
 import { formatKstTimestamp, kstInstant, kstWeekday, kstYmd } from '../../../src/core/kst.js';
-import type {
-  AlertSink,
-  BrokerReinit,
-  BrokerReinitReason,
-  HolidayDay,
-  HolidaySource,
-  PhaseContext,
-  PhaseJob,
-  PhaseResult,
-  TokenCheck,
-  TokenCheckResult,
-} from '../../../src/scheduler/ports.js';
+import type { Alert, AlertPort } from '../../../src/core/alert.js';
+import type { PhaseContext, PhaseJob, PhaseResult } from '../../../src/core/phases.js';
+import type { HolidayDay, HolidaySource } from '../../../src/core/trading-calendar.js';
+import type { BrokerReinit, BrokerReinitReason, TokenCheck, TokenCheckResult } from '../../../src/scheduler/ports.js';
 
 export interface InstalledClock {
   fake: ReturnType<typeof FakeTimers.install>;
@@ -156,9 +148,9 @@ export class FakeBrokerReinit implements BrokerReinit {
   }
 }
 
-export class FakeAlertSink implements AlertSink {
-  alerts: { level: string; key: string; title: string; body: string }[] = [];
-  alert(a: { level: string; key: string; title: string; body: string }): void {
+export class FakeAlertSink implements AlertPort {
+  alerts: Alert[] = [];
+  async send(a: Alert): Promise<void> {
     this.alerts.push(a);
   }
 }

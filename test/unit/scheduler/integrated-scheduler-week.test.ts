@@ -4,9 +4,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatKstTimestamp, kstInstant } from '../../../src/core/kst.js';
 import { IntegratedScheduler } from '../../../src/scheduler/integrated-scheduler.js';
-import { PHASE_ORDER, type PhaseId } from '../../../src/scheduler/ports.js';
+import { PHASE_ORDER, type PhaseId } from '../../../src/core/phases.js';
 import { TokenWatch } from '../../../src/scheduler/token-watch.js';
-import { TradingCalendar } from '../../../src/scheduler/trading-calendar.js';
+import { HolidayCalendar } from '../../../src/scheduler/holiday-calendar.js';
 import {
   FakeAlertSink,
   FakeBrokerReinit,
@@ -42,7 +42,7 @@ describe('integrated scheduler over a week with a KR holiday', () => {
     const dataDir = await tempDir();
     const { logger, lines } = memoryLogger('info');
     const holidays = new FakeHolidaySource(['20261225']);
-    const calendar = new TradingCalendar({ dataDir }, holidays, c.clock, logger);
+    const calendar = new HolidayCalendar({ dataDir }, holidays, c.clock, logger);
     const tokenCheck = new FakeTokenCheck();
     // The 11:00 check on Tuesday hangs 40 minutes: the 11:30 trigger must be skipped, not stacked.
     tokenCheck.hangAt.add('2026-12-22 11:00:00');
@@ -102,7 +102,7 @@ describe('integrated scheduler over a week with a KR holiday', () => {
     c = installClock('2026-12-21 05:59:00');
     const dataDir = await tempDir();
     const { logger } = memoryLogger('info');
-    const calendar = new TradingCalendar({ dataDir }, new FakeHolidaySource(), c.clock, logger);
+    const calendar = new HolidayCalendar({ dataDir }, new FakeHolidaySource(), c.clock, logger);
     const screening = new FakePhaseJob({ durationMs: 1_000 });
     screening.failAttempts = new Set([1]); // first attempt fails, second succeeds after 30 s
     const selection = new FakePhaseJob();

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeJsonAtomic } from '../../../src/core/atomic-file.js';
 import { kstInstant } from '../../../src/core/kst.js';
-import { batchPath, inspectBatchFile, writeBatchFile } from '../../../src/scheduler/batch-files.js';
+import { batchPath, inspectBatchFile, writeBatchFile } from '../../../src/store/batch-files.js';
 import { IntegratedScheduler } from '../../../src/scheduler/integrated-scheduler.js';
-import { createScreeningJob, createSelectionJob, screeningPath, type PriceSource } from '../../../src/scheduler/placeholder-jobs.js';
-import { PHASE_ORDER, type PhaseId } from '../../../src/scheduler/ports.js';
+import { createScreeningJob, createSelectionJob, screeningPath, type PriceSource } from '../../support/placeholder-phase-jobs.js';
+import { PHASE_ORDER, type PhaseId } from '../../../src/core/phases.js';
 import { RecoveryManager } from '../../../src/scheduler/recovery-manager.js';
-import { TradingCalendar } from '../../../src/scheduler/trading-calendar.js';
+import { HolidayCalendar } from '../../../src/scheduler/holiday-calendar.js';
 import { driveUntilSettled, FakeHolidaySource, FakePhaseJob, flushIo, installClock, memoryLogger, runUntil, tempDir, type InstalledClock } from './fake-world.js';
 
 const WATCHLIST = Array.from({ length: 60 }, (_, i) => String(100000 + i * 10).padStart(6, '0'));
@@ -54,7 +54,7 @@ async function setup(
   const dataDir = await tempDir('kisd-recovery-');
   await prepare?.(dataDir);
   const { logger, lines } = memoryLogger('info');
-  const calendar = new TradingCalendar({ dataDir }, new FakeHolidaySource(closed), c.clock, logger);
+  const calendar = new HolidayCalendar({ dataDir }, new FakeHolidaySource(closed), c.clock, logger);
   const prices = new FakePriceSource();
   const runs: PhaseId[] = [];
   const track = (id: PhaseId, job: { run: (ctx: never) => Promise<unknown> }) => ({

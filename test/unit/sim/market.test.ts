@@ -2,7 +2,7 @@
 // quote invariants, and the agreement of daily bars with intraday quotes.
 import { describe, expect, it } from 'vitest';
 import { kstInstant } from '../../../src/core/kst.js';
-import { isOnTick, krPriceLimits, krTickSize, roundToTick, SyntheticMarket, TradingCalendar } from '../../../src/sim/index.js';
+import { isOnTick, krPriceLimits, krTickSize, roundToTick, SyntheticMarket, ExchangeCalendar } from '../../../src/sim/index.js';
 
 const market = new SyntheticMarket({ seed: 1 });
 const at = (s: string) => kstInstant(s);
@@ -134,9 +134,9 @@ describe('quotes', () => {
   });
 });
 
-describe('TradingCalendar', () => {
+describe('ExchangeCalendar', () => {
   it('closes weekends, built-in and extra holidays; 12-31 is a bank day without trading', () => {
-    const cal = TradingCalendar.korea(['20261124']);
+    const cal = ExchangeCalendar.korea(['20261124']);
     expect(cal.isTradingDay(20261123)).toBe(true);
     expect(cal.isTradingDay(20261124)).toBe(false);
     expect(cal.isTradingDay(20261121)).toBe(false);

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kstInstant } from '../../../src/core/kst.js';
-import { inspectBatchFile, listBatchIds, readValidBatches, writeBatchFile } from '../../../src/scheduler/batch-files.js';
-import type { PhaseContext } from '../../../src/scheduler/ports.js';
+import { inspectBatchFile, listBatchIds, readValidBatches, writeBatchFile } from '../../../src/store/batch-files.js';
+import type { PhaseContext } from '../../../src/core/phases.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import {
   compileScreeningRules, createRankingScreeningJob, createSelectionBatchJob, krWatchlistCapacity, krWatchlistFromBatches,

@@ -9,9 +9,9 @@ import type { Clock } from '../core/clock.js';
 import { quarantineFile, readFileIfExists, writeJsonAtomic } from '../core/atomic-file.js';
 import { errorMessage } from '../core/errors.js';
 import { KST_ZONE, kstYmd } from '../core/kst.js';
-import type { HolidaySource } from './ports.js';
+import type { HolidaySource, TradingCalendar } from '../core/trading-calendar.js';
 
-export interface TradingCalendarOptions {
+export interface HolidayCalendarOptions {
   /** Data root; the cache lives in <dataDir>/calendar/. */
   dataDir: string;
   /** Extra closed days "YYYYMMDD" for the fallback (and always closed, even if KIS says open). Default []. */
@@ -27,14 +27,15 @@ type CacheFile = z.infer<typeof cacheSchema>;
 
 export type CalendarSource = 'kis' | 'cache' | 'fallback';
 
-export class TradingCalendar {
+/** The daemon's TradingCalendar: the KIS holiday check, cached on disk, with a weekday fallback. */
+export class HolidayCalendar implements TradingCalendar {
   private readonly days = new Map<string, boolean>();
   private readonly holidays: ReadonlySet<string>;
   private readonly loadedYears = new Set<number>();
   private lastSource: CalendarSource = 'fallback';
 
   constructor(
-    private readonly opts: TradingCalendarOptions,
+    private readonly opts: HolidayCalendarOptions,
     private readonly source: HolidaySource,
     private readonly clock: Clock,
     private readonly logger: Logger,

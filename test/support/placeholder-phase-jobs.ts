@@ -1,15 +1,16 @@
-// Working placeholder phase jobs: small but real work through ports, so the phase framework, recovery and files
-// are exercised end to end until the strategy, trader and report modules replace them. Each writes a KST-dated
-// file under <dataDir> atomically and returns a small detail object for the completion record.
-import { killPoint } from '../core/kill-points.js';
+// Placeholder phase jobs for the scheduler tests (test-only, so they live outside src/): small but real work
+// through ports, so the phase framework, restart recovery and files are exercised end to end without the
+// trading modules. Each writes a KST-dated file under <dataDir> atomically and returns a small detail object
+// for the completion record.
+import { killPoint } from '../../src/core/kill-points.js';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Clock } from '../core/clock.js';
-import { readFileIfExists, writeJsonAtomic } from '../core/atomic-file.js';
-import { formatKstTimestamp } from '../core/kst.js';
-import { batchPath, inspectBatchFile, listBatchIds, MAX_BATCH_SYMBOLS, readValidBatches, writeBatchFile } from './batch-files.js';
-import type { PhaseContext, PhaseJob } from './ports.js';
+import type { Clock } from '../../src/core/clock.js';
+import { readFileIfExists, writeJsonAtomic } from '../../src/core/atomic-file.js';
+import { formatKstTimestamp } from '../../src/core/kst.js';
+import { batchPath, inspectBatchFile, listBatchIds, MAX_BATCH_SYMBOLS, readValidBatches, writeBatchFile } from '../../src/store/batch-files.js';
+import type { PhaseContext, PhaseJob } from '../../src/core/phases.js';
 
 export interface PriceQuote {
   symbol: string;

@@ -2,7 +2,7 @@
 // get their stop call), failed start-up rolls back.
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { Lifecycle, type LifecycleComponent } from '../../../src/scheduler/lifecycle.js';
+import { Lifecycle, type LifecycleComponent } from '../../../src/core/lifecycle.js';
 import { createFakeClock, type FakeClock } from '../../helpers/fake-clock.js';
 
 const logger = pino({ level: 'silent' });

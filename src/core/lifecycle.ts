@@ -2,8 +2,8 @@
 // scheduler (registered last) stops first: no new jobs, in-flight work awaited or checkpointed; then every other
 // component in reverse order. The composition root wires SIGTERM/SIGINT to stopAll and exits non-zero when late.
 import type { Logger } from 'pino';
-import type { Clock } from '../core/clock.js';
-import { AbortedError, errorMessage } from '../core/errors.js';
+import type { Clock } from './clock.js';
+import { AbortedError, errorMessage } from './errors.js';
 
 export interface LifecycleComponent {
   name: string;

@@ -2,17 +2,17 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TradingCalendar } from '../../../src/scheduler/trading-calendar.js';
+import { HolidayCalendar } from '../../../src/scheduler/holiday-calendar.js';
 import { createFakeClock } from '../../helpers/fake-clock.js';
 import { FakeHolidaySource, memoryLogger, tempDir } from './fake-world.js';
 
-describe('TradingCalendar', () => {
+describe('HolidayCalendar', () => {
   it('uses KIS answers, caches them atomically per year, and answers from the cache when KIS fails', async () => {
     const dataDir = await tempDir();
     const clock = createFakeClock('2026-12-21 05:30:00');
     const source = new FakeHolidaySource(['20261225']);
     const { logger } = memoryLogger();
-    const cal = new TradingCalendar({ dataDir }, source, clock, logger);
+    const cal = new HolidayCalendar({ dataDir }, source, clock, logger);
     expect(await cal.refresh()).toBe('kis');
     expect(cal.isKrTradingDay('20261224')).toBe(true);
     expect(cal.isKrTradingDay('20261225')).toBe(false);
@@ -24,7 +24,7 @@ describe('TradingCalendar', () => {
     const failing = new FakeHolidaySource();
     failing.failing = true;
     const { logger: log2, lines } = memoryLogger();
-    const again = new TradingCalendar({ dataDir }, failing, clock, log2);
+    const again = new HolidayCalendar({ dataDir }, failing, clock, log2);
     expect(await again.refresh()).toBe('cache');
     expect(again.isKrTradingDay('20261225')).toBe(false);
     expect(lines.some((l) => l.msg.startsWith('KIS holiday check failed; answering from the on-disk cache'))).toBe(true);
@@ -38,7 +38,7 @@ describe('TradingCalendar', () => {
     const source = new FakeHolidaySource();
     source.failing = true;
     const { logger, lines } = memoryLogger();
-    const cal = new TradingCalendar({ dataDir, krHolidays: ['20261225', '20261231'] }, source, clock, logger);
+    const cal = new HolidayCalendar({ dataDir, krHolidays: ['20261225', '20261231'] }, source, clock, logger);
     expect(await cal.refresh()).toBe('fallback');
     expect(cal.answeringFrom()).toBe('fallback');
     expect(cal.isKrTradingDay('20261224')).toBe(true);

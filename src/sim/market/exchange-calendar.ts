@@ -1,4 +1,4 @@
-// Trading-day calendars as sorted arrays of YYYYMMDD integers: KRX (weekends + holidays off) and US (weekends
+// The simulated exchanges' trading-day calendars, as sorted arrays of YYYYMMDD integers: KRX (weekends + holidays off) and US (weekends
 // off only; US exchange holidays are not modelled). Backs chk-holiday, daily bars and settlement dates.
 
 /**
@@ -58,7 +58,7 @@ export interface DayFlags {
   settlement: boolean;
 }
 
-export class TradingCalendar {
+export class ExchangeCalendar {
   private readonly days: Int32Array;
   private readonly closures: ReadonlyMap<number, 'public' | 'krx'>;
 
@@ -74,14 +74,14 @@ export class TradingCalendar {
     this.days = Int32Array.from(list);
   }
 
-  static korea(extraHolidays: readonly string[] = []): TradingCalendar {
+  static korea(extraHolidays: readonly string[] = []): ExchangeCalendar {
     const all: Record<string, 'public' | 'krx'> = { ...BUILTIN_KR_HOLIDAYS };
     for (const d of extraHolidays) all[d] = 'public';
-    return new TradingCalendar(all);
+    return new ExchangeCalendar(all);
   }
 
-  static unitedStates(): TradingCalendar {
-    return new TradingCalendar({});
+  static unitedStates(): ExchangeCalendar {
+    return new ExchangeCalendar({});
   }
 
   get size(): number {
