@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { registerSecret } from '../log/secrets.js';
-import type { KisCredentials } from '../kis/auth/types.js';
+import type { KisCredentials } from '../core/credentials.js';
 import type { KisdConfig } from './load.js';
 
 /**

@@ -55,10 +55,6 @@ export type PhaseId = (typeof PHASES)[number]['id'];
 /** Phases in their daily order. */
 export const PHASE_ORDER: readonly PhaseId[] = PHASES.map((p) => p.id);
 
-export function phaseDeclaration(id: PhaseId): PhaseDeclaration {
-  return PHASES.find((p) => p.id === id) as PhaseDeclaration;
-}
-
 type TimesOf<P> = P extends { at: infer A } ? A | (P extends { endsAt: infer E } ? E : never) | (P extends { windowEndsAt: infer W } ? W : never) : never;
 /** The config keys of one section that hold phase times, e.g. 'screening_at' | 'trading_until' for 'scheduler'. */
 export type PhaseTimeKey<S extends PhaseTimeSetting['section']> = Extract<TimesOf<(typeof PHASES)[number]>, { section: S }>['key'];

@@ -13,7 +13,7 @@ import { createBulkCollector, formatProgressLine, type CollectDataset, type Data
 import type { PhaseId, PhaseJob } from '../core/phases.js';
 import { createRankingScreeningJob, createSelectionBatchJob, sqliteScreeningData } from '../trade/screening/index.js';
 import { createTradingSessionJob, createMarketCloseJob } from '../trade/session/index.js';
-import { createDailyReportJob } from '../report/index.js';
+import { createDailyReportJob } from '../trade/report/index.js';
 import { KillSwitch, RiskGate } from '../trade/risk/index.js';
 import { defaultStrategyRegistry } from '../trade/strategy/index.js';
 import type { RunningOrderManager } from '../trade/orders/index.js';

@@ -1,4 +1,5 @@
 // Renders /healthz JSON for a human (`kisd status`). Tolerates partial or foreign JSON: never throws.
+import { PHASES } from '../core/phases.js';
 import type { HealthJson } from './health-server.js';
 
 function durationText(sec: number): string {
@@ -23,7 +24,8 @@ export function formatStatus(json: unknown): string {
     `  feed       ${!f ? 'unknown' : `${f.market} ${f.state}${f.subscriptions !== undefined ? `, ${f.subscriptions} subscriptions` : ''}${f.lastTickAt ? `, last tick ${f.lastTickAt}` : ''}`}`,
   );
   const p = h.lastPhase;
-  lines.push(`  last phase ${p ? `${p.phase} ${p.outcome} at ${p.at}` : 'none yet'}`);
+  const label = PHASES.find((d) => d.id === p?.phase)?.label;
+  lines.push(`  last phase ${p ? `${p.phase}${label ? ` (${label})` : ''} ${p.outcome} at ${p.at}` : 'none yet'}`);
   lines.push(`  queue      ${h.queueDepth ?? '?'} waiting`);
   if (h.jobsInFlight && h.jobsInFlight.length > 0) lines.push(`  running    ${h.jobsInFlight.join(', ')}`);
   for (const [k, v] of Object.entries(h.info ?? {})) lines.push(`  ${k.padEnd(10)} ${String(v)}`);

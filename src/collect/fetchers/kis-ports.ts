@@ -54,8 +54,3 @@ export interface KisMarketDataPort {
   inquirePrice(code: string, o?: KisCallOptions): Promise<KisDomesticQuoteLike>;
   overseasPrice(excd: string, symb: string, o?: KisCallOptions): Promise<KisOverseasQuoteLike>;
 }
-
-// Compile-time proof that the real adapter fits this port (no runtime code): if KisRestApi's signatures
-// drift, this line stops compiling instead of a fetcher failing at run time.
-type Assert<T extends true> = T;
-export type KisRestApiFitsMarketDataPort = Assert<import('../../kis/rest/kis-rest-api.js').KisRestApi extends KisMarketDataPort ? true : false>;

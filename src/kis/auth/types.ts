@@ -25,15 +25,6 @@ export interface ApprovalKeyProvider {
 }
 
 /** App credentials: only ever from the environment or a 0600 credentials file. */
-export interface KisCredentials {
-  appKey: string;
-  appSecret: string;
-  /** 8-digit CANO */
-  cano: string;
-  /** 2-digit ACNT_PRDT_CD */
-  acntPrdtCd: string;
-  /** HTS id (tr_key of execution notices); may be empty when notices are not used. */
-  htsId: string;
-}
+export type { KisCredentials } from '../../core/credentials.js';
 
 export type KisMode = 'real' | 'paper';

@@ -8,12 +8,12 @@ import type { Logger } from 'pino';
 import { unrefTimer, type TimerHandle } from '../../core/clock.js';
 import { AbortedError, errorMessage, KisdError } from '../../core/errors.js';
 import { kstAt } from '../../core/kst.js';
-import { KisApiError, OrderOutcomeUnknownError, type OrderAck } from '../../kis/rest/index.js';
+import type { OrderAck } from '../../kis/rest/index.js';
 import type { KrExecutionNotice, RealtimeEvent } from '../../kis/ws/events.js';
 import { createOrderJournalRepo } from '../../store/order-journal-repo.js';
 import { createPositionsRepo } from '../../store/positions-repo.js';
-import { sameSymbol } from '../reconcile/match.js';
-import { reconcileOnce } from '../reconcile/reconciler.js';
+import { sameSymbol } from './reconcile/match.js';
+import { reconcileOnce } from './reconcile/reconciler.js';
 import { InvalidOrderIntentError, OrderNotChangeableError, TradingNotAllowedError } from './errors.js';
 import { newClientOrderId, normalizeOrderNo } from './ids.js';
 import { validateIntent } from './intent.js';
@@ -114,8 +114,10 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
 
   /** Classifies a failed order request: unknown (never resend) or refused/not sent. */
   function failure(err: unknown): { unknown: boolean; text: string } {
-    if (err instanceof OrderOutcomeUnknownError || (err instanceof KisdError && err.disposition === 'unresolved')) return { unknown: true, text: errorMessage(err) };
-    if (err instanceof KisApiError) return { unknown: false, text: `${err.msgCd} ${err.msg1.trim()}`.trim() };
+    // Read by stable code and disposition (STYLE rule 5), not by the adapter's classes: OrderOutcomeUnknownError
+    // is 'unresolved'; a broker refusal (KIS_API_ERROR) is best told in KIS's own code and message.
+    if (err instanceof KisdError && err.disposition === 'unresolved') return { unknown: true, text: errorMessage(err) };
+    if (err instanceof KisdError && err.code === 'KIS_API_ERROR') return { unknown: false, text: `${String(err.details['msgCd'] ?? '')} ${String(err.details['msg1'] ?? '').trim()}`.trim() };
     if (err instanceof KisdError) return { unknown: false, text: errorMessage(err) };
     // Anything unexpected might have happened after the bytes left: the safe reading is "unknown".
     return { unknown: true, text: errorMessage(err) };

@@ -17,7 +17,7 @@ import type { AlertPort } from '../../core/alert.js';
 import { orderBookRiskView } from '../risk/order-book-view.js';
 import type { RiskGate } from '../risk/risk-gate.js';
 import { INTRADAY_TAG } from '../strategy/opening-range-breakout.js';
-import { positionsSnapshotPath, type PositionsSnapshot } from './positions-snapshot.js';
+import { positionsSnapshotPath, type PositionsSnapshot } from '../../store/positions-snapshot.js';
 
 export interface MarketCloseJobOptions {
   dataDir: string;

@@ -19,7 +19,7 @@ import { createTokenManager } from '../../../src/kis/auth/index.js';
 import { createKisRestClient, createRateLimiter, KisRestApi } from '../../../src/kis/rest/index.js';
 import type { RealtimeEvent } from '../../../src/kis/ws/events.js';
 import { WsSession } from '../../../src/kis/ws/session.js';
-import { createDailyReportJob, dailyReportPaths, type DailyReport } from '../../../src/report/index.js';
+import { createDailyReportJob, dailyReportPaths, type DailyReport } from '../../../src/trade/report/index.js';
 import { IntegratedScheduler } from '../../../src/scheduler/index.js';
 import { readValidBatches } from '../../../src/store/batch-files.js';
 import { bridgeExecutionNotices } from '../../../src/sim/notice-bridge.js';
@@ -29,7 +29,8 @@ import { openStore } from '../../../src/store/index.js';
 import { createOrderManager } from '../../../src/trade/orders/index.js';
 import { estimateKrFees, KillSwitch, RiskGate } from '../../../src/trade/risk/index.js';
 import { createRankingScreeningJob, createSelectionBatchJob, sqliteScreeningData, todayKrWatchlist } from '../../../src/trade/screening/index.js';
-import { createMarketCloseJob, createTradingSessionJob, positionsSnapshotPath, positionsSnapshotSchema } from '../../../src/trade/session/index.js';
+import { createMarketCloseJob, createTradingSessionJob } from '../../../src/trade/session/index.js';
+import { positionsSnapshotPath, positionsSnapshotSchema } from '../../../src/store/positions-snapshot.js';
 import { defaultStrategyRegistry, OPENING_RANGE_BREAKOUT } from '../../../src/trade/strategy/index.js';
 import { createFakeClock, settle } from '../../helpers/fake-clock.js';
 

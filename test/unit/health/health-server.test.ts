@@ -111,7 +111,7 @@ describe('formatStatus', () => {
       'kisd OK at 2026-11-23 10:00:00 KST, up 1h 2m',
       '  token      valid, 19h 30m left (expires 2026-11-24 08:16:59)',
       '  feed       KR streaming, 40 subscriptions, last tick 2026-11-23 10:00:01',
-      '  last phase selection done at 2026-11-23 07:05:00',
+      "  last phase selection (write today's selection batches) done at 2026-11-23 07:05:00",
       '  queue      3 waiting',
       '  running    trading',
       '  mode       paper',

@@ -1,6 +1,6 @@
 // Renders a DailyReport as one self-contained HTML page (no scripts, no external assets) with an inline SVG
 // equity curve, so a person can open it from the reports folder or an e-mail attachment.
-import { formatKstTimestamp } from '../core/kst.js';
+import { formatKstTimestamp } from '../../core/kst.js';
 import type { DailyReport } from './daily-report.js';
 import type { EquityPoint } from './performance-metrics.js';
 

@@ -5,15 +5,15 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { readFileIfExists, writeFileAtomic, writeJsonAtomic } from '../core/atomic-file.js';
-import type { Clock } from '../core/clock.js';
-import { ConfigError, errorMessage } from '../core/errors.js';
-import { kstAt } from '../core/kst.js';
-import type { PhaseContext, PhaseJob } from '../core/phases.js';
-import type { OrderManager } from '../trade/orders/types.js';
-import type { AlertPort } from '../core/alert.js';
-import { fillsFromOrders } from '../trade/risk/order-book-view.js';
-import { positionsSnapshotPath, positionsSnapshotSchema } from '../trade/session/positions-snapshot.js';
+import { readFileIfExists, writeFileAtomic, writeJsonAtomic } from '../../core/atomic-file.js';
+import type { Clock } from '../../core/clock.js';
+import { ConfigError, errorMessage } from '../../core/errors.js';
+import { kstAt } from '../../core/kst.js';
+import type { PhaseContext, PhaseJob } from '../../core/phases.js';
+import type { OrderManager } from '../orders/types.js';
+import type { AlertPort } from '../../core/alert.js';
+import { fillsFromOrders } from '../risk/order-book-view.js';
+import { positionsSnapshotPath, positionsSnapshotSchema } from '../../store/positions-snapshot.js';
 import { computeDailyReport, type DailyReport } from './daily-report.js';
 import { renderDailyReportHtml } from './html-report.js';
 

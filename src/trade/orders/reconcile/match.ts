@@ -1,8 +1,8 @@
 // Matching a daily-executions row (inquire-daily-ccld output1) to a journaled intent whose reply was lost:
 // same code, side, quantity, order type and limit price; the time window is checked by the caller. Pure.
-import { kstInstant } from '../../core/kst.js';
-import type { Execution } from '../../kis/rest/index.js';
-import type { JournalOrder } from '../orders/types.js';
+import { kstInstant } from '../../../core/kst.js';
+import type { Execution } from '../../../kis/rest/index.js';
+import type { JournalOrder } from '../types.js';
 
 /** KIS writes ETNs with their Q prefix in requests; rows may carry either form ❓. */
 export function sameSymbol(a: string, b: string): boolean {

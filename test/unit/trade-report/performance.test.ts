@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { Alert } from '../../../src/alerts/types.js';
+import type { Alert } from '../../../src/core/alert.js';
 import { RISK_FREE_RATE, TRADING_DAYS_PER_YEAR } from '../../../src/core/constants.js';
 import { kstInstant } from '../../../src/core/kst.js';
-import { computeDailyReport, createDailyReportJob, dailyReportPaths, equityCurveSvg, escapeHtml, maxDrawdown, renderDailyReportHtml, sharpeRatio, winRate } from '../../../src/report/index.js';
-import { positionsSnapshotPath } from '../../../src/trade/session/index.js';
+import { computeDailyReport, createDailyReportJob, dailyReportPaths, equityCurveSvg, escapeHtml, maxDrawdown, renderDailyReportHtml, sharpeRatio, winRate } from '../../../src/trade/report/index.js';
+import { positionsSnapshotPath } from '../../../src/store/positions-snapshot.js';
 import { FakeOrderManager } from '../trade-strategy/fake-order-manager.js';
 import { createFakeClock } from '../../helpers/fake-clock.js';
 

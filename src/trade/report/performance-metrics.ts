@@ -1,6 +1,6 @@
 // Pure performance arithmetic for the daily report: maximum drawdown of an equity curve, win rate of round
 // trips, and the annualised Sharpe ratio of daily returns against RISK_FREE_RATE (seed 004: the single source).
-import { RISK_FREE_RATE, TRADING_DAYS_PER_YEAR } from '../core/constants.js';
+import { RISK_FREE_RATE, TRADING_DAYS_PER_YEAR } from '../../core/constants.js';
 
 export interface EquityPoint {
   atMs: number;

@@ -6,11 +6,11 @@
 // for an unattached number, or a fill recorded while the check looked — are deferred to a later pass: the
 // balance already holds those fills, and the ledger will get them when the leg attaches (a double count if
 // the ledger had been set to the balance).
-import { errorMessage } from '../../core/errors.js';
-import type { DailyCcldQuery, Execution } from '../../kis/rest/index.js';
-import { normalizeOrderNo } from '../orders/ids.js';
-import type { ReconcileDifference } from '../orders/types.js';
-import type { ReconcileDeps } from './reconciler.js';
+import { errorMessage } from '../../../core/errors.js';
+import type { DailyCcldQuery, Execution } from '../../../kis/rest/index.js';
+import { normalizeOrderNo } from '../ids.js';
+import type { ReconcileDifference } from '../types.js';
+import type { ReconcileDeps } from './deps.js';
 import { sameSymbol } from './match.js';
 
 const filledTotal = (rows: readonly Execution[]): number => rows.reduce((s, r) => s + r.filledQty, 0);

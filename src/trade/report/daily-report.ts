@@ -1,8 +1,8 @@
 // The day's performance from the order journal (one aggregated fill per order), closing marks and the
 // previous days' returns: realized and unrealized P&L, round trips, win rate, max drawdown of the intraday
 // equity curve and the annualised Sharpe ratio of daily returns. Pure: the job does the I/O.
-import { formatKstTimestamp } from '../core/kst.js';
-import { PositionLedger, type LedgerFill, type RoundTrip } from '../trade/risk/pnl-ledger.js';
+import { formatKstTimestamp } from '../../core/kst.js';
+import { PositionLedger, type LedgerFill, type RoundTrip } from '../risk/pnl-ledger.js';
 import { maxDrawdown, sharpeRatio, winRate, type Drawdown, type EquityPoint, type SharpeResult } from './performance-metrics.js';
 
 export interface DailyReportInput {

@@ -3,37 +3,15 @@
 // missed fills added, unknown orders matched to their KIS order number or closed as never received after a
 // grace period, cancels/revisions settled, positions overwritten — each difference logged and alerted.
 // Domestic (KR) only: the REST layer has no overseas executions/balance call yet (US unknowns are alerted).
-import type { Logger } from 'pino';
-import type { Clock } from '../../core/clock.js';
-import { errorMessage } from '../../core/errors.js';
-import { kstAt, kstYmd } from '../../core/kst.js';
-import type { Execution } from '../../kis/rest/index.js';
-import type { AlertPort } from '../../core/alert.js';
-import type { OrderBroker } from '../orders/broker-port.js';
-import { normalizeOrderNo } from '../orders/ids.js';
-import type { OrderJournal } from '../orders/journal.js';
-import type { CompiledOrderManagerOptions } from '../orders/options.js';
-import { settleLegClosed, settleRevision } from '../orders/settle.js';
-import type { JournalOrder, ReconcileDifference, ReconcileReport } from '../orders/types.js';
+import { errorMessage } from '../../../core/errors.js';
+import { kstAt, kstYmd } from '../../../core/kst.js';
+import type { Execution } from '../../../kis/rest/index.js';
+import { normalizeOrderNo } from '../ids.js';
+import { settleLegClosed, settleRevision } from '../settle.js';
+import type { JournalOrder, ReconcileDifference, ReconcileReport } from '../types.js';
 import { executionTimeMs, matchesIntent, sameSymbol } from './match.js';
+import type { ReconcileDeps } from './deps.js';
 import { checkPositions } from './positions-check.js';
-
-export interface ReconcileDeps {
-  journal: OrderJournal;
-  broker: OrderBroker;
-  clock: Clock;
-  log: Logger;
-  alerts?: AlertPort;
-  options: CompiledOrderManagerOptions;
-  /** Orders with a request in flight in this process: their reply will settle them. */
-  inFlight: ReadonlySet<string>;
-  /** Called when reconciliation attaches a KIS order number (buffered notices can then apply). */
-  onLegAttached?: (kisOrderNo: string) => void;
-  /** Notices waiting for their order number to be attached (their fills are not in the ledger yet). */
-  bufferedNotices?: () => ReadonlyArray<{ orderNo: string; code: string }>;
-  /** A skipped position comparison fails the pass (true until one has succeeded). Default true. */
-  requirePositionCheck?: boolean;
-}
 
 const OPEN: JournalOrder['state'][] = ['sent', 'unknown', 'acknowledged', 'partially_filled'];
 const DAY_MS = 86_400_000;
