@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { AbortedError, KisdError } from '../../core/errors.js';
 import { registerSecret } from '../../log/secrets.js';
 import type { AccessToken } from '../auth/types.js';
-import { backoffDelayMs } from './backoff.js';
+import { backoffDelayMs, backoffSleep, type BackoffPolicy } from '../../core/retry.js';
 import { prepareParams, type ParamValue } from './blank-fields.js';
 import { classifyReply, readReplyBody, type ReplyFacts } from './classify.js';
 import type { KisRestEventMap } from './client-events.js';
@@ -76,7 +76,7 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
     raw.transport ??
     createUndiciTransport({ baseUrl: cfg.baseUrl, clock, connectTimeoutMs: cfg.connectTimeoutMs, readTimeoutMs: cfg.readTimeoutMs });
   const events = new EventEmitter<KisRestEventMap>();
-  const policy = { baseMs: cfg.backoffBaseMs, capMs: cfg.backoffCapMs, jitterMs: cfg.backoffJitterMs };
+  const policy: BackoffPolicy = { baseMs: cfg.backoffBaseMs, capMs: cfg.backoffCapMs, jitterMs: cfg.backoffJitterMs };
 
   // Client-wide consecutive retryable errors (seed 000 §2.3); any success resets it.
   let consecutiveErrors = 0;
@@ -102,14 +102,7 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
     }
   }
 
-  async function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    try {
-      await clock.sleep(ms, signal);
-    } catch (err) {
-      if (err instanceof KisdError) throw err;
-      throw new AbortedError('KIS request aborted while waiting');
-    }
-  }
+  const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> => backoffSleep(clock, ms, signal, 'KIS request wait');
 
   function buildHeaders(token: AccessToken, spec: KisRequestSpec): Record<string, string> {
     return {
@@ -163,7 +156,7 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
         // Nothing was sent: safe to retry even an order.
         lastFailure = err instanceof Error ? err : new Error(String(err));
         lastWasServerOrNetwork = false;
-        const delayMs = backoffDelayMs(backoffCount++, policy, random);
+        const delayMs = backoffDelayMs(++backoffCount, policy, random);
         log.warn({ trId: spec.trId, attempt, delayMs, err: lastFailure.message }, 'KIS REST: token unavailable, retrying');
         events.emit('retry', { trId: spec.trId, attempt, rule: 'token-unavailable', delayMs });
         await sleep(delayMs, signal);
@@ -273,7 +266,7 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
       // backoff or malformed (reads, or orders that provably never reached KIS)
       lastWasServerOrNetwork = true;
       noteRetryableError();
-      const delayMs = backoffDelayMs(backoffCount++, policy, random);
+      const delayMs = backoffDelayMs(++backoffCount, policy, random);
       log.warn({ trId: spec.trId, attempt, rule: verdict.rule, httpStatus: facts.httpStatus, msgCd: env?.msgCd, delayMs }, 'KIS REST: retryable failure, backing off');
       events.emit('retry', { trId: spec.trId, attempt, rule: verdict.rule, delayMs });
       await sleep(delayMs, signal);

@@ -26,7 +26,6 @@ export {
   type Verdict,
   type KisEnvelope,
 } from './classify.js';
-export { backoffDelayMs, type BackoffPolicy } from './backoff.js';
 export { BLANK_FIELDS_BY_PATH, prepareParams, type ParamValue } from './blank-fields.js';
 export { KIS_PATHS } from './paths.js';
 export { TR_IDS, resolveTrId, type TrName, type TrIdPair } from './tr-ids.js';

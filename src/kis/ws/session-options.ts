@@ -4,8 +4,11 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import { ConfigError } from '../../core/errors.js';
 import type { ApprovalKeyProvider } from '../auth/types.js';
-import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import type { BackoffPolicy } from '../../core/retry.js';
 import type { RealtimeEvent } from './events.js';
+
+/** Reconnect backoff defaults: 1 s doubling to 60 s, plus up to 1 s of jitter so a restart storm spreads out. */
+const DEFAULT_BACKOFF: Readonly<BackoffPolicy> = Object.freeze({ baseMs: 1000, capMs: 60_000, jitterMs: 1000 });
 
 export interface WsSessionOptions {
   clock: Clock;

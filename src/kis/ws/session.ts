@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { TimerHandle } from '../../core/clock.js';
 import { KisdError, errorMessage } from '../../core/errors.js';
 import { registerSecret } from '../../log/secrets.js';
-import { backoffDelayMs } from './backoff.js';
+import { backoffDelayMs } from '../../core/retry.js';
 import type { NoticeCipherKey } from './cipher.js';
 import { openWebSocket } from './connect.js';
 import { classifyControl, safeMsg1 } from './control-codes.js';

@@ -1,6 +1,5 @@
-// tr_id table, backoff policy and blank-field list.
+// tr_id table and blank-field list (the backoff formula is tested once, in test/unit/core/retry.test.ts).
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs } from '../../../src/kis/rest/backoff.js';
 import { BLANK_FIELDS_BY_PATH, prepareParams } from '../../../src/kis/rest/blank-fields.js';
 import { KIS_PATHS } from '../../../src/kis/rest/paths.js';
 import { TR_IDS, resolveTrId } from '../../../src/kis/rest/tr-ids.js';
@@ -35,14 +34,6 @@ describe('tr_id table', () => {
   });
 });
 
-describe('backoff', () => {
-  const policy = { baseMs: 2000, capMs: 60_000, jitterMs: 500 };
-  it('base × 2^n, capped, plus jitter', () => {
-    expect([0, 1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, policy, () => 0))).toEqual([2000, 4000, 8000, 16000, 32000, 60000, 60000]);
-    expect(backoffDelayMs(0, policy, () => 0.999)).toBe(2499);
-    expect(backoffDelayMs(100, policy, () => 0.5)).toBe(60_250);
-  });
-});
 
 describe('blank fields', () => {
   it('the list covers the TRs the fact sheet names', () => {

@@ -1,7 +1,6 @@
 // The OPSP table (one test per row), the backoff formula and the desired-vs-server reconcile step.
 import { describe, expect, it } from 'vitest';
 import { classifyControl, safeMsg1 } from '../../../src/kis/ws/control-codes.js';
-import { backoffDelayMs } from '../../../src/kis/ws/backoff.js';
 import { SubscriptionTable } from '../../../src/kis/ws/subscription-table.js';
 import type { ControlReply } from '../../../src/kis/ws/events.js';
 
@@ -27,15 +26,6 @@ describe('classifyControl', () => {
 
   it('never lets the approval key in OPSP0011 msg1 through', () => {
     expect(safeMsg1(reply('OPSP0011', '1', 'invalid approval : 0a1b2c3d-secret'))).toBe('invalid approval : [REDACTED]');
-  });
-});
-
-describe('backoffDelayMs', () => {
-  it('doubles from base, caps, adds jitter', () => {
-    const p = { baseMs: 500, capMs: 4000, jitterMs: 200 };
-    expect([1, 2, 3, 4, 5, 6].map((a) => backoffDelayMs(a, p, () => 0))).toEqual([500, 1000, 2000, 4000, 4000, 4000]);
-    expect(backoffDelayMs(1, p, () => 0.999)).toBe(700);
-    expect(backoffDelayMs(10_000, p, () => 0)).toBe(4000);
   });
 });
 
