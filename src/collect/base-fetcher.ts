@@ -4,7 +4,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { AbortedError, errorMessage } from '../core/errors.js';
-import { classifyFetchError } from './fetch-errors.js';
+import { retry, type RetryPolicy } from '../core/retry.js';
+import { classifyFetchError, type FetchErrorPolicy } from './fetch-errors.js';
 import type { FetchFailure, Fetcher, FetchRequest, FetchResult } from './fetcher.js';
 
 export interface FetchOneContext {
@@ -14,7 +15,8 @@ export interface FetchOneContext {
   params?: Readonly<Record<string, unknown>>;
 }
 
-export interface RetryPolicy {
+/** Raw retry options of a fetcher. */
+export interface FetchRetryOptions {
   /** Retries after the first attempt. Default 5 (seed 002 §5: 1, 2, 4, 8, 16 s). */
   maxRetries: number;
   /** Default 1000 ms. */
@@ -23,56 +25,67 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_FETCH_RETRY: RetryPolicy = { maxRetries: 5, baseDelayMs: 1_000, maxDelayMs: 16_000 };
+const DEFAULT_FETCH_RETRY: FetchRetryOptions = { maxRetries: 5, baseDelayMs: 1_000, maxDelayMs: 16_000 };
 
 export interface BaseFetcherOptions<Row> {
   name: string;
   fetchOne(code: string, ctx: FetchOneContext): Promise<Row[]>;
   clock: Clock;
   logger?: Logger;
-  retry?: Partial<RetryPolicy>;
+  retry?: Partial<FetchRetryOptions>;
   /** Called once per symbol before retrying an auth error (e.g. invalidate + re-issue the token). */
   renewToken?: () => Promise<void>;
 }
 
-/** Delay before retry number `retry` (1-based): base × 2^(retry-1), capped, floored by the error's minimum. */
-export function fetchRetryDelayMs(retry: number, policy: RetryPolicy, minDelayMs = 0): number {
-  return Math.max(minDelayMs, Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1)));
+/** The error table's row for a failure; an abort we did not ask for is a timeout inside the client. */
+function fetchPolicy(err: unknown): FetchErrorPolicy {
+  const row = classifyFetchError(err);
+  return row.disposition === 'abort' ? classifyFetchError({ name: 'TimeoutError' }) : row;
 }
 
 export function createBaseFetcher<Row>(opts: BaseFetcherOptions<Row>): Fetcher<Row> {
-  const policy: RetryPolicy = { ...DEFAULT_FETCH_RETRY, ...opts.retry };
+  const raw: FetchRetryOptions = { ...DEFAULT_FETCH_RETRY, ...opts.retry };
+  const policy: RetryPolicy = { attempts: raw.maxRetries + 1, baseMs: raw.baseDelayMs, capMs: raw.maxDelayMs, jitterMs: 0 };
   const log = opts.logger?.child({ component: 'fetcher', fetcher: opts.name });
 
   async function fetchCode(code: string, req: FetchRequest): Promise<{ rows?: Row[]; failure?: FetchFailure; requests: number }> {
     let renewed = false;
-    for (let attempt = 1; ; attempt++) {
-      if (req.signal?.aborted) throw new AbortedError(`${opts.name}: aborted before ${code}`);
-      try {
-        const rows = await opts.fetchOne(code, { signal: req.signal, attempt, params: req.params });
-        return { rows, requests: attempt };
-      } catch (err) {
-        if (req.signal?.aborted) throw new AbortedError(`${opts.name}: aborted during ${code}`);
-        let policyRow = classifyFetchError(err);
-        // An abort we did not ask for is a timeout inside the client.
-        if (policyRow.disposition === 'abort') policyRow = classifyFetchError({ name: 'TimeoutError' });
-        if (policyRow.disposition !== 'retry' || attempt > policy.maxRetries) {
-          return { failure: { code, error: err, attempts: attempt }, requests: attempt };
-        }
-        if (policyRow.refreshToken && opts.renewToken && !renewed) {
-          renewed = true;
-          try {
-            await opts.renewToken();
-          } catch (renewErr) {
-            log?.warn({ code, err: errorMessage(renewErr) }, 'token renewal failed');
-          }
-        }
-        const delayMs = fetchRetryDelayMs(attempt, policy, policyRow.minDelayMs);
-        log?.debug({ code, attempt, kind: policyRow.kind, delayMs, err: errorMessage(err) }, 'fetch failed; retrying');
-        await opts.clock.sleep(delayMs, req.signal).catch(() => {
-          throw new AbortedError(`${opts.name}: aborted while backing off on ${code}`);
-        });
-      }
+    let attempts = 0;
+    try {
+      const rows = await retry(
+        (attempt) => {
+          attempts = attempt;
+          return opts.fetchOne(code, { signal: req.signal, attempt, params: req.params });
+        },
+        {
+          policy,
+          clock: opts.clock,
+          signal: req.signal,
+          what: `${opts.name}: ${code}`,
+          // The error table decides (seed 002 §5): retry with back-off, at least a minute after a rate limit.
+          shouldRetry: (err) => {
+            const row = fetchPolicy(err);
+            return row.disposition === 'retry' && { minDelayMs: row.minDelayMs };
+          },
+          onRetry: async ({ attempt, delayMs, error }) => {
+            const row = fetchPolicy(error);
+            if (row.refreshToken && opts.renewToken && !renewed) {
+              renewed = true;
+              try {
+                await opts.renewToken();
+              } catch (renewErr) {
+                log?.warn({ code, err: errorMessage(renewErr) }, 'token renewal failed');
+              }
+            }
+            log?.debug({ code, attempt, kind: row.kind, delayMs, err: errorMessage(error) }, 'fetch failed; retrying');
+          },
+        },
+      );
+      return { rows, requests: attempts };
+    } catch (err) {
+      if (attempts === 0 && err instanceof AbortedError) throw err; // aborted before the first try
+      if (req.signal?.aborted) throw new AbortedError(`${opts.name}: aborted during ${code}`);
+      return { failure: { code, error: err, attempts }, requests: attempts };
     }
   }
 

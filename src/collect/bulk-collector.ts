@@ -5,7 +5,8 @@
 // failed_codes_<dataset>.csv and the recovery queue, and re-collected in a final pass.
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
-import { KisdError, errorMessage } from '../core/errors.js';
+import { AbortedError, KisdError, errorMessage } from '../core/errors.js';
+import { retry } from '../core/retry.js';
 import { formatKstTimestamp, kstIsoDate } from '../core/kst.js';
 import type { EnqueueInput } from '../store/recovery-queue-repo.js';
 import type { AlertPort } from '../core/alert.js';
@@ -178,22 +179,25 @@ export function createBulkCollector(opts: BulkCollectorOptions): BulkCollector {
         return outcomes;
       }
 
-      async function saveRows(rows: Row[]): Promise<void> {
-        if (rows.length === 0) return;
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await dataset.save(rows);
-            return;
-          } catch (err) {
-            if (attempt >= saveAttempts) {
-              throw new KisdError('KISD_COLLECT_STORAGE', `${dataset.name}: could not save ${rows.length} rows: ${errorMessage(err)}`, {
-                disposition: 'retryable',
-                cause: err,
-              });
-            }
-            log.warn({ attempt, err: errorMessage(err) }, 'saving rows failed; retrying');
-            await clock.sleep(1_000 * 2 ** (attempt - 1));
-          }
+      /** Saves a chunk's rows, retrying; false when aborted (the checkpoint then stays put and a resume redoes the chunk). */
+      async function saveRows(rows: Row[]): Promise<boolean> {
+        if (rows.length === 0) return true;
+        try {
+          await retry(async () => dataset.save(rows), {
+            policy: { attempts: saveAttempts, baseMs: 1_000, capMs: 60_000, jitterMs: 0 },
+            clock,
+            signal,
+            what: `${dataset.name}: saving rows`,
+            firstAttemptDespiteAbort: true, // rows already fetched are saved even on shutdown; only the waits end
+            onRetry: ({ attempt, error }) => log.warn({ attempt, err: errorMessage(error) }, 'saving rows failed; retrying'),
+          });
+          return true;
+        } catch (err) {
+          if (err instanceof AbortedError || signal?.aborted) return false;
+          throw new KisdError('KISD_COLLECT_STORAGE', `${dataset.name}: could not save ${rows.length} rows: ${errorMessage(err)}`, {
+            disposition: 'retryable',
+            cause: err,
+          });
         }
       }
 
@@ -212,7 +216,7 @@ export function createBulkCollector(opts: BulkCollectorOptions): BulkCollector {
         const n = prefixLength(outcomes);
         const finished = outcomes.slice(0, n) as Outcome<Row>[];
         const rows = finished.flatMap((o) => (o.status === 'ok' ? o.rows : []));
-        await saveRows(rows);
+        if (!(await saveRows(rows))) return summary(true);
         const failedLines: FailedCodeLine[] = [];
         finished.forEach((o, i) => {
           const code = codes[i] as string;
@@ -272,7 +276,7 @@ export function createBulkCollector(opts: BulkCollectorOptions): BulkCollector {
           const n = prefixLength(outcomes);
           const finished = outcomes.slice(0, n) as Outcome<Row>[];
           const rows = finished.flatMap((o) => (o.status === 'ok' ? o.rows : []));
-          await saveRows(rows);
+          if (!(await saveRows(rows))) return summary(true);
           finished.forEach((o, i) => {
             const code = codes[i] as string;
             if (o.status === 'failed') return; // stays queued for the recovery worker

@@ -56,6 +56,11 @@ export interface RetryOptions {
   retryUntilEpochMs?: number;
   /** Names the work in an AbortedError message. */
   what?: string;
+  /**
+   * Make the first attempt even when the signal is already aborted (default false). For work that must not be
+   * lost to a shutdown, such as saving rows already fetched: the abort then only ends the waits.
+   */
+  firstAttemptDespiteAbort?: boolean;
 }
 
 /**
@@ -67,7 +72,7 @@ export interface RetryOptions {
 export async function retry<T>(attempt: (n: number) => Promise<T>, o: RetryOptions): Promise<T> {
   const what = o.what ?? 'retry';
   for (let n = 1; ; n++) {
-    if (o.signal?.aborted) throw new AbortedError(`${what} aborted before attempt ${n}`);
+    if (o.signal?.aborted && !(n === 1 && o.firstAttemptDespiteAbort)) throw new AbortedError(`${what} aborted before attempt ${n}`);
     try {
       return await attempt(n);
     } catch (error) {

@@ -3,6 +3,7 @@
 // over the SQLite repository in src/store.
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
+import { backoffDelayMs } from '../core/retry.js';
 import type { EnqueueInput, FailureOutcome, RecoveryQueueRepo, RecoveryStatus, RecoveryTask } from '../store/recovery-queue-repo.js';
 
 export interface RecoveryQueueOptions {
@@ -14,10 +15,9 @@ export interface RecoveryQueueOptions {
   maxDelayMs?: number;
 }
 
-/** Delay before the next attempt after a failure, given the retry_count before it: base × 2^n, capped. */
+/** Delay before the next attempt after a failure, given the retry_count before it: base × 2^n, capped (no jitter). */
 export function recoveryBackoffMs(retryCountBefore: number, baseDelayMs = 60_000, maxDelayMs = 24 * 3_600_000): number {
-  const n = Math.max(0, Math.min(30, Math.trunc(retryCountBefore)));
-  return Math.min(maxDelayMs, baseDelayMs * 2 ** n);
+  return backoffDelayMs(Math.trunc(retryCountBefore) + 1, { baseMs: baseDelayMs, capMs: maxDelayMs, jitterMs: 0 });
 }
 
 export interface RecoveryQueue {

@@ -3,7 +3,7 @@
 export * from './ports.js';
 export { HolidayCalendar, type HolidayCalendarOptions, type CalendarSource } from './holiday-calendar.js';
 export { PhaseRecordStore, type PhaseRecord, type PhaseRecordsFile } from './phase-records.js';
-export { JobRunner, DEFAULT_RETRY_POLICY, compileRetryPolicy, retryDelayMs, type RetryPolicy, type JobRunResult, type JobRunOptions } from './job-runner.js';
+export { JobRunner, DEFAULT_RETRY_POLICY, compileRetryPolicy, type JobRunResult, type JobRunOptions } from './job-runner.js';
 export {
   DEFAULT_PHASES,
   compileSchedulePlan,

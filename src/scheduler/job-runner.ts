@@ -1,33 +1,21 @@
 // Runs one named job under the scheduler's rules: never two runs of the same job at once (skip and log), a
-// failed attempt retried per the policy with backoff, a final failure logged and alerted (never dropped), and
-// every run counted in the job metrics. The policy is data (STYLE rule 6).
+// failed attempt retried per the policy with backoff (core/retry.ts), a final failure logged and alerted (never
+// dropped), and every run counted in the job metrics. The policy is data (STYLE rule 6).
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
+import { retry, type RetryPolicy } from '../core/retry.js';
 import type { AlertPort } from '../core/alert.js';
 import type { JobMetrics } from '../core/phases.js';
 
-export interface RetryPolicy {
-  /** Total attempts including the first; default 3. */
-  attempts: number;
-  /** Delay before the 2nd attempt, doubled each time; default 30 000 ms. */
-  baseDelayMs: number;
-  /** Cap on one delay; default 300 000 ms. */
-  maxDelayMs: number;
-}
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({ attempts: 3, baseDelayMs: 30_000, maxDelayMs: 300_000 });
+/** Job retries: 3 attempts, 30 s then 60 s apart (capped at 5 min), no jitter: one process, one job. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({ attempts: 3, baseMs: 30_000, capMs: 300_000, jitterMs: 0 });
 
 export function compileRetryPolicy(raw: Partial<RetryPolicy> = {}): RetryPolicy {
   const p = { ...DEFAULT_RETRY_POLICY, ...raw };
   if (!Number.isInteger(p.attempts) || p.attempts < 1) throw new RangeError(`retry.attempts must be an integer >= 1 (got ${p.attempts})`);
-  if (p.baseDelayMs < 0 || p.maxDelayMs < p.baseDelayMs) throw new RangeError('retry delays must satisfy 0 <= baseDelayMs <= maxDelayMs');
+  if (p.baseMs < 0 || p.capMs < p.baseMs || p.jitterMs < 0) throw new RangeError('retry delays must satisfy 0 <= baseMs <= capMs and jitterMs >= 0');
   return Object.freeze(p);
-}
-
-/** Delay after failed attempt `attempt` (1-based): base·2^(attempt-1), capped. No jitter: one process, one job. */
-export function retryDelayMs(policy: RetryPolicy, attempt: number): number {
-  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
 }
 
 export type JobRunResult<T> =
@@ -84,36 +72,37 @@ export class JobRunner {
   private async loop<T>(name: string, attempt: (n: number) => Promise<T>, opts: JobRunOptions): Promise<JobRunResult<T>> {
     const started = this.clock.monotonicMs();
     const fields = { job: name, ...opts.logFields };
-    for (let n = 1; ; n++) {
-      if (opts.signal.aborted) return this.interrupted(name, n - 1, started, fields);
-      try {
-        this.logger.info({ ...fields, attempt: n }, `job ${name} started`);
-        const value = await attempt(n);
-        const durationMs = this.clock.monotonicMs() - started;
-        this.logger.info({ ...fields, attempt: n, durationMs }, `job ${name} finished`);
-        this.metrics?.observeJob(name, 'ok', durationMs / 1000);
-        return { outcome: 'ok', value, attempts: n, durationMs };
-      } catch (error) {
-        if (opts.signal.aborted) return this.interrupted(name, n, started, fields);
-        const delayMs = retryDelayMs(opts.retry, n);
-        const nextAt = this.clock.nowMs() + delayMs;
-        const canRetry = n < opts.retry.attempts && (opts.retryUntilEpochMs === undefined || nextAt < opts.retryUntilEpochMs);
-        if (canRetry) {
-          this.logger.warn({ ...fields, attempt: n, err: errorMessage(error), retryInMs: delayMs }, `job ${name} failed; retrying`);
-          this.metrics?.observeJob(name, 'retry');
-          try {
-            await this.clock.sleep(delayMs, opts.signal);
-          } catch {
-            return this.interrupted(name, n, started, fields);
-          }
-          continue;
-        }
-        const durationMs = this.clock.monotonicMs() - started;
-        this.logger.error({ ...fields, attempts: n, err: errorMessage(error) }, `job ${name} failed after ${n} attempt(s)`);
-        this.metrics?.observeJob(name, 'failed', durationMs / 1000);
-        await this.alert(name, n, error);
-        return { outcome: 'failed', error, attempts: n, durationMs };
-      }
+    let attempts = 0;
+    try {
+      const value = await retry(
+        (n) => {
+          attempts = n;
+          this.logger.info({ ...fields, attempt: n }, `job ${name} started`);
+          return attempt(n);
+        },
+        {
+          policy: opts.retry,
+          clock: this.clock,
+          signal: opts.signal,
+          what: `job ${name}`,
+          ...(opts.retryUntilEpochMs !== undefined ? { retryUntilEpochMs: opts.retryUntilEpochMs } : {}),
+          onRetry: ({ attempt: n, delayMs, error }) => {
+            this.logger.warn({ ...fields, attempt: n, err: errorMessage(error), retryInMs: delayMs }, `job ${name} failed; retrying`);
+            this.metrics?.observeJob(name, 'retry');
+          },
+        },
+      );
+      const durationMs = this.clock.monotonicMs() - started;
+      this.logger.info({ ...fields, attempt: attempts, durationMs }, `job ${name} finished`);
+      this.metrics?.observeJob(name, 'ok', durationMs / 1000);
+      return { outcome: 'ok', value, attempts, durationMs };
+    } catch (error) {
+      if (opts.signal.aborted) return this.interrupted(name, attempts, started, fields);
+      const durationMs = this.clock.monotonicMs() - started;
+      this.logger.error({ ...fields, attempts, err: errorMessage(error) }, `job ${name} failed after ${attempts} attempt(s)`);
+      this.metrics?.observeJob(name, 'failed', durationMs / 1000);
+      await this.alert(name, attempts, error);
+      return { outcome: 'failed', error, attempts, durationMs };
     }
   }
 

@@ -2,7 +2,8 @@
 // of day and node-cron expressions (KST). Also the maintenance cadences (token check, broker re-init, holidays).
 import { ConfigError } from '../core/errors.js';
 import { parseHhMm } from '../core/kst.js';
-import { compileRetryPolicy, type RetryPolicy } from './job-runner.js';
+import type { RetryPolicy } from '../core/retry.js';
+import { compileRetryPolicy } from './job-runner.js';
 import { PHASE_ORDER, PHASES, type PhaseDeclaration, type PhaseId } from '../core/phases.js';
 
 export interface PhaseOptions {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import { kstYmd } from '../../core/kst.js';
 import type { DailyBarRow } from '../../store/daily-bars-repo.js';
-import { createBaseFetcher, type RetryPolicy } from '../base-fetcher.js';
+import { createBaseFetcher, type FetchRetryOptions } from '../base-fetcher.js';
 import { NotFoundError } from '../fetch-errors.js';
 import type { Fetcher } from '../fetcher.js';
 import type { KisMarketDataPort } from './kis-ports.js';
@@ -14,7 +14,7 @@ export interface KisFetcherOptions {
   api: Pick<KisMarketDataPort, 'fetchDailyBars' | 'inquireInvestor' | 'inquirePrice' | 'overseasPrice'> | KisMarketDataPort;
   clock: Clock;
   logger?: Logger;
-  retry?: Partial<RetryPolicy>;
+  retry?: Partial<FetchRetryOptions>;
   renewToken?: () => Promise<void>;
 }
 

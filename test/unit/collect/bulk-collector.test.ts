@@ -197,4 +197,27 @@ describe('bulk collector', () => {
     expect(n).toBe(4); // 1 good save + 3 attempts at the second chunk
     expect(readCheckpoint(dataDir).nextIndex).toBe(7); // only the first chunk was saved
   });
+
+  it('a shutdown during the back-off between save attempts ends the run at once, checkpointed at the last saved chunk', async () => {
+    const { dataDir, clock, collector } = setup();
+    let n = 0;
+    const ac = new AbortController();
+    const ds: CollectDataset<Row> = {
+      name: 'test_bars',
+      taskType: 'daily_bars',
+      fetcher: new FakeFetcher(),
+      save() {
+        if (++n > 1) {
+          ac.abort(); // the operator stops kisd while the disk is failing
+          throw Object.assign(new Error('disk I/O error'), { name: 'SqliteError', code: 'SQLITE_IOERR' });
+        }
+      },
+    };
+    const run = collector.run(ds, SYMBOLS, { signal: ac.signal });
+    // Before the fix the wait ignored the signal: the run sat out 1 s + 2 s of back-off and then rejected.
+    const summary = await settle(clock, run, { stepMs: 10, maxVirtualMs: 500 });
+    expect(summary.aborted).toBe(true);
+    expect(n).toBe(2); // no save attempt after the abort
+    expect(readCheckpoint(dataDir).nextIndex).toBe(7);
+  });
 });

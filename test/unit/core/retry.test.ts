@@ -105,6 +105,20 @@ describe('retry', () => {
     await expect(retry(async () => 'never', { policy, clock, signal: ac.signal })).rejects.toBeInstanceOf(AbortedError);
   });
 
+  it('with firstAttemptDespiteAbort still makes the first attempt after an abort, but no retry', async () => {
+    const clock = createFakeClock();
+    const ac = new AbortController();
+    ac.abort();
+    let calls = 0;
+    await expect(retry(async () => ++calls, { policy, clock, signal: ac.signal, firstAttemptDespiteAbort: true })).resolves.toBe(1);
+    const failing = retry(async () => {
+      calls++;
+      throw new Error('disk full');
+    }, { policy, clock, signal: ac.signal, firstAttemptDespiteAbort: true });
+    await expect(failing).rejects.toThrow('disk full');
+    expect(calls).toBe(2);
+  });
+
   it('rethrows the attempt own error, not an abort, when an attempt fails after the signal aborted', async () => {
     const clock = createFakeClock();
     const ac = new AbortController();

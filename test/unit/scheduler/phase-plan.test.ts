@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/core/errors.js';
 import { compileSchedulePlan, everyHoursCron, tokenCheckCron } from '../../../src/scheduler/phase-plan.js';
-import { retryDelayMs, compileRetryPolicy } from '../../../src/scheduler/job-runner.js';
+import { backoffDelayMs } from '../../../src/core/retry.js';
+import { compileRetryPolicy } from '../../../src/scheduler/job-runner.js';
 
 describe('compileSchedulePlan', () => {
   it('has the documented defaults', () => {
@@ -15,7 +16,7 @@ describe('compileSchedulePlan', () => {
     expect(plan.tokenCheckCron).toBe('*/30 * * * *');
     expect(plan.brokerReinitCron).toBe('40 4,10,16,22 * * *');
     expect(plan.holidayCheckCron).toBe('30 5 * * *');
-    expect(plan.retry).toEqual({ attempts: 3, baseDelayMs: 30_000, maxDelayMs: 300_000 });
+    expect(plan.retry).toEqual({ attempts: 3, baseMs: 30_000, capMs: 300_000, jitterMs: 0 });
   });
 
   it('applies overrides and rejects bad values', () => {
@@ -27,6 +28,6 @@ describe('compileSchedulePlan', () => {
     expect(tokenCheckCron(120)).toBe('0 */2 * * *');
     expect(everyHoursCron(0, 8)).toBe('0 0,8,16 * * *');
     expect(() => compileRetryPolicy({ attempts: 0 })).toThrow(RangeError);
-    expect([1, 2, 3, 4, 5, 6].map((n) => retryDelayMs(compileRetryPolicy(), n))).toEqual([30_000, 60_000, 120_000, 240_000, 300_000, 300_000]);
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelayMs(n, compileRetryPolicy()))).toEqual([30_000, 60_000, 120_000, 240_000, 300_000, 300_000]);
   });
 });
