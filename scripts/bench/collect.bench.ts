@@ -66,11 +66,11 @@ async function runPass(env: SimBrokerEnv, store: Store, report: BenchReport, lab
   const symbolsPerSec = codes.length / sec;
   const seedRate = (sleepSec: number): number => 1 / (sleepSec + summarize(httpMs).p50 / 1000);
   const k = (n: string): string => `${label}.${n}`;
-  console.log(`\n[${label}] ${codes.length} symbols, ${datasetKind}, concurrency ${config.collect.concurrency}, checkpoint every ${config.collect.checkpoint_every}, client ${rl.per_second}/s ${rl.per_minute}/min, simulator ${SIM_LIMIT_PER_SEC}/s`);
+  console.log(`\n[${label}] ${codes.length} symbols, ${datasetKind}, concurrency ${config.collect.concurrency}, checkpoint every ${config.collect.checkpoint_every}, client ${rl.windows.perSecond}/s ${rl.windows.perMinute}/min, simulator ${SIM_LIMIT_PER_SEC}/s`);
   report.figure(k('elapsedSec'), Math.round(sec * 10) / 10, 's');
   report.figure(k('symbolsPerSec'), Math.round(symbolsPerSec * 100) / 100);
   report.figure(k('httpCallsPerSec'), Math.round(((sim.stats.count({ path }) - before.calls) / sec) * 100) / 100, '(all attempts seen by the simulator)');
-  report.figure(k('ratioVsClient18'), Math.round((symbolsPerSec / rl.per_second) * 1000) / 1000);
+  report.figure(k('ratioVsClient18'), Math.round((symbolsPerSec / rl.windows.perSecond) * 1000) / 1000);
   report.figure(k('ratioVsSim20'), Math.round((symbolsPerSec / SIM_LIMIT_PER_SEC) * 1000) / 1000);
   report.figure(k('seedSafeRatePerSec'), { sleep350ms: Math.round(seedRate(0.35) * 100) / 100, sleep500ms: Math.round(seedRate(0.5) * 100) / 100 }, '(1 / (sleep + median HTTP latency))');
   report.figure(k('speedupVsSeed'), { sleep350ms: Math.round((symbolsPerSec / seedRate(0.35)) * 100) / 100, sleep500ms: Math.round((symbolsPerSec / seedRate(0.5)) * 100) / 100 });
@@ -83,7 +83,7 @@ async function runPass(env: SimBrokerEnv, store: Store, report: BenchReport, lab
   }
   const lost = codes.length - summary.collected - summary.recovered - summary.notFound;
   report.figure(k('lost'), lost);
-  return { symbolsPerSec, perSecond: rl.per_second, lost, seed350: seedRate(0.35), seed500: seedRate(0.5) };
+  return { symbolsPerSec, perSecond: rl.windows.perSecond, lost, seed350: seedRate(0.35), seed500: seedRate(0.5) };
 }
 
 async function main(): Promise<void> {

@@ -26,7 +26,7 @@ async function runPass(env: SimBrokerEnv, report: BenchReport, label: string, co
   const config = env.config(kis);
   const broker = env.openBroker(config);
   const rl = config.resolved.rateLimit;
-  if (pacedExperiment) paceLimiterInPlace(broker.limiter, (1000 + rl.window_safety_ms) / rl.per_second);
+  if (pacedExperiment) paceLimiterInPlace(broker.limiter, (1000 + rl.windowSafetyMs) / rl.windows.perSecond);
   await broker.tokens.getAccessToken(); // outside the timed window: start-up issues (or reads) the token
   const count = (f: Parameters<typeof sim.stats.count>[0]): number => sim.stats.count(f);
   const before = {
@@ -85,13 +85,13 @@ async function runPass(env: SimBrokerEnv, report: BenchReport, label: string, co
 
   const ok = callMs.length;
   const perSec = ok / elapsedSec;
-  const effectiveLimit = Math.min(rl.per_second, rl.per_minute / 60, rl.per_hour / 3600);
+  const effectiveLimit = Math.min(rl.windows.perSecond, rl.windows.perMinute / 60, rl.windows.perHour / 3600);
   const k = (name: string): string => `${label}.${name}`;
-  console.log(`\n[${label}] ${codes.length} symbols, ${concurrency} callers, client windows ${rl.per_second}/s ${rl.per_minute}/min ${rl.per_hour}/h (+${rl.window_safety_ms} ms safety), simulator ${SIM_LIMIT_PER_SEC}/s`);
+  console.log(`\n[${label}] ${codes.length} symbols, ${concurrency} callers, client windows ${rl.windows.perSecond}/s ${rl.windows.perMinute}/min ${rl.windows.perHour}/h (+${rl.windowSafetyMs} ms safety), simulator ${SIM_LIMIT_PER_SEC}/s`);
   report.figure(k('elapsedSec'), Math.round(elapsedSec * 10) / 10, 's');
   report.figure(k('requestsPerSec'), Math.round(perSec * 100) / 100, 'symbols/s (successful calls)');
   report.figure(k('serverRequestsPerSec'), Math.round(((count({ path: KIS_PATHS.inquirePrice }) - before.calls) / elapsedSec) * 100) / 100, 'HTTP calls/s seen by the simulator (incl. retries)');
-  report.figure(k('ratioVsClient18'), Math.round((perSec / rl.per_second) * 1000) / 1000);
+  report.figure(k('ratioVsClient18'), Math.round((perSec / rl.windows.perSecond) * 1000) / 1000);
   report.figure(k('ratioVsSim20'), Math.round((perSec / SIM_LIMIT_PER_SEC) * 1000) / 1000);
   report.figure(k('ratioVsEffectiveConfiguredCeiling'), Math.round((perSec / effectiveLimit) * 1000) / 1000, `(ceiling min(per_second, per_minute/60, per_hour/3600) = ${effectiveLimit.toFixed(2)}/s)`);
   const egw = count({ msgCd: 'EGW00201' }) - before.egw00201;
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
     report.figure('concurrency', concurrency, 'callers pulling from one queue');
 
     const clean = await runPass(env, report, 'clean', codes, concurrency, {});
-    report.target('clean: achieved/limit vs client per_second 18', clean.perSec / clean.rl.per_second, '>=', 0.95);
+    report.target('clean: achieved/limit vs client per_second 18', clean.perSec / clean.rl.windows.perSecond, '>=', 0.95);
     report.target('clean: EGW00201 replies', clean.egw, '==', 0);
     report.target('clean: symbols lost', clean.lost, '==', 0);
 
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
 
     report.note('fault pass uses kis.http backoff_base_ms 200, backoff_cap_ms 2000, backoff_jitter_ms 100 (defaults 2000/60000/500) and the default rate windows');
     const faulty = await runPass(env, report, 'faults', codes, concurrency, { http: { backoff_base_ms: 200, backoff_cap_ms: 2_000, backoff_jitter_ms: 100 } }, { http500Probability: 0.02, resetBurst: 5 });
-    report.target('faults: achieved/limit vs client per_second 18', faulty.perSec / faulty.rl.per_second, '>=', 0.85);
+    report.target('faults: achieved/limit vs client per_second 18', faulty.perSec / faulty.rl.windows.perSecond, '>=', 0.85);
     report.target('faults: symbols lost', faulty.lost, '==', 0);
   } finally {
     await env.close();

@@ -31,9 +31,20 @@ export type KisdConfig = Readonly<ParsedConfig> & {
     /** REST/WS base URLs; undefined in sim mode until the embedded simulator has a port. */
     restBaseUrl: string | undefined;
     wsUrl: string | undefined;
-    rateLimit: Readonly<{ per_second: number; per_minute: number; per_hour: number; window_safety_ms: number; spread_evenly: boolean }>;
+    /** kis.rate_limits for the server flavor, compiled to the rate limiter's settings (its one source). */
+    rateLimit: Readonly<{ windows: Readonly<{ perSecond: number; perMinute: number; perHour: number }>; windowSafetyMs: number; minSpacingMs: number }>;
   }>;
 };
+
+/** The rate limiter's settings for one server flavor; spread_evenly spaces grants 1000 / per_second ms apart. */
+function compileRateLimit(rl: ParsedConfig['kis']['rate_limits'], flavor: 'real' | 'paper'): KisdConfig['resolved']['rateLimit'] {
+  const w = rl[flavor];
+  return {
+    windows: { perSecond: w.per_second, perMinute: w.per_minute, perHour: w.per_hour },
+    windowSafetyMs: rl.window_safety_ms,
+    minSpacingMs: rl.spread_evenly ? Math.floor(1000 / w.per_second) : 0,
+  };
+}
 
 /** The package root (where config/default.yaml lives), from this file's location in src/ or dist/src/. */
 export function packageRoot(): string {
@@ -107,7 +118,7 @@ export function compileConfig(raw: unknown, source: string, cwd = process.cwd())
       serverFlavor,
       restBaseUrl: cfg.kis.rest_base_url ?? hosts?.rest,
       wsUrl: cfg.kis.ws_url ?? hosts?.ws,
-      rateLimit: { ...cfg.kis.rate_limits[serverFlavor], window_safety_ms: cfg.kis.rate_limits.window_safety_ms, spread_evenly: cfg.kis.rate_limits.spread_evenly },
+      rateLimit: compileRateLimit(cfg.kis.rate_limits, serverFlavor),
     },
   };
   return deepFreeze(compiled);

@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock.js';
 import type { KisdConfig } from '../config/load.js';
 import type { KisCredentials, KisMode } from '../kis/auth/types.js';
 import { createTokenManager, createApprovalKeyManager, type TokenManager, type ApprovalKeyManager } from '../kis/auth/index.js';
-import { createKisRestClient, sharedRateLimiter, KisRestApi, type KisRestClient, type RateLimiter } from '../kis/rest/index.js';
+import { createKisRestClient, createRateLimiter, KisRestApi, type KisRestClient, type RateLimiter } from '../kis/rest/index.js';
 
 export interface Broker {
   readonly mode: KisMode;
@@ -41,13 +41,8 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     stateDir,
     minIssueIntervalSec: config.kis.token.min_issue_interval_sec,
   });
-  const rl = config.resolved.rateLimit;
-  const limiter = sharedRateLimiter(credentials.appKey, {
-    clock,
-    windows: { perSecond: rl.per_second, perMinute: rl.per_minute, perHour: rl.per_hour },
-    windowSafetyMs: rl.window_safety_ms,
-    minSpacingMs: rl.spread_evenly ? Math.floor(1000 / rl.per_second) : 0,
-  });
+  // The key's one limiter, straight from the compiled config; every client on the key is handed this one.
+  const limiter = createRateLimiter({ clock, ...config.resolved.rateLimit });
   const http = config.kis.http;
   const rest = createKisRestClient({
     baseUrl: o.restBaseUrl,

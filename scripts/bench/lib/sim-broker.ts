@@ -11,7 +11,6 @@ import { compileConfig, type KisdConfig } from '../../../src/config/load.js';
 import type { RawConfig } from '../../../src/config/schema.js';
 import { loadCredentials } from '../../../src/config/credentials.js';
 import type { KisCredentials } from '../../../src/kis/auth/types.js';
-import { clearSharedRateLimitersForTest } from '../../../src/kis/rest/index.js';
 import { createBroker, type Broker } from '../../../src/daemon/broker.js';
 import { createSimulator, type Simulator } from '../../../src/sim/index.js';
 
@@ -53,7 +52,6 @@ export async function startSimBrokerEnv(o: SimBrokerEnvOptions = {}): Promise<Si
     varDir,
     config: (kis) => compileConfig({ mode: 'sim', paths: { var_dir: varDir }, kis: { ...kis, rest_base_url: sim.restUrl } }, 'bench', varDir),
     openBroker(config) {
-      clearSharedRateLimitersForTest();
       const broker = createBroker({ config, credentials, clock: systemClock, logger, restBaseUrl: sim.restUrl });
       brokers.push(broker);
       return broker;

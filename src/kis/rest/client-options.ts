@@ -15,8 +15,8 @@ export interface KisRestClientOptions {
   tokens: TokenProvider;
   clock: Clock;
   log: Logger;
-  /** Default: sharedRateLimiter(appKey) with defaultRateWindows(mode) (real 18/s, paper 2/s). */
-  limiter?: RateLimiter;
+  /** The app key's one limiter, shared by every client on the key (built from config.resolved.rateLimit). */
+  limiter: RateLimiter;
   /** Default: an undici Pool transport built from baseUrl and the timeouts below. */
   transport?: HttpTransport;
   /** Default 5000 (seed: timeout_connect_sec 5). */

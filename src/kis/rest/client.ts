@@ -12,7 +12,7 @@ import { classifyReply, readReplyBody, type ReplyFacts } from './classify.js';
 import type { KisRestEventMap } from './client-events.js';
 import { compileKisRestClientOptions, type CompiledKisRestClientOptions, type KisRestClientOptions } from './client-options.js';
 import { KisApiError, KisMalformedReplyError, KisNetworkError, OrderOutcomeUnknownError } from './errors.js';
-import { defaultRateWindows, sharedRateLimiter, type RateLimiter, type RatePriority } from './rate-limiter.js';
+import type { RateLimiter, RatePriority } from './rate-limiter.js';
 import { createUndiciTransport, type HttpTransport, type TransportResponse } from './transport.js';
 
 export interface KisRequestSpec {
@@ -70,8 +70,7 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
   const log = raw.log.child({ component: 'kis-rest' });
   const random = raw.random ?? Math.random;
   for (const s of [credentials.appKey, credentials.appSecret, credentials.cano]) registerSecret(s, { pinned: true });
-  const limiter: RateLimiter =
-    raw.limiter ?? sharedRateLimiter(credentials.appKey, { clock, windows: defaultRateWindows(cfg.mode) });
+  const limiter: RateLimiter = raw.limiter;
   const transport: HttpTransport =
     raw.transport ??
     createUndiciTransport({ baseUrl: cfg.baseUrl, clock, connectTimeoutMs: cfg.connectTimeoutMs, readTimeoutMs: cfg.readTimeoutMs });

@@ -4,11 +4,9 @@ export { compileKisRestClientOptions, type KisRestClientOptions, type CompiledKi
 export type { KisRestEventMap } from './client-events.js';
 export {
   createRateLimiter,
-  sharedRateLimiter,
-  defaultRateWindows,
-  clearSharedRateLimitersForTest,
   type RateLimiter,
   type RateLimiterOptions,
+  type RateLimitSettings,
   type RateWindows,
   type RatePriority,
   type AcquireOptions,

@@ -1,6 +1,8 @@
 // One limiter per KIS app key (STYLE rule 7): exact sliding 1 s / 1 min / 1 h windows on the monotonic
 // clock, as in seed 004 §2.3 (three-window async limits). KIS counts requests per app key per second
-// (EGW00201 when exceeded, fact sheet §6); every caller in the process sharing a key must draw here.
+// (EGW00201 when exceeded, fact sheet §6); every caller in the process sharing a key must draw here. There is
+// no process-wide registry: the composition root builds the one limiter from the compiled config
+// (kis.rate_limits → config.resolved.rateLimit) and hands it to every client on the key.
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { AbortedError } from '../../core/errors.js';
 
@@ -15,8 +17,8 @@ export interface RateWindows {
   perHour?: number;
 }
 
-export interface RateLimiterOptions {
-  clock: Clock;
+/** The limiter's settings, as the config compiles them (config.resolved.rateLimit). */
+export interface RateLimitSettings {
   windows: RateWindows;
   /**
    * Extra spacing added to every window, default 25 ms. KIS counts by arrival time; network jitter can
@@ -29,6 +31,10 @@ export interface RateLimiterOptions {
    * N+1 in one server-side second: measured 12 EGW00201 → 2 on the REST benchmark, same throughput.
    */
   minSpacingMs?: number;
+}
+
+export interface RateLimiterOptions extends RateLimitSettings {
+  clock: Clock;
 }
 
 export interface AcquireOptions {
@@ -44,11 +50,6 @@ export interface RateLimiter {
   pauseFor(ms: number): void;
   /** Waiters not yet granted. */
   readonly pending: number;
-}
-
-/** Recommended windows: real 20/s documented → 18/s; paper 2/s (fact sheet §6). */
-export function defaultRateWindows(mode: 'real' | 'paper'): RateWindows {
-  return mode === 'real' ? { perSecond: 18 } : { perSecond: 2 };
 }
 
 const PRIORITY_RANK: Record<RatePriority, number> = { order: 0, normal: 1, bulk: 2 };
@@ -172,24 +173,4 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
       return queue.length;
     },
   };
-}
-
-const registry = new Map<string, RateLimiter>();
-
-/**
- * The process-wide limiter for an app key: the first call creates it with `opts`, later calls return the
- * same instance (their `opts` are ignored) so every REST caller on the key shares one quota.
- */
-export function sharedRateLimiter(appKey: string, opts: RateLimiterOptions): RateLimiter {
-  let limiter = registry.get(appKey);
-  if (!limiter) {
-    limiter = createRateLimiter(opts);
-    registry.set(appKey, limiter);
-  }
-  return limiter;
-}
-
-/** For tests only. */
-export function clearSharedRateLimitersForTest(): void {
-  registry.clear();
 }

@@ -8,7 +8,7 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClock, settle, type FakeClock } from '../../helpers/fake-clock.js';
 import type { AccessToken, TokenProvider } from '../../../src/kis/auth/types.js';
-import { createKisRestClient, KisRestApi, clearSharedRateLimitersForTest } from '../../../src/kis/rest/index.js';
+import { createKisRestClient, createRateLimiter, KisRestApi } from '../../../src/kis/rest/index.js';
 import { createSimulator, type Simulator } from '../../../src/sim/simulator.js';
 import { openStore } from '../../../src/store/index.js';
 import { createRecoveryQueue } from '../../../src/recovery/index.js';
@@ -50,7 +50,6 @@ class SimTokens implements TokenProvider {
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
-  clearSharedRateLimitersForTest();
 });
 
 async function setup() {
@@ -65,6 +64,7 @@ async function setup() {
     tokens,
     clock,
     log: logger,
+    limiter: createRateLimiter({ clock, windows: { perSecond: 18 } }), // kisd's real-server default
     maxRetries: 1, // leave most retrying to the collector so the fault path is exercised end to end
     backoffBaseMs: 100,
     backoffJitterMs: 0,

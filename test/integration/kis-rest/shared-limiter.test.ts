@@ -1,9 +1,9 @@
-// Integration: KisRestApi → client → shared per-key limiter → undici → loopback server, on a fake clock.
+// Integration: KisRestApi → client → the key's one limiter (injected into both) → undici → loopback server, on a fake clock.
 // Bulk reads never exceed the key's per-second quota at the server, and an order overtakes queued bulk reads.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClock, settle } from '../../helpers/fake-clock.js';
 import { createScriptedServer, kisOk, type ScriptedServer } from '../../helpers/scripted-server.js';
-import { clearSharedRateLimitersForTest, createKisRestClient, KisRestApi, type KisRestClient } from '../../../src/kis/rest/index.js';
+import { createKisRestClient, createRateLimiter, KisRestApi, type KisRestClient } from '../../../src/kis/rest/index.js';
 import { FakeTokenProvider, TEST_CREDENTIALS, silentLogger } from '../../unit/kis-rest/support.js';
 
 const QUOTE = { stck_prpr: '71000', stck_oprc: '71500', stck_hgpr: '71800', stck_lwpr: '70700', acml_vol: '1000' };
@@ -14,15 +14,15 @@ const clients: KisRestClient[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) await c.close();
   await server?.close();
-  clearSharedRateLimitersForTest();
 });
 
 describe('shared rate limiter across callers (paper: 2/s)', () => {
   it('two clients on one app key share the quota; arrivals never exceed 2 in any 1000 ms; the order goes first', async () => {
     const clock = createFakeClock();
     server = await createScriptedServer({ clock, fallback: (req) => ({ json: req.method === 'POST' ? ACK : kisOk(QUOTE) }) });
+    const limiter = createRateLimiter({ clock, windows: { perSecond: 2 } }); // paper: 2/s per app key
     const make = (): KisRestApi => {
-      const client = createKisRestClient({ baseUrl: server!.url, mode: 'paper', credentials: TEST_CREDENTIALS, tokens: new FakeTokenProvider(), clock, log: silentLogger });
+      const client = createKisRestClient({ baseUrl: server!.url, mode: 'paper', credentials: TEST_CREDENTIALS, tokens: new FakeTokenProvider(), clock, log: silentLogger, limiter });
       clients.push(client);
       return new KisRestApi(client, { credentials: TEST_CREDENTIALS, log: silentLogger });
     };

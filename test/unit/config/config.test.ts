@@ -31,14 +31,14 @@ describe('config', () => {
     expect(cfg.kis.http.max_retries).toBe(8);
     expect(cfg.kis.http.cooldown_sec).toBe(180);
     expect(cfg.resolved.serverFlavor).toBe('real');
-    expect(cfg.resolved.rateLimit.per_second).toBe(18);
+    expect(cfg.resolved.rateLimit.windows.perSecond).toBe(18);
     expect(Object.isFrozen(cfg.kis.http)).toBe(true);
   });
 
   it('the documented example is valid and selects the paper server', () => {
     const cfg = loadConfigFile(join(defaultConfigPath(), '..', 'kisd.example.yaml'));
     expect(cfg.resolved.restBaseUrl).toBe('https://openapivts.koreainvestment.com:29443');
-    expect(cfg.resolved.rateLimit.per_second).toBe(2);
+    expect(cfg.resolved.rateLimit.windows.perSecond).toBe(2);
   });
 
   it('names the file, the field path, the accepted range and the value for an out-of-range number', () => {

@@ -1,8 +1,8 @@
 // The per-app-key limiter at exact instants of the fake clock.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFakeClock, type FakeClock } from '../../helpers/fake-clock.js';
 import { AbortedError } from '../../../src/core/errors.js';
-import { clearSharedRateLimitersForTest, createRateLimiter, sharedRateLimiter, type RateLimiter, type RatePriority } from '../../../src/kis/rest/rate-limiter.js';
+import { createRateLimiter, type RateLimiter, type RatePriority } from '../../../src/kis/rest/rate-limiter.js';
 
 /** Records the monotonic instant (relative to start) at which each acquire resolves. */
 function track(clock: FakeClock, limiter: RateLimiter, label: string, out: { label: string; at: number }[], priority?: RatePriority, signal?: AbortSignal): Promise<void> {
@@ -12,7 +12,6 @@ function track(clock: FakeClock, limiter: RateLimiter, label: string, out: { lab
   });
 }
 
-afterEach(() => clearSharedRateLimitersForTest());
 
 describe('rate limiter windows', () => {
   it('1 s window: the (N+1)th request waits until the oldest is 1000 + safety ms old', async () => {
@@ -149,16 +148,7 @@ describe('rate limiter priority and abort', () => {
   });
 });
 
-describe('sharedRateLimiter', () => {
-  it('returns one limiter per app key', () => {
-    const clock = createFakeClock();
-    const a = sharedRateLimiter('key-A-000000', { clock, windows: { perSecond: 2 } });
-    const a2 = sharedRateLimiter('key-A-000000', { clock, windows: { perSecond: 50 } });
-    const b = sharedRateLimiter('key-B-000000', { clock, windows: { perSecond: 2 } });
-    expect(a2).toBe(a);
-    expect(b).not.toBe(a);
-  });
-
+describe('createRateLimiter', () => {
   it('rejects nonsensical windows', () => {
     const clock = createFakeClock();
     expect(() => createRateLimiter({ clock, windows: { perSecond: 0 } })).toThrow(/integer >= 1/);
