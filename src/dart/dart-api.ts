@@ -66,7 +66,10 @@ export class DartApi {
     return res.kind === 'ok' ? res.value : null;
   }
 
-  /** Every disclosure matching the query, oldest first, one per receipt number. [] when there are none (013). */
+  /**
+   * Every disclosure matching the query in DART's order (receipt date ascending; within a day, as DART lists
+   * them), one per receipt number. [] when there are none (013).
+   */
   async listDisclosures(q: DisclosureQuery): Promise<Disclosure[]> {
     const byNo = new Map<string, Disclosure>();
     const maxPages = q.maxPages ?? 100;
@@ -74,10 +77,10 @@ export class DartApi {
     for (let pageNo = 1; pageNo <= Math.min(totalPage, maxPages); pageNo++) {
       const page = await this.disclosurePage(q, pageNo);
       if (!page) break;
-      for (const d of page.items) byNo.set(d.receiptNo, d);
+      for (const d of page.items) if (!byNo.has(d.receiptNo)) byNo.set(d.receiptNo, d);
       totalPage = page.totalPage; // re-read: it grows when a filing arrives mid-listing
     }
-    return [...byNo.values()].sort((a, b) => (a.receiptNo < b.receiptNo ? -1 : a.receiptNo > b.receiptNo ? 1 : 0));
+    return [...byNo.values()];
   }
 
   /** The company overview; null on 013. */
