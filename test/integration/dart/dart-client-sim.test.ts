@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { settle } from '../../helpers/fake-clock.js';
 import { DART_PATHS, DartApi, DartApiError, DartMalformedReplyError, DartNetworkError, DartQuotaExhaustedError, createDartClient } from '../../../src/dart/index.js';
 import { buildUniverse } from '../../../src/sim/market/universe.js';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../../src/log/logger.js';
 import { silentLogger } from '../../unit/kis-rest/support.js';
 import { DART_KEY, SUSPENDED_KEY, startDart, type DartKit } from './dart-kit.js';
 
@@ -108,8 +110,10 @@ describe('failures', () => {
 
   it('an unknown key is 010 and a suspended one 011: fatal at once, a bad-key event, the key in no message', async () => {
     kit = await startDart();
+    const lines: string[] = [];
+    const log = await createLogger({ level: 'debug', maxSizeMb: 1, maxFiles: 1, console: 'json', consoleStream: new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }) });
     for (const [key, status] of [['kisdDartUnknownKey0000000000000000000009', '010'], [SUSPENDED_KEY, '011']] as const) {
-      const c = createDartClient({ apiKey: key, baseUrl: kit.sim.url, clock: kit.clock, log: silentLogger });
+      const c = createDartClient({ apiKey: key, baseUrl: kit.sim.url, clock: kit.clock, log: log.logger });
       const badKey: string[] = [];
       c.events.on('bad-key', (e) => badKey.push(e.status));
       try {
@@ -122,7 +126,12 @@ describe('failures', () => {
       } finally {
         await c.close();
       }
+      log.flush();
+      const text = lines.join('');
+      expect(text).toContain(`"status":"${status}"`); // the refusal was logged …
+      expect(text).not.toContain(key); // … without the key
     }
+    await log.close();
   });
 
   it('maintenance (800) waits five minutes, then succeeds; 800 that persists fails retryable', async () => {
