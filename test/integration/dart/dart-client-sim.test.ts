@@ -190,3 +190,23 @@ describe('failures', () => {
     await expect(settle(kit.clock, kit.api.company(corp))).resolves.toMatchObject({ corpCode: corp });
   });
 });
+
+describe('/__sim control routes', () => {
+  it('faults, stats and disclosures are driven over HTTP; a bad rule is a 400 naming the field', async () => {
+    kit = await startDart();
+    const post = async (path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+      const res = await fetch(new URL(path, kit!.sim.url), { method: 'POST', body: JSON.stringify(body) });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    };
+    expect(await post('/__sim/faults', { kind: 'status' })).toMatchObject({ status: 400, json: { error: expect.stringContaining('3-digit') } });
+    expect((await post('/__sim/faults', { kind: 'status', status: '900', match: { path: DART_PATHS.company }, count: 1 })).status).toBe(200);
+    const corp = kit.sim.universe.byStockCode('005930')!.corpCode;
+    await expect(settle(kit.clock, kit.api.company(corp))).resolves.toMatchObject({ corpCode: corp });
+    const stats = (await (await fetch(new URL('/__sim/stats', kit.sim.url))).json()) as { byOutcome: Record<string, number> };
+    expect(stats.byOutcome).toMatchObject({ 'fault:status': 1, ok: 1 });
+    const filed = await post('/__sim/disclosures', { stock_code: '000660', report_nm: '투자판단관련주요경영사항' });
+    expect(filed.json['rcept_no']).toMatch(/^\d{8}99\d{4}$/);
+    const list = await settle(kit.clock, kit.api.listDisclosures({ corpCode: String(filed.json['corp_code']), fromYmd: '20261123', toYmd: '20261123' }));
+    expect(list.map((d) => d.receiptNo)).toContain(filed.json['rcept_no']);
+  });
+});
