@@ -2,7 +2,7 @@
 // body's `status` through the status table. DART puts its outcome in the body with HTTP 200, so an HTTP error
 // status only decides when the body has no status. Pure; test/unit/dart/classify.test.ts walks every row.
 import { XMLParser } from 'fast-xml-parser';
-import type { NetworkErrorKind } from '../kis/rest/errors.js';
+import type { NetworkErrorKind } from '../net/network-error.js';
 import { dartStatusRow, type DartAction } from './status-table.js';
 
 export type BodyKind = 'json' | 'zip' | 'xml' | 'html' | 'empty' | 'other';

@@ -3,7 +3,7 @@
 // and ~20,000 a day per key, kept a margin below both.
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
-import type { RateLimiter } from '../kis/rest/rate-limiter.js';
+import type { RateLimiter } from '../net/rate-limiter.js';
 import type { DailyQuota } from './daily-quota.js';
 import type { DartTransport } from './transport.js';
 

@@ -8,8 +8,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { AbortedError, KisdError } from '../core/errors.js';
 import { registerSecret } from '../log/secrets.js';
-import { backoffDelayMs } from '../kis/rest/backoff.js';
-import { createRateLimiter, type RateLimiter, type RatePriority } from '../kis/rest/rate-limiter.js';
+import { backoffDelayMs } from '../core/retry.js';
+import { createRateLimiter, type RateLimiter, type RatePriority } from '../net/rate-limiter.js';
 import { classifyDartReply, readDartReply, type DartReplyFacts, type DartVerdictAction } from './classify.js';
 import { compileDartClientOptions, type CompiledDartClientOptions, type DartClientOptions } from './client-options.js';
 import { createDailyQuota, type DailyQuota } from './daily-quota.js';
@@ -147,7 +147,7 @@ export function createDartClient(raw: DartClientOptions): DartClient {
         limiter.pauseFor(delayMs);
       } else {
         if (backoffs >= cfg.maxRetries) break;
-        delayMs = backoffDelayMs(backoffs++, cfg.backoff, random);
+        delayMs = backoffDelayMs(++backoffs, cfg.backoff, random);
       }
       log.warn({ path, attempt, action, status: facts.status, httpStatus: facts.httpStatus, delayMs }, 'OpenDART: retrying');
       events.emit('retry', { path, attempt, action, delayMs });

@@ -1,7 +1,7 @@
 // Typed failures of the OpenDART adapter, each with a stable code and a disposition (STYLE rule 5). Messages
 // carry the path (never the query: crtfc_key rides in it), DART's status and message, and what to do next.
 import { KisdError } from '../core/errors.js';
-import type { NetworkErrorKind } from '../kis/rest/errors.js';
+import type { NetworkErrorKind } from '../net/network-error.js';
 import type { DartAction } from './status-table.js';
 
 export type DartErrorCode = 'DART_BAD_KEY' | 'DART_BAD_REQUEST' | 'DART_RATE_LIMITED' | 'DART_MAINTENANCE' | 'DART_SERVER_ERROR';

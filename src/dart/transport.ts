@@ -4,7 +4,7 @@
 import { Pool } from 'undici';
 import type { Clock } from '../core/clock.js';
 import { AbortedError } from '../core/errors.js';
-import { toNetworkError } from '../kis/rest/transport.js';
+import { networkErrorKind } from '../net/network-error.js';
 import { DartNetworkError } from './errors.js';
 import { redactPath } from './paths.js';
 
@@ -74,8 +74,7 @@ export function createDartTransport(opts: DartTransportOptions): DartTransport {
         if (timedOut) throw new DartNetworkError('read-timeout', path, `no complete reply within ${readTimeoutMs} ms`);
         if (signal?.aborted) throw new AbortedError(`OpenDART ${path}: aborted`);
         // Keep only the kind and undici's message; a message that echoes the URL is scrubbed by the logger too.
-        const net = toNetworkError(err);
-        throw new DartNetworkError(net.kind, path, redactPath(net.message.replace(/^[a-z-]+: /, '')));
+        throw new DartNetworkError(networkErrorKind(err), path, redactPath(err instanceof Error ? err.message : String(err)));
       } finally {
         opts.clock.clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);

@@ -1,6 +1,6 @@
 // Typed events of the REST client, for Prometheus counters and tests (one listener map, no string typos).
 import type { ReplyOutcome } from './classify.js';
-import type { RatePriority } from './rate-limiter.js';
+import type { RatePriority } from '../../net/rate-limiter.js';
 
 export interface KisRestEventMap {
   /** An HTTP attempt is about to be sent. */

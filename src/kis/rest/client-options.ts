@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import { ConfigError } from '../../core/errors.js';
 import type { KisCredentials, KisMode, TokenProvider } from '../auth/types.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { RateLimiter } from '../../net/rate-limiter.js';
 import type { HttpTransport } from './transport.js';
 
 export interface KisRestClientOptions {

@@ -12,7 +12,7 @@ import { classifyReply, readReplyBody, type ReplyFacts } from './classify.js';
 import type { KisRestEventMap } from './client-events.js';
 import { compileKisRestClientOptions, type CompiledKisRestClientOptions, type KisRestClientOptions } from './client-options.js';
 import { KisApiError, KisMalformedReplyError, KisNetworkError, OrderOutcomeUnknownError } from './errors.js';
-import type { RateLimiter, RatePriority } from './rate-limiter.js';
+import type { RateLimiter, RatePriority } from '../../net/rate-limiter.js';
 import { createUndiciTransport, type HttpTransport, type TransportResponse } from './transport.js';
 
 export interface KisRequestSpec {

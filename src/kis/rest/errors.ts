@@ -1,6 +1,7 @@
 // Typed failures of the KIS REST pipeline (STYLE rule 5): each carries a stable code and a disposition.
 // Messages carry tr_id, msg_cd and msg1 only — never tokens, app keys or account numbers.
 import { KisdError, type Disposition } from '../../core/errors.js';
+import { reachedServer, type NetworkErrorKind, type ReachedServer } from '../../net/network-error.js';
 
 /** KIS answered and refused (business error, other 4xx), or retries ran out on a retryable failure. */
 export class KisApiError extends KisdError {
@@ -35,32 +36,17 @@ export class KisApiError extends KisdError {
   }
 }
 
-/** Network failure kinds the transport distinguishes; see `reachedServer`. */
-export type NetworkErrorKind =
-  | 'connect-refused'
-  | 'dns'
-  | 'connect-timeout'
-  | 'connection-reset'
-  | 'read-timeout'
-  | 'socket-closed'
-  | 'other';
-
-/**
- * 'no': the request cannot have reached KIS (refused, DNS, connect timeout) — safe to resend even an order.
- * 'maybe': the bytes may have been processed (reset after write, read timeout) — an order becomes unresolved.
- */
-export type ReachedServer = 'no' | 'maybe';
+export type { NetworkErrorKind, ReachedServer } from '../../net/network-error.js';
 
 export class KisNetworkError extends KisdError {
   readonly kind: NetworkErrorKind;
   readonly reachedServer: ReachedServer;
 
   constructor(kind: NetworkErrorKind, message: string, cause?: unknown) {
-    const reachedServer: ReachedServer =
-      kind === 'connect-refused' || kind === 'dns' || kind === 'connect-timeout' ? 'no' : 'maybe';
-    super('KIS_NETWORK', `${kind}: ${message}`, { disposition: 'retryable', cause, details: { kind, reachedServer } });
+    const reached = reachedServer(kind);
+    super('KIS_NETWORK', `${kind}: ${message}`, { disposition: 'retryable', cause, details: { kind, reachedServer: reached } });
     this.kind = kind;
-    this.reachedServer = reachedServer;
+    this.reachedServer = reached;
   }
 }
 

@@ -10,7 +10,7 @@ export {
   type RateWindows,
   type RatePriority,
   type AcquireOptions,
-} from './rate-limiter.js';
+} from '../../net/rate-limiter.js';
 export { createUndiciTransport, toNetworkError, type HttpTransport, type TransportRequest, type TransportResponse, type UndiciTransportOptions } from './transport.js';
 export {
   classifyReply,

@@ -1,10 +1,11 @@
 // HTTP I/O for the KIS REST client on an undici Pool (one origin). The read timeout runs on the injected
 // Clock so fake-clock tests can time out a hung reply; `reset()` swaps the pool for a fresh one — seed 000
 // §2.2 "session reset" against keep-alive connections that go half-dead during long bulk runs.
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool } from 'undici';
 import type { Clock } from '../../core/clock.js';
 import { AbortedError } from '../../core/errors.js';
-import { KisNetworkError, type NetworkErrorKind } from './errors.js';
+import { networkErrorKind } from '../../net/network-error.js';
+import { KisNetworkError } from './errors.js';
 
 export interface TransportRequest {
   method: 'GET' | 'POST';
@@ -116,27 +117,8 @@ export function createUndiciTransport(opts: UndiciTransportOptions): HttpTranspo
   };
 }
 
-function errCode(err: unknown): string | undefined {
-  const e = err as { code?: unknown; errors?: unknown[] } | undefined;
-  if (typeof e?.code === 'string') return e.code;
-  // Happy-eyeballs connects surface as AggregateError; the first attempt's code is representative.
-  const first = Array.isArray(e?.errors) ? (e.errors[0] as { code?: unknown } | undefined) : undefined;
-  return typeof first?.code === 'string' ? first.code : undefined;
-}
-
 /** Maps a Node/undici error to the kind that decides whether the request may have reached KIS. */
 export function toNetworkError(err: unknown): KisNetworkError {
   if (err instanceof KisNetworkError) return err;
-  const code = errCode(err);
-  const message = err instanceof Error ? err.message : String(err);
-  let kind: NetworkErrorKind;
-  if (err instanceof undiciErrors.ConnectTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT') kind = 'connect-timeout';
-  else if (code === 'ECONNREFUSED') kind = 'connect-refused';
-  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') kind = 'dns';
-  else if (code === 'ECONNRESET' || code === 'EPIPE') kind = 'connection-reset';
-  else if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') kind = 'read-timeout';
-  else if (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') kind = 'socket-closed';
-  // ETIMEDOUT and anything unknown stay 'other' (may have reached KIS): a wrong "no" could double an order.
-  else kind = 'other';
-  return new KisNetworkError(kind, message, err);
+  return new KisNetworkError(networkErrorKind(err), err instanceof Error ? err.message : String(err), err);
 }

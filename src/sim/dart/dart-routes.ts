@@ -3,7 +3,7 @@
 // body DART would send with HTTP 200 — the outcome is the body's status, as on the real service.
 import { XMLBuilder } from 'fast-xml-parser';
 import { zipSync } from 'fflate';
-import { addDays, parseYmd, ymdToDayNumber } from '../market/trading-calendar.js';
+import { addDays, parseYmd, ymdToDayNumber } from '../market/exchange-calendar.js';
 import type { DartUniverse } from './dart-universe.js';
 import { dayOfKst, PERIODIC, type DisclosureFeed } from './disclosure-feed.js';
 import { companyFields, keyAccountRows } from './financials.js';

@@ -4,7 +4,7 @@
 // test injects. A filing exists only once its instant has passed on the simulator clock, so "new disclosure"
 // detection can be driven by a fake clock. Receipt numbers are YYYYMMDD + block + serial in filing order.
 import { keyedUnit, hash32 } from '../market/prng.js';
-import { addDays, isoWeekday } from '../market/trading-calendar.js';
+import { addDays, isoWeekday } from '../market/exchange-calendar.js';
 import type { DartFiler, DartUniverse } from './dart-universe.js';
 
 export type DisclosureKind = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J';

@@ -4,7 +4,7 @@
 // shares have no coverage (their replies carry empty blocks).
 import { hash32, keyedUnit, mulberry32 } from './prng.js';
 import type { SyntheticMarket } from './synthetic-market.js';
-import { dayNumberToYmd, isoWeekday, ymdToDayNumber } from './trading-calendar.js';
+import { dayNumberToYmd, isoWeekday, ymdToDayNumber } from './exchange-calendar.js';
 import type { KrSymbol } from './universe.js';
 
 export const BROKERS = ['미래에셋증권', '삼성증권', 'KB증권', 'NH투자증권', '한국투자증권', '키움증권', '신한투자증권', '하나증권', '대신증권', '유안타증권'] as const;

@@ -1,7 +1,7 @@
 // Synthetic headlines for the news-title route: deterministic per (symbol, KST day) — up to three a weekday and
 // at most one on a weekend, between 07:00 and 20:00 — plus a few market-wide headlines a day. An article exists
 // only once its time has passed on the simulator clock, so "new headline" logic can be driven by a fake clock.
-import { addDays, isoWeekday } from './trading-calendar.js';
+import { addDays, isoWeekday } from './exchange-calendar.js';
 import { hash32, mulberry32 } from './prng.js';
 import type { KrSymbol } from './universe.js';
 

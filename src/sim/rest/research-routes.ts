@@ -6,7 +6,7 @@ import { kstHms, kstMinuteOfDay, kstYmd } from '../../core/kst.js';
 import { estimateAsOf, opinionsBetween } from '../market/analyst-data.js';
 import { headlinesBefore, marketArticles, symbolArticles } from '../market/news-feed.js';
 import type { SyntheticMarket } from '../market/synthetic-market.js';
-import { parseYmd } from '../market/trading-calendar.js';
+import { parseYmd } from '../market/exchange-calendar.js';
 import { fixed, int } from './format.js';
 import { invalidInput, QUOTE_OK } from './quote-helpers.js';
 import { param, type RouteDef } from './types.js';

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClock, settle } from '../../helpers/fake-clock.js';
 import { createScriptedServer, kisErr, type ScriptedServer } from '../../helpers/scripted-server.js';
 import { createKisRestClient, type KisRequestSpec } from '../../../src/kis/rest/client.js';
-import { createRateLimiter } from '../../../src/kis/rest/rate-limiter.js';
+import { createRateLimiter } from '../../../src/net/rate-limiter.js';
 import { OrderOutcomeUnknownError } from '../../../src/kis/rest/errors.js';
 import { createRig, type Rig } from './client-setup.js';
 import { FakeTokenProvider, TEST_CREDENTIALS, silentLogger } from './support.js';

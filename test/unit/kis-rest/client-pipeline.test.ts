@@ -5,7 +5,7 @@ import { kisErr, kisOk } from '../../helpers/scripted-server.js';
 import { KIS_PATHS } from '../../../src/kis/rest/paths.js';
 import { createRig, type Rig } from './client-setup.js';
 import { createKisRestClient } from '../../../src/kis/rest/client.js';
-import { createRateLimiter } from '../../../src/kis/rest/rate-limiter.js';
+import { createRateLimiter } from '../../../src/net/rate-limiter.js';
 import { createUndiciTransport } from '../../../src/kis/rest/transport.js';
 import { TEST_CREDENTIALS, memoryLogger, silentLogger } from './support.js';
 

@@ -5,7 +5,7 @@ import { createFakeClock, settle, type FakeClock } from '../../helpers/fake-cloc
 import { createScriptedServer, kisErr, kisOk, type ScriptedServer, type ScriptStep } from '../../helpers/scripted-server.js';
 import { createKisRestClient, type KisRestClient } from '../../../src/kis/rest/client.js';
 import type { KisRestClientOptions } from '../../../src/kis/rest/client-options.js';
-import { createRateLimiter } from '../../../src/kis/rest/rate-limiter.js';
+import { createRateLimiter } from '../../../src/net/rate-limiter.js';
 import { KisApiError, KisNetworkError } from '../../../src/kis/rest/errors.js';
 import { FakeTokenProvider, TEST_CREDENTIALS, silentLogger } from './support.js';
 

@@ -3,7 +3,7 @@ import { createFakeClock, type FakeClock } from '../../helpers/fake-clock.js';
 import { createScriptedServer, type ScriptedServer, type ScriptStep } from '../../helpers/scripted-server.js';
 import { createKisRestClient, type KisRestClient } from '../../../src/kis/rest/client.js';
 import type { KisRestClientOptions } from '../../../src/kis/rest/client-options.js';
-import { createRateLimiter } from '../../../src/kis/rest/rate-limiter.js';
+import { createRateLimiter } from '../../../src/net/rate-limiter.js';
 import { FakeTokenProvider, TEST_CREDENTIALS, silentLogger } from './support.js';
 
 export interface Rig {

@@ -2,7 +2,7 @@
 // (page size real 50/100, paper 20/15), cursors CTX_AREA_FK100/NK100.
 import { parseDomesticCode } from '../../symbols/domestic.js';
 import { KIS_PATHS } from '../paths.js';
-import type { RatePriority } from '../rate-limiter.js';
+import type { RatePriority } from '../../../net/rate-limiter.js';
 import { resolveTrId } from '../tr-ids.js';
 import { parseBalancePage, parseDailyCcldPage, type BalanceSummary, type Execution, type ExecutionTotals, type Holding } from '../wire/account.js';
 import { reportIssues, type EndpointContext } from './context.js';

@@ -6,7 +6,7 @@ import { resolveTrId } from '../tr-ids.js';
 import { parseDailyChart, parseInquirePrice, parseInvestor, type DailyChart, type DomesticQuote, type InvestorDay } from '../wire/domestic-quotes.js';
 import { parseOverseasPrice, type OverseasQuote } from '../wire/overseas-quotes.js';
 import { reportIssues, requireValue, type EndpointContext } from './context.js';
-import type { RatePriority } from '../rate-limiter.js';
+import type { RatePriority } from '../../../net/rate-limiter.js';
 
 export interface QuoteCallOptions {
   /** FID_COND_MRKT_DIV_CODE: J (KRX, default), NX (NXT), UN (combined). */

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createFakeClock, type FakeClock } from '../../helpers/fake-clock.js';
 import { AbortedError } from '../../../src/core/errors.js';
-import { createRateLimiter, type RateLimiter, type RatePriority } from '../../../src/kis/rest/rate-limiter.js';
+import { createRateLimiter, type RateLimiter, type RatePriority } from '../../../src/net/rate-limiter.js';
 
 /** Records the monotonic instant (relative to start) at which each acquire resolves. */
 function track(clock: FakeClock, limiter: RateLimiter, label: string, out: { label: string; at: number }[], priority?: RatePriority, signal?: AbortSignal): Promise<void> {

@@ -1,10 +1,10 @@
-// One limiter per KIS app key (STYLE rule 7): exact sliding 1 s / 1 min / 1 h windows on the monotonic
-// clock, as in seed 004 §2.3 (three-window async limits). KIS counts requests per app key per second
-// (EGW00201 when exceeded, fact sheet §6); every caller in the process sharing a key must draw here. There is
-// no process-wide registry: the composition root builds the one limiter from the compiled config
-// (kis.rate_limits → config.resolved.rateLimit) and hands it to every client on the key.
-import type { Clock, TimerHandle } from '../../core/clock.js';
-import { AbortedError } from '../../core/errors.js';
+// One limiter per broker quota (STYLE rule 7): exact sliding 1 s / 1 min / 1 h windows on the monotonic clock,
+// as in seed 004 §2.3 (three-window async limits). KIS counts requests per app key per second (EGW00201 when
+// exceeded, fact sheet §6), OpenDART per key per minute; every caller sharing a key must draw from one limiter.
+// There is no process-wide registry: the composition root builds the limiter from the compiled config
+// (kis.rate_limits → config.resolved.rateLimit for KIS) and hands it to every client on the key.
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { AbortedError } from '../core/errors.js';
 
 export type RatePriority = 'order' | 'normal' | 'bulk';
 
