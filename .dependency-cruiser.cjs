@@ -68,6 +68,15 @@ module.exports = {
       from: { path: dir(['scheduler', 'collect', 'trade']) },
       to: { path: dir(['kis', 'dart', 'sim']), dependencyTypesNot: ['type-only'] },
     },
+    // Collection is generic over sources: the framework never imports a source, and sources not each other.
+    {
+      name: 'collect-framework-is-source-free',
+      comment: 'the bulk collector, fetcher port, recovery runner and freshness checks work on CollectDataset; only sources/ knows KIS or DART',
+      severity: 'error',
+      from: { path: '^src/collect/[^/]+[.]ts$', pathNot: '^src/collect/index[.]ts$' },
+      to: { path: '^src/collect/sources/' },
+    },
+    ...peers(['kis', 'dart'], 'src/collect/sources'),
     // The KIS adapter: REST and WebSocket build on auth and symbols, never on each other.
     ...peers(['rest', 'ws'], 'src/kis'),
     ...ordered('src/kis', ['rest|ws', 'auth', 'symbols']),

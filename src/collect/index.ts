@@ -1,5 +1,6 @@
 // Bulk collection framework: the Fetcher port and error table, BaseFetcher retry, resumable bulk
-// collector, recovery-runner adapter, freshness checks and current price with fallbacks.
+// collector, recovery-runner adapter, freshness checks and current price with fallbacks — generic over
+// sources; each source (sources/kis/, …) brings its fetchers and datasets.
 export * from './fetcher.js';
 export * from './fetch-errors.js';
 export * from './base-fetcher.js';
@@ -10,5 +11,5 @@ export * from './bulk-collector.js';
 export * from './recovery-runner.js';
 export * from './freshness.js';
 export * from './current-price.js';
-export * from './fetchers/index.js';
-export * from './datasets.js';
+export * from './sources/kis/index.js';
+export * from './sources/index.js';

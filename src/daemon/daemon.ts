@@ -13,7 +13,7 @@ import type { KisCredentials } from '../kis/auth/types.js';
 import { openStore, type Store } from '../store/index.js';
 import { createAlertDispatcher, type AlertDispatcher } from '../alerts/index.js';
 import { createRecoveryQueue, createRecoveryWorker, type RecoveryWorker } from '../recovery/index.js';
-import { createKisDatasets, recoveryRunnersFor, createFreshnessChecker, type FreshnessReport } from '../collect/index.js';
+import { createDatasets, recoveryRunnersFor, createFreshnessChecker, type FreshnessReport } from '../collect/index.js';
 import { createOrderManager, type RunningOrderManager } from '../trade/orders/index.js';
 import {
   IntegratedScheduler,
@@ -97,7 +97,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
 
   // 3. Recovery queue + worker: failed collection tasks are retried by the same dataset code that collects them.
   const queue = createRecoveryQueue({ repo: store.recoveryQueue, clock });
-  const datasets = createKisDatasets({ api: broker.api, store, clock, logger: o.logger });
+  const datasets = createDatasets({ kis: { api: broker.api, store, clock, logger: o.logger } });
   const worker: RecoveryWorker = createRecoveryWorker({
     queue,
     runners: recoveryRunnersFor(Object.values(datasets)),

@@ -5,7 +5,6 @@
 // "no data". crtfc_key is registered as a secret and never appears in a log line or an error.
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { Clock } from '../core/clock.js';
 import { AbortedError, KisdError } from '../core/errors.js';
 import { registerSecret } from '../log/secrets.js';
 import { backoffDelayMs } from '../core/retry.js';

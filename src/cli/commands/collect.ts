@@ -3,7 +3,7 @@
 // on stdout, and the symbols still failing listed with where they were written (failed-codes CSV + queue).
 import { rmSync } from 'node:fs';
 import type { Command } from 'commander';
-import { checkpointPath, createBulkCollector, createKisDatasets, DATASET_NAMES, failedCodesPath, formatProgressLine, isDatasetName, type CollectProgress, type CollectSummary } from '../../collect/index.js';
+import { checkpointPath, createBulkCollector, createDatasets, DATASET_NAMES, failedCodesPath, formatProgressLine, isDatasetName, type CollectProgress, type CollectSummary } from '../../collect/index.js';
 import { createRecoveryQueue } from '../../recovery/index.js';
 import { openStore } from '../../store/index.js';
 import { openCliContext } from '../context.js';
@@ -82,14 +82,16 @@ export function registerCollectCommand(program: Command, deps: CliDeps): void {
       const interrupt = interruptSignal();
       try {
         const summary = await withBroker(ctx, async (broker, session) => {
-          const all = createKisDatasets({
-            api: broker.api,
-            store,
-            clock: ctx.clock,
-            logger: ctx.logger,
-            // The REST client drops a rejected token itself; getting one again issues the replacement.
-            renewToken: async () => {
-              await broker.tokens.getAccessToken();
+          const all = createDatasets({
+            kis: {
+              api: broker.api,
+              store,
+              clock: ctx.clock,
+              logger: ctx.logger,
+              // The REST client drops a rejected token itself; getting one again issues the replacement.
+              renewToken: async () => {
+                await broker.tokens.getAccessToken();
+              },
             },
           });
           const base = all[datasetName];

@@ -2,12 +2,12 @@
 // one symbol → its bars between params.fromYmd and params.toYmd (default: the 7 days up to yesterday,
 // KST, so weekends and holidays never leave the window empty; re-storing a known bar is an idempotent upsert).
 import type { Logger } from 'pino';
-import type { Clock } from '../../core/clock.js';
-import { kstYmd } from '../../core/kst.js';
-import type { DailyBarRow } from '../../store/daily-bars-repo.js';
-import { createBaseFetcher, type FetchRetryOptions } from '../base-fetcher.js';
-import { NotFoundError } from '../fetch-errors.js';
-import type { Fetcher } from '../fetcher.js';
+import type { Clock } from '../../../core/clock.js';
+import { kstYmd } from '../../../core/kst.js';
+import type { DailyBarRow } from '../../../store/daily-bars-repo.js';
+import { createBaseFetcher, type FetchRetryOptions } from '../../base-fetcher.js';
+import { NotFoundError } from '../../fetch-errors.js';
+import type { Fetcher } from '../../fetcher.js';
 import type { KisMarketDataPort } from './kis-ports.js';
 
 export interface KisFetcherOptions {

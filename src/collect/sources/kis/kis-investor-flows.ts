@@ -1,10 +1,10 @@
 // Investor flows fetcher on KIS inquire-investor (FHKST01010900): one symbol → its recent days of net
 // buying by individuals, foreigners and institutions. Rows KIS leaves blank (today's row before the
 // close) are dropped rather than stored as zeros; params.date keeps only that "YYYYMMDD".
-import type { InvestorFlowRow } from '../../store/investor-flows-repo.js';
-import { createBaseFetcher } from '../base-fetcher.js';
-import { NotFoundError } from '../fetch-errors.js';
-import type { Fetcher } from '../fetcher.js';
+import type { InvestorFlowRow } from '../../../store/investor-flows-repo.js';
+import { createBaseFetcher } from '../../base-fetcher.js';
+import { NotFoundError } from '../../fetch-errors.js';
+import type { Fetcher } from '../../fetcher.js';
 import type { KisFetcherOptions } from './kis-daily-bars.js';
 
 export function createKisInvestorFlowsFetcher(opts: KisFetcherOptions): Fetcher<InvestorFlowRow> {

@@ -1,8 +1,8 @@
 // Quote fetchers: domestic inquire-price (FHKST01010100) → market 'KR'; overseas price (HHDFS00000300)
 // for codes written "EXCD:SYMB" (e.g. "NAS:AAPL") → market = EXCD. as_of is the clock's time of the reply.
-import type { QuoteRow } from '../../store/quotes-repo.js';
-import { createBaseFetcher } from '../base-fetcher.js';
-import type { Fetcher } from '../fetcher.js';
+import type { QuoteRow } from '../../../store/quotes-repo.js';
+import { createBaseFetcher } from '../../base-fetcher.js';
+import type { Fetcher } from '../../fetcher.js';
 import type { KisFetcherOptions } from './kis-daily-bars.js';
 
 export function createKisQuotesFetcher(opts: KisFetcherOptions): Fetcher<QuoteRow> {
