@@ -23,6 +23,115 @@ function krTarget(ctx: RestContext): { sym: KrSymbol; quote: SimKrQuote } | { er
   return { sym, quote };
 }
 
+/** What inquire-price derives from the series besides the live quote: ranges, the previous bar, fundamentals. */
+function priceFacts(ctx: RestContext, sym: KrSymbol, q: SimKrQuote) {
+  const market = ctx.env.market;
+  const w52 = market.krWeek52(sym.code, ctx.nowMs);
+  const st = market.krSession(ctx.nowMs);
+  const yearStart = Math.floor(st.tradingYmd / 10000) * 10000 + 101;
+  const year = market.krDailyBars(sym.code, yearStart, st.tradingYmd, ctx.nowMs);
+  const yHigh = year.reduce((b, x) => (x.high > b.high ? x : b), year[0] ?? emptyBar(q.price));
+  const yLow = year.reduce((b, x) => (x.low < b.low ? x : b), year[0] ?? emptyBar(q.price));
+  const prev = st.dayIndex > 0 ? market.krSeries(sym).bar(st.dayIndex - 1) : undefined;
+  const f = fundamentals(sym);
+  const pivot = prev ? (prev.high + prev.low + prev.close) / 3 : q.prevClose;
+  const capital = (sym.listedShares * f.parValue) / 1e8;
+  return { market, w52, yHigh, yLow, prev, f, pivot, capital };
+}
+type PriceFacts = ReturnType<typeof priceFacts>;
+
+/** inquire-price output, first half: status flags, the session's prices and volumes, limits and pivots. */
+function sessionFields(sym: KrSymbol, q: SimKrQuote, { prev, f, pivot }: PriceFacts): Record<string, string> {
+  return {
+    iscd_stat_cls_code: '55',
+    marg_rate: '20.00',
+    rprs_mrkt_kor_name: sym.market === 'KOSPI' ? (sym.kind === 'stock' ? 'KOSPI200' : 'KOSPI') : 'KOSDAQ',
+    // Some real listings omit bstp_kor_isnm entirely (PK issue #48); ETFs/ETNs do so here.
+    ...(sym.kind === 'etf' || sym.kind === 'etn' ? {} : { bstp_kor_isnm: sym.sector }),
+    temp_stop_yn: 'N',
+    oprc_rang_cont_yn: 'N',
+    clpr_rang_cont_yn: 'N',
+    crdt_able_yn: sym.kind === 'stock' ? 'Y' : 'N',
+    grmn_rate_cls_code: '40',
+    elw_pblc_yn: sym.kind === 'stock' ? 'Y' : 'N',
+    stck_prpr: int(q.price),
+    prdy_vrss: int(q.price - q.prevClose),
+    prdy_vrss_sign: signCode(q.price, q.prevClose, q.upperLimit, q.lowerLimit),
+    prdy_ctrt: rate(q.price, q.prevClose),
+    acml_tr_pbmn: int(q.turnover),
+    acml_vol: int(q.volume),
+    prdy_vrss_vol_rate: prev && prev.volume > 0 ? fixed((q.volume / prev.volume) * 100, 2) : '0.00',
+    stck_oprc: int(q.open),
+    stck_hgpr: int(q.high),
+    stck_lwpr: int(q.low),
+    stck_mxpr: int(q.upperLimit),
+    stck_llam: int(q.lowerLimit),
+    stck_sdpr: int(q.prevClose),
+    wghn_avrg_stck_prc: fixed(q.volume > 0 ? q.turnover / q.volume : q.price, 2),
+    hts_frgn_ehrt: fixed(f.foreignRatio, 2),
+    frgn_ntby_qty: '0',
+    pgtr_ntby_qty: '0',
+    pvt_scnd_dmrs_prc: int(pivot + (prev ? prev.high - prev.low : 0)),
+    pvt_frst_dmrs_prc: int(2 * pivot - (prev?.low ?? q.prevClose)),
+    pvt_pont_val: int(pivot),
+    pvt_frst_dmsp_prc: int(2 * pivot - (prev?.high ?? q.prevClose)),
+    pvt_scnd_dmsp_prc: int(pivot - (prev ? prev.high - prev.low : 0)),
+    dmrs_val: int(prev ? (prev.high + pivot) / 2 : q.prevClose),
+    dmsp_val: int(prev ? (prev.low + pivot) / 2 : q.prevClose),
+  };
+}
+
+/** inquire-price output, second half: listing facts, valuation ratios, 250-day / yearly / 52-week ranges. */
+function listingFields(sym: KrSymbol, q: SimKrQuote, { market, w52, yHigh, yLow, f, capital }: PriceFacts): Record<string, string> {
+  return {
+    cpfn: int(capital),
+    rstc_wdth_prc: int(q.upperLimit - q.prevClose),
+    stck_fcam: int(f.parValue),
+    stck_sspr: int(q.prevClose * 0.76),
+    aspr_unit: int(q.tick),
+    hts_deal_qty_unit_val: '1',
+    lstn_stcn: int(sym.listedShares),
+    hts_avls: int((q.price * sym.listedShares) / 1e8),
+    per: fixed(f.per, 2),
+    pbr: fixed(f.pbr, 2),
+    stac_month: '12',
+    vol_tnrt: fixed((q.volume / sym.listedShares) * 100, 2),
+    eps: fixed(f.per > 0 ? q.price / f.per : 0, 2),
+    bps: fixed(f.pbr > 0 ? q.price / f.pbr : 0, 2),
+    d250_hgpr: int(w52?.high ?? q.high),
+    d250_hgpr_date: String(w52?.highYmd ?? ''),
+    d250_hgpr_vrss_prpr_rate: rate(q.price, w52?.high ?? q.price),
+    d250_lwpr: int(w52?.low ?? q.low),
+    d250_lwpr_date: String(w52?.lowYmd ?? ''),
+    d250_lwpr_vrss_prpr_rate: rate(q.price, w52?.low ?? q.price),
+    stck_dryy_hgpr: int(yHigh.high),
+    dryy_hgpr_vrss_prpr_rate: rate(q.price, yHigh.high),
+    dryy_hgpr_date: String(market.krCalendar.at(yHigh.dayIndex) ?? ''),
+    stck_dryy_lwpr: int(yLow.low),
+    dryy_lwpr_vrss_prpr_rate: rate(q.price, yLow.low),
+    dryy_lwpr_date: String(market.krCalendar.at(yLow.dayIndex) ?? ''),
+    w52_hgpr: int(w52?.high ?? q.high),
+    w52_hgpr_vrss_prpr_ctrt: rate(q.price, w52?.high ?? q.price),
+    w52_hgpr_date: String(w52?.highYmd ?? ''),
+    w52_lwpr: int(w52?.low ?? q.low),
+    w52_lwpr_vrss_prpr_ctrt: rate(q.price, w52?.low ?? q.price),
+    w52_lwpr_date: String(w52?.lowYmd ?? ''),
+    whol_loan_rmnd_rate: '0.00',
+    ssts_yn: sym.kind === 'stock' ? 'Y' : 'N',
+    stck_shrn_iscd: sym.code,
+    fcam_cnnm: thousands(f.parValue),
+    cpfn_cnnm: `${thousands(capital)} 억`,
+    frgn_hldn_qty: int((sym.listedShares * f.foreignRatio) / 100),
+    vi_cls_code: 'N',
+    ovtm_vi_cls_code: 'N',
+    last_ssts_cntg_qty: '0',
+    invt_caful_yn: 'N',
+    mrkt_warn_cls_code: '00',
+    short_over_yn: 'N',
+    sltr_yn: 'N',
+  };
+}
+
 const inquirePrice: RouteDef = {
   method: 'GET',
   path: '/uapi/domestic-stock/v1/quotations/inquire-price',
@@ -31,105 +140,8 @@ const inquirePrice: RouteDef = {
   handler(ctx) {
     const t = krTarget(ctx);
     if ('error' in t) return t.error;
-    const { sym, quote: q } = t;
-    const market = ctx.env.market;
-    const w52 = market.krWeek52(sym.code, ctx.nowMs);
-    const st = market.krSession(ctx.nowMs);
-    const yearStart = Math.floor(st.tradingYmd / 10000) * 10000 + 101;
-    const year = market.krDailyBars(sym.code, yearStart, st.tradingYmd, ctx.nowMs);
-    const yHigh = year.reduce((b, x) => (x.high > b.high ? x : b), year[0] ?? emptyBar(q.price));
-    const yLow = year.reduce((b, x) => (x.low < b.low ? x : b), year[0] ?? emptyBar(q.price));
-    const prev = st.dayIndex > 0 ? market.krSeries(sym).bar(st.dayIndex - 1) : undefined;
-    const f = fundamentals(sym);
-    const pivot = prev ? (prev.high + prev.low + prev.close) / 3 : q.prevClose;
-    const capital = (sym.listedShares * f.parValue) / 1e8;
-    return {
-      body: {
-        ...QUOTE_OK,
-        output: {
-          iscd_stat_cls_code: '55',
-          marg_rate: '20.00',
-          rprs_mrkt_kor_name: sym.market === 'KOSPI' ? (sym.kind === 'stock' ? 'KOSPI200' : 'KOSPI') : 'KOSDAQ',
-          // Some real listings omit bstp_kor_isnm entirely (PK issue #48); ETFs/ETNs do so here.
-          ...(sym.kind === 'etf' || sym.kind === 'etn' ? {} : { bstp_kor_isnm: sym.sector }),
-          temp_stop_yn: 'N',
-          oprc_rang_cont_yn: 'N',
-          clpr_rang_cont_yn: 'N',
-          crdt_able_yn: sym.kind === 'stock' ? 'Y' : 'N',
-          grmn_rate_cls_code: '40',
-          elw_pblc_yn: sym.kind === 'stock' ? 'Y' : 'N',
-          stck_prpr: int(q.price),
-          prdy_vrss: int(q.price - q.prevClose),
-          prdy_vrss_sign: signCode(q.price, q.prevClose, q.upperLimit, q.lowerLimit),
-          prdy_ctrt: rate(q.price, q.prevClose),
-          acml_tr_pbmn: int(q.turnover),
-          acml_vol: int(q.volume),
-          prdy_vrss_vol_rate: prev && prev.volume > 0 ? fixed((q.volume / prev.volume) * 100, 2) : '0.00',
-          stck_oprc: int(q.open),
-          stck_hgpr: int(q.high),
-          stck_lwpr: int(q.low),
-          stck_mxpr: int(q.upperLimit),
-          stck_llam: int(q.lowerLimit),
-          stck_sdpr: int(q.prevClose),
-          wghn_avrg_stck_prc: fixed(q.volume > 0 ? q.turnover / q.volume : q.price, 2),
-          hts_frgn_ehrt: fixed(f.foreignRatio, 2),
-          frgn_ntby_qty: '0',
-          pgtr_ntby_qty: '0',
-          pvt_scnd_dmrs_prc: int(pivot + (prev ? prev.high - prev.low : 0)),
-          pvt_frst_dmrs_prc: int(2 * pivot - (prev?.low ?? q.prevClose)),
-          pvt_pont_val: int(pivot),
-          pvt_frst_dmsp_prc: int(2 * pivot - (prev?.high ?? q.prevClose)),
-          pvt_scnd_dmsp_prc: int(pivot - (prev ? prev.high - prev.low : 0)),
-          dmrs_val: int(prev ? (prev.high + pivot) / 2 : q.prevClose),
-          dmsp_val: int(prev ? (prev.low + pivot) / 2 : q.prevClose),
-          cpfn: int(capital),
-          rstc_wdth_prc: int(q.upperLimit - q.prevClose),
-          stck_fcam: int(f.parValue),
-          stck_sspr: int(q.prevClose * 0.76),
-          aspr_unit: int(q.tick),
-          hts_deal_qty_unit_val: '1',
-          lstn_stcn: int(sym.listedShares),
-          hts_avls: int((q.price * sym.listedShares) / 1e8),
-          per: fixed(f.per, 2),
-          pbr: fixed(f.pbr, 2),
-          stac_month: '12',
-          vol_tnrt: fixed((q.volume / sym.listedShares) * 100, 2),
-          eps: fixed(f.per > 0 ? q.price / f.per : 0, 2),
-          bps: fixed(f.pbr > 0 ? q.price / f.pbr : 0, 2),
-          d250_hgpr: int(w52?.high ?? q.high),
-          d250_hgpr_date: String(w52?.highYmd ?? ''),
-          d250_hgpr_vrss_prpr_rate: rate(q.price, w52?.high ?? q.price),
-          d250_lwpr: int(w52?.low ?? q.low),
-          d250_lwpr_date: String(w52?.lowYmd ?? ''),
-          d250_lwpr_vrss_prpr_rate: rate(q.price, w52?.low ?? q.price),
-          stck_dryy_hgpr: int(yHigh.high),
-          dryy_hgpr_vrss_prpr_rate: rate(q.price, yHigh.high),
-          dryy_hgpr_date: String(market.krCalendar.at(yHigh.dayIndex) ?? ''),
-          stck_dryy_lwpr: int(yLow.low),
-          dryy_lwpr_vrss_prpr_rate: rate(q.price, yLow.low),
-          dryy_lwpr_date: String(market.krCalendar.at(yLow.dayIndex) ?? ''),
-          w52_hgpr: int(w52?.high ?? q.high),
-          w52_hgpr_vrss_prpr_ctrt: rate(q.price, w52?.high ?? q.price),
-          w52_hgpr_date: String(w52?.highYmd ?? ''),
-          w52_lwpr: int(w52?.low ?? q.low),
-          w52_lwpr_vrss_prpr_ctrt: rate(q.price, w52?.low ?? q.price),
-          w52_lwpr_date: String(w52?.lowYmd ?? ''),
-          whol_loan_rmnd_rate: '0.00',
-          ssts_yn: sym.kind === 'stock' ? 'Y' : 'N',
-          stck_shrn_iscd: sym.code,
-          fcam_cnnm: thousands(f.parValue),
-          cpfn_cnnm: `${thousands(capital)} 억`,
-          frgn_hldn_qty: int((sym.listedShares * f.foreignRatio) / 100),
-          vi_cls_code: 'N',
-          ovtm_vi_cls_code: 'N',
-          last_ssts_cntg_qty: '0',
-          invt_caful_yn: 'N',
-          mrkt_warn_cls_code: '00',
-          short_over_yn: 'N',
-          sltr_yn: 'N',
-        },
-      },
-    };
+    const facts = priceFacts(ctx, t.sym, t.quote);
+    return { body: { ...QUOTE_OK, output: { ...sessionFields(t.sym, t.quote, facts), ...listingFields(t.sym, t.quote, facts) } } };
   },
 };
 
