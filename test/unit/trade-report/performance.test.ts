@@ -83,7 +83,7 @@ describe('daily report', () => {
     await writeFile(positionsSnapshotPath(dataDir, '20261123'), JSON.stringify({ date: '20261123', created_at: 'x', positions: [{ market: 'KR', symbol: 'BBB001', qty: 50, avgPrice: 20_000, markPrice: 19_000, unrealizedPnl: -50_000 }], openOrders: [], cancelled: 0, flatten: [] }));
     clock.setSystemTime(T('17:00:00'));
     const alerts: Alert[] = [];
-    const job = createDailyReportJob({ dataDir, clock, orders: om, capitalKrw: 10_000_000, alerts: { send: (a) => void alerts.push(a) } });
+    const job = createDailyReportJob({ dataDir, clock, orders: om, capitalKrw: 10_000_000, alerts: { send: async (a) => void alerts.push(a) } });
     const detail = await job.run({ phase: 'daily-report', ymd: '20261123', trigger: 'manual', attempt: 1, signal: new AbortController().signal, logger: log });
     expect(detail).toEqual({ totalPnlKrw: -2_557, orders: 3, fills: 3, closedTrades: 1 });
     const paths = dailyReportPaths(dataDir, '20261123');

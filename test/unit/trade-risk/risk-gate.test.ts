@@ -45,7 +45,7 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kisd-risk-'));
   clock = createFakeClock('2026-11-23 10:00:00');
   alerts = [];
-  ks = new KillSwitch({ stateDir: dir, clock, logger: log, alerts: { send: (a) => void alerts.push(a) } });
+  ks = new KillSwitch({ stateDir: dir, clock, logger: log, alerts: { send: async (a) => void alerts.push(a) } });
   await ks.load();
   gate = new RiskGate({ clock, logger: log, killSwitch: ks, limits: { maxOrderValueKrw: 1_000_000, maxPositionValueKrw: 2_000_000, maxGrossExposureKrw: 3_000_000, maxOrdersPerMinute: 3, dailyLossLimitKrw: 100_000 } });
 });
@@ -153,7 +153,7 @@ describe('RiskGate', () => {
   it('fails closed on a corrupt state file: quarantined, tripped, alerted', async () => {
     await writeFile(killSwitchPath(dir), '{"tripped": tr');
     const got: Alert[] = [];
-    const k = new KillSwitch({ stateDir: dir, clock, logger: log, alerts: { send: (a) => void got.push(a) } });
+    const k = new KillSwitch({ stateDir: dir, clock, logger: log, alerts: { send: async (a) => void got.push(a) } });
     await k.load();
     expect(k.isTripped()).toBe(true);
     expect(got[0]?.level).toBe('CRITICAL');

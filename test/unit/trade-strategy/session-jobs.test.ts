@@ -5,7 +5,8 @@ import type { Alert } from '../../../src/alerts/types.js';
 import { kstInstant } from '../../../src/core/kst.js';
 import { writeBatchFile } from '../../../src/store/batch-files.js';
 import type { PhaseContext } from '../../../src/core/phases.js';
-import { createMarketCloseJob, createTradingSessionJob, intradayFlattenPlan, positionsSnapshotPath, positionsSnapshotSchema } from '../../../src/trade/session/index.js';
+import { createMarketCloseJob, createTradingSessionJob, intradayFlattenPlan } from '../../../src/trade/session/index.js';
+import { positionsSnapshotPath, positionsSnapshotSchema } from '../../../src/store/positions-snapshot.js';
 import { defaultStrategyRegistry, OPENING_RANGE_BREAKOUT, type StrategyRunner } from '../../../src/trade/strategy/index.js';
 import { krTick, makeRig } from './support.js';
 
@@ -63,7 +64,7 @@ describe('market close job', () => {
     rig.om.autoFill = true;
     rig.clock.setSystemTime(kstInstant('2026-11-23 15:20:00')); // inside the regular session: market sells are possible
     const alerts: Alert[] = [];
-    const job = createMarketCloseJob({ dataDir: rig.stateDir, clock: rig.clock, orders: rig.om, mark: (s) => rig.px.get(s), risk: rig.risk, alerts: { send: (a) => void alerts.push(a) } });
+    const job = createMarketCloseJob({ dataDir: rig.stateDir, clock: rig.clock, orders: rig.om, mark: (s) => rig.px.get(s), risk: rig.risk, alerts: { send: async (a) => void alerts.push(a) } });
     const detail = await job.run(phaseCtx(rig, 'market-close'));
     expect(detail).toMatchObject({ cancelled: 1, flattened: 2, flattenProblems: 0, openOrders: 0 });
     expect(rig.om.submitted.slice(3)).toEqual([
@@ -106,7 +107,7 @@ describe('market close job', () => {
     await rig.om.submit({ strategy: 'orb', market: 'KR', symbol: '005930', side: 'buy', qty: 10, type: 'market', tag: 'intraday' });
     rig.clock.setSystemTime(kstInstant('2026-11-23 16:00:00'));
     const alerts: Alert[] = [];
-    const job = createMarketCloseJob({ dataDir: rig.stateDir, clock: rig.clock, orders: rig.om, mark: (s) => rig.px.get(s), risk: rig.risk, alerts: { send: (a) => void alerts.push(a) } });
+    const job = createMarketCloseJob({ dataDir: rig.stateDir, clock: rig.clock, orders: rig.om, mark: (s) => rig.px.get(s), risk: rig.risk, alerts: { send: async (a) => void alerts.push(a) } });
     expect(await job.run(phaseCtx(rig, 'market-close'))).toMatchObject({ flattened: 1, flattenProblems: 1 });
     expect(rig.om.submitted).toHaveLength(1);
     const snap = positionsSnapshotSchema.parse(JSON.parse(await readFile(positionsSnapshotPath(rig.stateDir, '20261123'), 'utf8')));
@@ -120,7 +121,7 @@ describe('market close job', () => {
     await rig.om.submit({ strategy: 'orb', market: 'KR', symbol: '005930', side: 'buy', qty: 10, type: 'market', tag: 'intraday' });
     rig.om.rejectNext = true;
     const alerts: Alert[] = [];
-    const job = createMarketCloseJob({ dataDir: rig.stateDir, clock: rig.clock, orders: rig.om, mark: (s) => rig.px.get(s), alerts: { send: (a) => void alerts.push(a) } });
+    const job = createMarketCloseJob({ dataDir: rig.stateDir, clock: rig.clock, orders: rig.om, mark: (s) => rig.px.get(s), alerts: { send: async (a) => void alerts.push(a) } });
     expect(await job.run(phaseCtx(rig, 'market-close'))).toMatchObject({ flattenProblems: 1 });
     expect(alerts[0]).toMatchObject({ level: 'ERROR', symbols: ['005930'] });
   });

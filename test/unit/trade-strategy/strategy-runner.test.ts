@@ -83,7 +83,7 @@ describe('StrategyRunner', () => {
     runner = new StrategyRunner({
       strategies: [{ name: 'broken', onTick: () => { calls++; throw new Error('boom'); } }],
       bus: rig.bus, quotes: rig.quotes, orders: rig.om, risk: rig.risk, clock: rig.clock, logger: rig.log, symbols: ['005930'],
-      maxHandlerErrors: 3, alerts: { send: (a) => void alerts.push(a) },
+      maxHandlerErrors: 3, alerts: { send: async (a) => void alerts.push(a) },
     });
     await runner.start();
     for (let i = 0; i < 5; i++) rig.bus.publish(krTick('005930', 100 + i, rig.clock.nowMs()));
