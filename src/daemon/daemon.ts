@@ -30,6 +30,7 @@ import { createFeedBundle, type FeedBundle } from './feed-wiring.js';
 import { alertSinksFromEnv } from './alerts-from-env.js';
 import { wireRestMetrics } from './metrics-wiring.js';
 import { watchStateFile } from './state-file-watch.js';
+import { scheduleOptionsFor } from './preflight.js';
 import { createTradingWiring } from './trading-wiring.js';
 
 export interface DaemonOptions {
@@ -38,6 +39,8 @@ export interface DaemonOptions {
   clock: Clock;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
+  /** Aborting it during start-up (SIGTERM while waiting for a token) stops what started and rejects. */
+  signal?: AbortSignal;
 }
 
 export interface Daemon {
@@ -171,23 +174,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   });
   let freshnessTimer: ReturnType<Clock['setInterval']> | undefined;
   const tokenWatch = new TokenWatch(broker.tokens, { reinit }, clock, o.logger.child({ component: 'token-watch' }));
-  const phaseOpt = (at: string, extra: Record<string, string> = {}) => ({ at, ...extra });
   const scheduler = new IntegratedScheduler(
-    {
-      dataDir: paths.dataDir,
-      phases: {
-        screening: phaseOpt(s.screening_at),
-        selection: phaseOpt(s.selection_from, { windowEndsAt: s.selection_until }),
-        'kr-feed': phaseOpt(config.feed.kr_open),
-        trading: phaseOpt(s.trading_from, { endsAt: s.trading_until }),
-        'market-close': phaseOpt(s.market_close_at),
-        'us-feed': phaseOpt(config.feed.us_open),
-        'daily-report': phaseOpt(s.daily_report_at),
-      },
-      tokenCheckEveryMin: config.kis.token.check_interval_min,
-      brokerReinitEveryHours: config.kis.token.broker_reinit_hours,
-      holidayCheckAt: s.holiday_check_at,
-    },
+    { dataDir: paths.dataDir, ...scheduleOptionsFor(config) },
     {
       clock,
       logger: o.logger.child({ component: 'scheduler' }),
@@ -284,13 +272,18 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         killSwitchWatch?.close();
       },
     });
+  const onAbort = (): void => void lifecycle.stopAll(5_000);
+  o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    if (o.signal?.aborted) onAbort();
     await lifecycle.startAll();
   } catch (err) {
     // Leave nothing running behind a failed start: systemd restarts a clean process.
     await lifecycle.stopAll(5_000).catch(() => undefined);
     await embedded?.close().catch(() => undefined);
     throw err;
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
   }
   const healthUrl = `http://${config.health.host}:${healthPort}`;
 

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { systemClock, offsetClock, type Clock } from '../../core/clock.js';
 import { kstInstant } from '../../core/kst.js';
 import { loadConfig } from '../../config/load.js';
-import { loadCredentials } from '../../config/credentials.js';
+import { AbortedError } from '../../core/errors.js';
+import { preflight } from '../../daemon/preflight.js';
 import { createLogger } from '../../log/logger.js';
 import { startDaemon } from '../../daemon/daemon.js';
 import { SdNotifier } from '../../health/index.js';
@@ -17,8 +18,8 @@ export function registerRunCommand(program: Command): void {
     .option('--stop-deadline-sec <sec>', 'graceful stop deadline', '20')
     .action(async (opts: { stopDeadlineSec: string }) => {
       const deadlineMs = Math.max(1, Number(opts.stopDeadlineSec)) * 1000;
-      const config = loadConfig({ file: program.opts<{ config?: string }>().config });
-      const credentials = loadCredentials(config);
+      // Exactly what `kisd config check` runs: a config it rejects never gets this far, and vice versa.
+      const { config, credentials } = preflight(loadConfig({ file: program.opts<{ config?: string }>().config }));
       const logs = await createLogger({
         level: config.log.level,
         file: config.resolved.paths.logFile,
@@ -36,9 +37,15 @@ export function registerRunCommand(program: Command): void {
       process.on('unhandledRejection', fatal('unhandled promise rejection'));
 
       const notifier = new SdNotifier({ logger: logger.child({ component: 'sd-notify' }) });
+      // A signal during start-up (waiting out the one-token-per-minute rule, a slow KIS) aborts it at once.
+      const startAbort = new AbortController();
       const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-        process.once('SIGINT', () => resolve('SIGINT'));
+        const on = (name: NodeJS.Signals) => () => {
+          startAbort.abort(new AbortedError(`${name} during start-up`));
+          resolve(name);
+        };
+        process.once('SIGTERM', on('SIGTERM'));
+        process.once('SIGINT', on('SIGINT'));
       });
       process.on('SIGHUP', () => {
         logger.info('SIGHUP: log files rotate by size on their own (pino-roll); buffers flushed');
@@ -56,8 +63,15 @@ export function registerRunCommand(program: Command): void {
 
       let daemon;
       try {
-        daemon = await startDaemon({ config, credentials, clock, logger });
+        daemon = await startDaemon({ config, credentials, clock, logger, signal: startAbort.signal });
       } catch (err) {
+        if (startAbort.signal.aborted) {
+          void notifier.stopping();
+          logger.info(`${String((startAbort.signal.reason as Error).message)}: stopped before kisd was ready`);
+          logs.flush();
+          await logs.close();
+          process.exit(0);
+        }
         logger.fatal({ err }, 'start-up failed; fix the cause above and start again (systemd retries with back-off)');
         logs.flush();
         await logs.close();
