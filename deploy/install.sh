@@ -56,7 +56,9 @@ trap cleanup EXIT
 if [[ $FROM_BUILD -eq 1 ]]; then
   say "using the checkout's build ($src/dist, $src/node_modules)"
   [[ -f "$src/dist/src/cli/main.js" && -d "$src/node_modules" ]] || die "--from-build needs \`npm ci && npm run build\` in $src first"
-  cp -a "$src/dist" "$src/node_modules" "$work/"
+  mkdir "$work/dist"
+  cp -a "$src/dist/src" "$work/dist/"
+  cp -a "$src/node_modules" "$work/"
 else
   # Build in a scratch copy: root never writes node_modules/ or dist/ into the checkout.
   say "build (in a scratch copy; npm ci compiles better-sqlite3, about a minute)"
@@ -64,7 +66,9 @@ else
   mkdir -p "$build"
   (cd "$src" && cp -a package.json package-lock.json tsconfig.json src "$build/")
   (cd "$build" && npm ci --no-audit --no-fund && npm run build)
-  mv "$build/dist" "$build/node_modules" "$work/"
+  mkdir "$work/dist"
+  mv "$build/dist/src" "$work/dist/"
+  mv "$build/node_modules" "$work/"
 fi
 cp -a "$src/package.json" "$src/package-lock.json" "$src/config" "$src/deploy" "$work/"
 (cd "$work" && npm prune --omit=dev --no-audit --no-fund >/dev/null)
@@ -113,7 +117,7 @@ chmod 0755 "$root$BIN"
 
 if [[ -n "$DESTDIR" ]]; then
   say "staged under $DESTDIR (no user, no systemctl)"
-  echo "   to use it on a host: create the system user \"$SERVICE_USER\", chown root:$SERVICE_USER $ETC $ETC/kisd.env $ETC/kisd.yaml,"
+  echo "   to use it on a host: create the system user \"$SERVICE_USER\", chown root:$SERVICE_USER $ETC $ETC/kisd.yaml and $SERVICE_USER:$SERVICE_USER $ETC/kisd.env,"
   echo "   fill in $ETC/kisd.env, check with \`kisd config check\`, then: systemctl daemon-reload && systemctl enable --now kisd"
   exit 0
 fi

@@ -25,7 +25,7 @@ import {
 } from '../scheduler/index.js';
 import { createKisdMetrics, HealthServer, SdNotifier, type KisdMetrics, type HealthSnapshot } from '../health/index.js';
 import { createBroker, type Broker } from './broker.js';
-import { startEmbeddedSimulator, type EmbeddedSimulator } from './embedded-sim.js';
+import { EMBEDDED_SIM_SERVER_ID, startEmbeddedSimulator, type EmbeddedSimulator } from './embedded-sim.js';
 import { createFeedBundle, type FeedBundle } from './feed-wiring.js';
 import { alertSinksFromEnv } from './alerts-from-env.js';
 import { wireRestMetrics } from './metrics-wiring.js';
@@ -89,7 +89,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   let restBaseUrl = config.resolved.restBaseUrl;
   let wsUrl = config.resolved.wsUrl;
   if (config.mode === 'sim' && !restBaseUrl) {
-    sim = await startEmbeddedSimulator({ config, credentials, clock, logger: o.logger });
+    // Its server state (issued tokens) persists in var_dir, so a restart re-reads the token, as with KIS.
+    sim = await startEmbeddedSimulator({ config, credentials, clock, logger: o.logger, stateFile: join(paths.stateDir, 'embedded-sim-server.json') });
     restBaseUrl = sim.sim.restUrl;
     wsUrl = sim.sim.wsUrl;
     log.info({ restUrl: restBaseUrl, wsUrl }, `KIS simulator listening: REST ${restBaseUrl}  WebSocket ${wsUrl}`);
@@ -98,7 +99,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const embedded = sim;
 
   // 2. Broker, storage, alerts.
-  const broker = createBroker({ config, credentials, clock, logger: o.logger, restBaseUrl });
+  const broker = createBroker({ config, credentials, clock, logger: o.logger, restBaseUrl, ...(sim ? { serverId: EMBEDDED_SIM_SERVER_ID } : {}) });
   wireRestMetrics(broker, metrics);
   const store: Store = openStore({ dataDir: paths.dataDir, nowMs: clock.nowMs() });
   const alerts: AlertDispatcher = createAlertDispatcher({

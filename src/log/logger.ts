@@ -83,6 +83,7 @@ export async function createLogger(opts: LoggerOptions): Promise<KisdLogger> {
       serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
       hooks: { streamWrite: (line: string) => scrubSecrets(line) },
       timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { log: roundDurations },
     },
     streams.length > 0 ? pino.multistream(streams) : pino.destination('/dev/null'),
   );
@@ -105,6 +106,21 @@ export async function createLogger(opts: LoggerOptions): Promise<KisdLogger> {
         fileStream.end();
       }),
   };
+}
+
+/**
+ * Durations come from a monotonic clock with sub-microsecond noise (0.006351999999992586 ms): fields named
+ * *Ms, *Sec or *Seconds are logged to 3 decimals. Prices and other numbers are left exactly as given.
+ */
+export function roundDurations(obj: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(obj)) {
+    if (typeof v === 'number' && !Number.isInteger(v) && Number.isFinite(v) && /(Ms|Sec|Seconds)$/.test(k)) {
+      out ??= { ...obj };
+      out[k] = Math.round(v * 1000) / 1000;
+    }
+  }
+  return out ?? obj;
 }
 
 /** A logger for tests and tools that writes nothing. */
