@@ -101,7 +101,7 @@ describe('kisd config check', () => {
     const t = writeTestConfig();
     const r = await runCli(['config', 'check', t.configPath]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain(`# ${t.configPath}: OK`);
+    expect(r.stdout).toContain(`# ${t.configPath}: OK (kisd run would start with this config and these credentials)`);
   });
 
   it('a bad file: exit 2, every problem named by field path', async () => {
@@ -114,7 +114,7 @@ describe('kisd config check', () => {
     expect(r.stderr).toContain(`${bad}: mode:`);
     expect(r.stderr).toMatch(/kis\.http\.max_retries: .*\(got 99\)/);
     expect(r.stderr).toMatch(/feed: unknown key "kr_opn"/);
-    expect(r.stderr).toMatch(/next: fix the config/);
+    expect(r.stderr).toMatch(/next: every setting with its default and accepted values is in config\/kisd.example.yaml/);
   });
 
   it('a bad config also stops any other command with exit 2', async () => {
