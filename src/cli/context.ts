@@ -31,12 +31,14 @@ export interface OpenContextOptions {
   level?: string;
   /** Also write the daemon's log file (default false for short commands). */
   logFile?: boolean;
+  /** The command calls KIS: load the credentials now, so a missing one stops it before anything opens. */
+  callsKis?: boolean;
 }
 
 /** Loads config (global --config), credentials and a logger for a command. */
 export async function openCliContext(program: Command, opts: OpenContextOptions = {}): Promise<CliContext> {
   const config = loadConfig({ file: program.opts<{ config?: string }>().config });
-  let credentials: KisCredentials | undefined;
+  let credentials: KisCredentials | undefined = opts.callsKis ? loadCredentials(config) : undefined;
   const logs = await createLogger({
     level: opts.level ?? 'warn',
     file: opts.logFile ? config.resolved.paths.logFile : undefined,

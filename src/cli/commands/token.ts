@@ -56,6 +56,16 @@ export function formatTokenStatus(s: TokenStatus, server: string): string[] {
   return lines;
 }
 
+/** The token value in the state file, if any (to tell a re-served token from a new one). */
+function storedTokenValue(stateDir: string): string | undefined {
+  try {
+    const v = (JSON.parse(readFileSync(join(stateDir, 'token.json'), 'utf8')) as { value?: unknown }).value;
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Milliseconds until KIS's one-issue-per-minute rule allows the next issue, from the shared pacer file. */
 export function pacerWaitMs(stateDir: string, minIntervalSec: number, nowMs: number): { waitMs: number; lastAttemptMs?: number } {
   try {
@@ -74,7 +84,7 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
     .command('status')
     .description('show the stored token: state, masked value, issue and expiry (KST), time left; never issues')
     .action(async () => {
-      const ctx = await openCliContext(program);
+      const ctx = await openCliContext(program, { callsKis: true });
       const server = tokenServer(ctx);
       const tokens = openTokenManager(ctx, server);
       try {
@@ -94,7 +104,7 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
     .command('refresh')
     .description('issue a new token now (waits out KIS\'s one-issue-per-minute rule first)')
     .action(async () => {
-      const ctx = await openCliContext(program);
+      const ctx = await openCliContext(program, { callsKis: true });
       const server = tokenServer(ctx);
       const tokens = openTokenManager(ctx, server);
       const interrupt = interruptSignal();
@@ -108,7 +118,7 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
           );
         }
         println(deps.stdout, `asking ${server.url} for a new access token ...`);
-        const before = await tokens.status();
+        const before = storedTokenValue(ctx.config.resolved.paths.stateDir);
         let t: StoredAccessToken;
         try {
           t = await tokens.forceRefresh(interrupt.signal);
@@ -120,7 +130,7 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
           });
         }
         // KIS re-serves the current token when asked again within 6 h of issuing it: say which happened.
-        const same = (before.state === 'valid' || before.state === 'refresh-due') && before.maskedValue === maskSecret(t.value);
+        const same = before !== undefined && before === t.value;
         println(
           deps.stdout,
           `OK: ${same ? 'KIS returned the current token again (it re-serves a token for 6 h after issuing it)' : 'new token'} ${maskSecret(t.value)}, issued ${t.issuedAtKst} KST, expires ${t.expiresAtKst} KST (${formatRemaining(t.expiresAtEpochMs - ctx.clock.nowMs())} left)`,

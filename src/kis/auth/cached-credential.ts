@@ -197,7 +197,7 @@ export function createCachedCredential<R extends CredentialRecord>(o: CachedCred
         return { done: { record: issued, source: 'issued' } };
       }, signal);
       if ('done' in step) return step.done;
-      log.info({ waitMs: step.waitMs, reason: step.reason }, `waiting ${Math.ceil(step.waitMs / 1000)} s before issuing ${aOrAn(what)} (${step.reason === 'min-issue-interval' ? 'at most one per minute' : 'KIS said issued too often'}); a stop signal ends the wait at once`);
+      log.info({ waitMs: step.waitMs, reason: step.reason }, `waiting before issuing ${aOrAn(what)}: ${Math.ceil(step.waitMs / 1000)} s (${step.reason === 'min-issue-interval' ? 'KIS allows one issue per minute' : 'KIS said issued too often'}); a stop signal ends the wait at once`);
       // The lock is released while we wait so other processes can still adopt or read.
       await clock.sleep(step.waitMs, signal);
     }
