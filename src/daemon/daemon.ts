@@ -149,7 +149,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   };
   const s = config.scheduler;
   const universe = (): readonly string[] => {
-    const all = s.screening_symbols.length > 0 ? s.screening_symbols : embedded ? embedded.sim.market.krCodes() : config.feed.kr_watchlist;
+    const all = s.screening_symbols.length > 0 ? s.screening_symbols : embedded ? embedded.sim.market.krRequestCodes() : config.feed.kr_watchlist;
     return s.screening_universe_limit > 0 ? all.slice(0, s.screening_universe_limit) : all;
   };
   const trading = createTradingWiring({ config, clock, logger: o.logger, store, datasets, queue, alerts, orders, feed, universe, htsId: credentials.htsId });

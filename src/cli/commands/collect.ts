@@ -98,6 +98,9 @@ export function registerCollectCommand(program: Command, deps: CliDeps): void {
           if (flags.restart) rmSync(checkpointPath(dataDir, dataset.name), { force: true });
           println(deps.stdout, `collecting ${dataset.name} for ${symbols.length} symbol(s) from ${source} via ${describeServer(ctx, session)}`);
           const progress = progressPrinter(deps.stderr, () => ctx.clock.monotonicMs());
+          // Every attempt the REST client sends, retries included: the count the server sees.
+          let sentRequests = 0;
+          broker.rest.events.on('attempt', () => void sentRequests++);
           const collector = createBulkCollector({
             dataDir,
             clock: ctx.clock,
@@ -107,6 +110,7 @@ export function registerCollectCommand(program: Command, deps: CliDeps): void {
             checkpointEvery: ctx.config.collect.checkpoint_every,
             finalPassDelayMs: flags.finalPassDelay,
             onProgress: (p) => progress.update(p),
+            requestCounter: () => sentRequests,
           });
           try {
             return { result: await collector.run(dataset, symbols, { signal: interrupt.signal }), name: dataset.name };
