@@ -18,6 +18,12 @@ export function registerRunCommand(program: Command): void {
     .option('--stop-deadline-sec <sec>', 'graceful stop deadline', '20')
     .action(async (opts: { stopDeadlineSec: string }) => {
       const deadlineMs = Math.max(1, Number(opts.stopDeadlineSec)) * 1000;
+      // The daemon outlives a closed console pipe: everything also goes to the log file. (Short commands stop
+      // quietly on EPIPE instead, see main.ts.)
+      for (const stream of [process.stdout, process.stderr]) {
+        stream.removeAllListeners('error');
+        stream.on('error', () => undefined);
+      }
       // Exactly what `kisd config check` runs: a config it rejects never gets this far, and vice versa.
       const { config, credentials } = preflight(loadConfig({ file: program.opts<{ config?: string }>().config }));
       const logs = await createLogger({
