@@ -49,6 +49,14 @@ export function packageRoot(): string {
   return process.cwd();
 }
 
+/**
+ * The file a person should open: pino-roll writes `<name>.<n>.log` next to log.file and keeps a
+ * `current.log` symlink to the newest (log.file itself never exists under that name).
+ */
+export function currentLogPath(logFile: string): string {
+  return join(dirname(logFile), 'current.log');
+}
+
 export function defaultConfigPath(): string {
   return join(packageRoot(), 'config', 'default.yaml');
 }

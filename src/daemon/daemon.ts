@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { writeJsonAtomic } from '../core/atomic-file.js';
-import { kstYmd, kstInstant } from '../core/kst.js';
+import { formatKstTimestamp, kstYmd, kstInstant } from '../core/kst.js';
 import type { KisdConfig } from '../config/load.js';
 import type { KisCredentials } from '../kis/auth/types.js';
 import { openStore, type Store } from '../store/index.js';
@@ -218,7 +218,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     return {
       ready,
       token: { valid: t.state === 'valid' || t.state === 'refresh-due', remainingSec: t.remainingMs === undefined ? undefined : Math.round(t.remainingMs / 1000), expiresAt: t.expiresAtKst },
-      feed: { market: f.market === 'none' ? 'none' : f.market === 'kr' ? 'KR' : 'US', state: f.socketState, subscriptions: f.acknowledged, lastTickAt: f.lastTickAtMs === undefined ? undefined : new Date(f.lastTickAtMs).toISOString() },
+      feed: { market: f.market === 'none' ? 'none' : f.market === 'kr' ? 'KR' : 'US', state: f.socketState, subscriptions: f.acknowledged, lastTickAt: f.lastTickAtMs === undefined ? undefined : formatKstTimestamp(f.lastTickAtMs) },
       lastPhase: last ? { phase: last.phase, outcome: last.outcome, at: last.at } : null,
       queueDepth: depth,
       jobsInFlight: scheduler.inFlight(),

@@ -69,7 +69,7 @@ describe('kisd status', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`pid ${process.pid}, health http://127.0.0.1:`);
     expect(r.stdout).toContain('kisd OK at 2026-11-23 10:00:00 KST, up 1h 2m');
-    expect(r.stdout).toMatch(/token +valid, 22h 13m left \(expires 2026-11-24 08:00:00\)/);
+    expect(r.stdout).toMatch(/token +valid, 22h 13m left \(expires 2026-11-24 08:00:00 KST\)/);
     expect(r.stdout).toMatch(/feed +KR streaming, 5 subscriptions/);
     expect(r.stdout).toMatch(/queue +2 waiting/);
   });

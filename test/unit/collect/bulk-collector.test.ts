@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClock, settle } from '../../helpers/fake-clock.js';
@@ -190,6 +190,16 @@ describe('bulk collector', () => {
     expect((await collector.run(dataset(next), SYMBOLS)).alreadyComplete).toBe(false);
     expect(next.calls).toHaveLength(50);
     expect(readdirSync(join(dataDir, 'progress')).filter((f) => f.includes('.corrupt-'))).toEqual([]);
+  });
+
+  it('a valid checkpoint for another symbol list is replaced, not quarantined as corrupt', async () => {
+    const { dataDir, dataset, collector } = setup();
+    await collector.run(dataset(new FakeFetcher()), SYMBOLS.slice(0, 10));
+    const other = new FakeFetcher();
+    const summary = await collector.run(dataset(other), SYMBOLS.slice(10, 25));
+    expect(summary).toMatchObject({ total: 15, collected: 15, alreadyComplete: false });
+    expect(other.calls).toHaveLength(15);
+    expect(readdirSync(dirname(checkpointPath(dataDir, 'test_bars'))).filter((f) => f.includes('corrupt'))).toEqual([]);
   });
 
   it('quarantines a corrupt checkpoint and starts over', async () => {
