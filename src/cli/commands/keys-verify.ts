@@ -21,7 +21,7 @@ export function gapRefusal(nowMs: number): string | undefined {
   const g = checkOffMarketGap(nowMs);
   if (g.inGap) return undefined;
   return (
-    `not verifying: it is ${formatKstTimestamp(nowMs)} KST and a market may be open; real keys are verified only in the off-market gaps ${GAPS_TEXT} KST (seed 001 §5.1). ` +
+    `not verifying: it is ${formatKstTimestamp(nowMs)} KST and a market may be open; real keys are verified only in the off-market gaps ${GAPS_TEXT} KST, so the check never competes with trading traffic. ` +
     `The next gap (${g.nextGap.name}) opens at ${formatKstTimestamp(g.opensAtMs)} KST, in ${formatRemaining(g.opensAtMs - nowMs)}.`
   );
 }

@@ -2,7 +2,7 @@
 // SIGHUP flushes logs (pino-roll rotates by size on its own); an uncaught error logs fatal, flushes and exits 1
 // so systemd restarts the service.
 import type { Command } from 'commander';
-import { systemClock, offsetClock, type Clock } from '../../core/clock.js';
+import { systemClock, offsetClock, unrefTimer, type Clock } from '../../core/clock.js';
 import { kstInstant } from '../../core/kst.js';
 import { loadConfig } from '../../config/load.js';
 import { AbortedError } from '../../core/errors.js';
@@ -16,7 +16,8 @@ export function registerRunCommand(program: Command): void {
     .command('run')
     .description('run the daemon (mode sim: against the built-in KIS simulator)')
     .option('--stop-deadline-sec <sec>', 'graceful stop deadline', '20')
-    .action(async (opts: { stopDeadlineSec: string }) => {
+    .option('--stop-with-parent', 'stop gracefully when the process that started kisd exits (npm start: npm does not pass SIGTERM on)', false)
+    .action(async (opts: { stopDeadlineSec: string; stopWithParent: boolean }) => {
       const deadlineMs = Math.max(1, Number(opts.stopDeadlineSec)) * 1000;
       // The daemon outlives a closed console pipe: everything also goes to the log file. (Short commands stop
       // quietly on EPIPE instead, see main.ts.)
@@ -45,6 +46,7 @@ export function registerRunCommand(program: Command): void {
       const notifier = new SdNotifier({ logger: logger.child({ component: 'sd-notify' }) });
       // A signal during start-up (waiting out the one-token-per-minute rule, a slow KIS) aborts it at once.
       const startAbort = new AbortController();
+      let parentWatch: ReturnType<typeof systemClock.setInterval> | undefined;
       const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
         const on = (name: NodeJS.Signals) => () => {
           startAbort.abort(new AbortedError(`${name} during start-up`));
@@ -52,6 +54,17 @@ export function registerRunCommand(program: Command): void {
         };
         process.once('SIGTERM', on('SIGTERM'));
         process.once('SIGINT', on('SIGINT'));
+        if (opts.stopWithParent) {
+          // npm exits on SIGTERM without passing it on, leaving us orphaned (re-parented): treat that as SIGTERM.
+          const parent = process.ppid;
+          parentWatch = systemClock.setInterval(() => {
+            if (process.ppid === parent) return;
+            systemClock.clearInterval(parentWatch);
+            logger.warn({ parent }, `the process that started kisd (pid ${parent}) has exited: stopping as on SIGTERM`);
+            on('SIGTERM')();
+          }, 1_000);
+          unrefTimer(parentWatch);
+        }
       });
       process.on('SIGHUP', () => {
         logger.info('SIGHUP: log files rotate by size on their own (pino-roll); buffers flushed');
@@ -91,6 +104,7 @@ export function registerRunCommand(program: Command): void {
       const stopWatchdog = notifier.startWatchdog(systemClock);
 
       const signal = await stopSignal;
+      systemClock.clearInterval(parentWatch);
       const startedMs = systemClock.monotonicMs();
       logger.info({ signal, deadlineMs }, `${signal}: stopping (deadline ${deadlineMs / 1000} s)`);
       process.once(signal, () => {
