@@ -17,8 +17,10 @@ import { RateWindow } from './rate-window.js';
 import { accountRoutes } from './rest/account-routes.js';
 import { authRoutes } from './rest/auth-routes.js';
 import { holidayRoute } from './rest/holiday-route.js';
+import { minuteChartRoute } from './rest/minute-chart-route.js';
 import { orderRoutes } from './rest/order-routes.js';
 import { quoteRoutes } from './rest/quote-routes.js';
+import { researchRoutes } from './rest/research-routes.js';
 import { RestRouter } from './rest/router.js';
 import type { Flavor, SimEnv } from './rest/types.js';
 import { StatsRecorder, type SimStats } from './stats.js';
@@ -122,7 +124,7 @@ export async function createSimulator(opts: SimulatorOptions): Promise<Simulator
   const rate = new RateWindow({ limit: opts.rateLimitPerSec ?? (flavor === 'paper' ? 2 : 20) });
   const router = new RestRouter({
     env,
-    routes: [...authRoutes, ...quoteRoutes, holidayRoute, ...orderRoutes, ...accountRoutes],
+    routes: [...authRoutes, ...quoteRoutes, minuteChartRoute, ...researchRoutes, holidayRoute, ...orderRoutes, ...accountRoutes],
     faults,
     rate,
     control: createControlHandler({ faults, stats, tokens }),

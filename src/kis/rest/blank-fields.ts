@@ -11,6 +11,9 @@ export const BLANK_FIELDS_BY_PATH: Readonly<Record<string, readonly string[]>> =
   // OTA sends these blank on US orders (SLL_TYPE is "" for buys).
   [KIS_PATHS.overseasOrder]: ['CTAC_TLNO', 'MGCO_APTM_ODNO', 'SLL_TYPE'],
   [KIS_PATHS.overseasBalance]: ['CTX_AREA_FK200', 'CTX_AREA_NK200'],
+  // The official samples send these blank (docs/data-sources.md).
+  [KIS_PATHS.inquireTimeItemChart]: ['FID_ETC_CLS_CODE'],
+  [KIS_PATHS.newsTitle]: ['FID_NEWS_OFER_ENTP_CODE', 'FID_COND_MRKT_CLS_CODE', 'FID_INPUT_ISCD', 'FID_TITL_CNTT', 'FID_INPUT_DATE_1', 'FID_INPUT_HOUR_1', 'FID_RANK_SORT_CLS_CODE', 'FID_INPUT_SRNO'],
 };
 
 export type ParamValue = string | number | null | undefined;

@@ -44,6 +44,12 @@ export type { EndpointContext } from './endpoints/context.js';
 export { inquirePrice, inquireDailyItemChart, inquireInvestor, overseasPrice, type QuoteCallOptions, type ChartPeriod } from './endpoints/quotes.js';
 export { fetchDailyBars, CHART_ROWS_PER_CALL, type FetchDailyBarsOptions } from './endpoints/daily-bars.js';
 export { chkHoliday } from './endpoints/holiday.js';
+export { inquireTimeItemChart, fetchMinuteBars, MINUTE_BARS_PER_CALL, type FetchMinuteBarsOptions } from './endpoints/minute-chart.js';
+export { inquireNewsTitles, fetchNewsTitles, inquireInvestOpinions, inquireEstimatePerform, type NewsQuery, type FetchNewsOptions, type ResearchCallOptions } from './endpoints/research.js';
+export { parseMinuteChart, type MinuteBar, type MinuteChart } from './wire/minute-chart.js';
+export { parseNewsTitles, type NewsTitle } from './wire/news-titles.js';
+export { parseInvestOpinions, type InvestOpinion } from './wire/invest-opinions.js';
+export { parseEstimatePerform, INCOME_METRICS, INDICATOR_METRICS, type EarningsEstimate, type IncomeMetric, type IndicatorMetric } from './wire/estimate-perform.js';
 export {
   orderCash,
   orderRevise,

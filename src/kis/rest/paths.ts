@@ -14,4 +14,9 @@ export const KIS_PATHS = {
   overseasOrder: '/uapi/overseas-stock/v1/trading/order',
   overseasOrderRvsecncl: '/uapi/overseas-stock/v1/trading/order-rvsecncl',
   overseasBalance: '/uapi/overseas-stock/v1/trading/inquire-balance',
+  // docs/data-sources.md: today's minute bars (gap-fill), news headlines, analyst opinions, earnings estimates.
+  inquireTimeItemChart: '/uapi/domestic-stock/v1/quotations/inquire-time-itemchartprice',
+  newsTitle: '/uapi/domestic-stock/v1/quotations/news-title',
+  investOpinion: '/uapi/domestic-stock/v1/quotations/invest-opinion',
+  estimatePerform: '/uapi/domestic-stock/v1/quotations/estimate-perform',
 } as const;

@@ -42,6 +42,13 @@ export const TR_IDS = {
   overseasUsSell: { real: 'TTTT1006U', paper: 'VTTT1001U' },
   overseasUsReviseCancel: { real: 'TTTT1004U', paper: 'VTTT1004U' },
   overseasBalance: { real: 'TTTS3012R', paper: 'VTTS3012R' },
+
+  // docs/data-sources.md. The minute chart is documented for both hosts; whether VTS serves the other three is
+  // ❓ (no official sample offers a paper variant): they are sent as-is and VTS's refusal surfaces as KisApiError.
+  domesticMinuteChart: { real: 'FHKST03010200', paper: 'FHKST03010200' },
+  newsTitle: { real: 'FHKST01011800', paper: 'FHKST01011800' },
+  investOpinion: { real: 'FHKST663300C0', paper: 'FHKST663300C0' },
+  estimatePerform: { real: 'HHKST668300C0', paper: 'HHKST668300C0' },
 } as const satisfies Record<string, TrIdPair>;
 
 export type TrName = keyof typeof TR_IDS;
