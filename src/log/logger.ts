@@ -81,7 +81,7 @@ export async function createLogger(opts: LoggerOptions): Promise<KisdLogger> {
       base: { pid: process.pid },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
-      hooks: { streamWrite: (line: string) => scrubSecrets(line) },
+      hooks: { streamWrite: (line: string) => scrubSecrets(innermostComponent(line)) },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { log: roundDurations },
     },
@@ -106,6 +106,20 @@ export async function createLogger(opts: LoggerOptions): Promise<KisdLogger> {
         fileStream.end();
       }),
   };
+}
+
+/**
+ * A child of a child logger carries both components ({"component":"orders","component":"order-manager"}):
+ * duplicate keys that JSON tools disagree on. Keep the innermost (last) one, the component that logged.
+ */
+export function innermostComponent(line: string): string {
+  const first = line.indexOf('"component":');
+  if (first < 0 || line.indexOf('"component":', first + 12) < 0) return line;
+  const all = [...line.matchAll(/"component":"[^"\\]*",/g)];
+  if (all.length < 2) return line;
+  let out = line;
+  for (const m of all.slice(0, -1).reverse()) out = out.slice(0, m.index) + out.slice((m.index ?? 0) + m[0].length);
+  return out;
 }
 
 /**
