@@ -75,6 +75,8 @@ export interface CollectSummary {
   recovered: number;
   /** Still missing at the end; they wait in the recovery queue. */
   stillFailed: string[];
+  /** Refused by KIS as invalid input in this run (in the failed-codes CSV; never retried or queued). */
+  rejected: string[];
   rows: number;
   /** Index the run resumed from (0 for a fresh run). */
   resumedFromIndex: number;
@@ -117,6 +119,7 @@ export function createBulkCollector(opts: BulkCollectorOptions): BulkCollector {
       const resumedFromIndex = cp.nextIndex;
       if (loaded) log.info({ nextIndex: cp.nextIndex, phase: cp.phase, lastCode: cp.lastCode }, 'resuming from checkpoint');
       let symbolAttempts = 0;
+      const rejectedInRun: string[] = [];
       // Every HTTP request the client sent for this run, its own retries included, when it can tell us.
       const counterAtStart = opts.requestCounter?.() ?? 0;
       const sent = (): number => (opts.requestCounter ? opts.requestCounter() - counterAtStart : symbolAttempts);
@@ -136,6 +139,7 @@ export function createBulkCollector(opts: BulkCollectorOptions): BulkCollector {
           skipped: cp.counts.skipped,
           recovered: cp.counts.recovered,
           stillFailed: cp.failedCodes.filter((c) => !recovered.has(c)),
+          rejected: [...rejectedInRun],
           rows: cp.counts.rows,
           resumedFromIndex,
           elapsedMs: elapsed(),
@@ -241,6 +245,7 @@ export function createBulkCollector(opts: BulkCollectorOptions): BulkCollector {
             // Permanent: in the failed-codes CSV for a person to fix the list, never retried or queued.
             cp.counts.skipped++;
             rejected.push(code);
+            rejectedInRun.push(code);
             failedLines.push({ date, code, errorKind: 'invalid-input', error: errorMessage(o.error).slice(0, 500), attempts: o.attempts, recordedAt: formatKstTimestamp(clock.nowMs()) });
           } else {
             cp.counts.skipped++;

@@ -126,12 +126,21 @@ export function registerCollectCommand(program: Command, deps: CliDeps): void {
         }
         for (const line of formatSummary(s)) println(deps.stdout, line);
         if (s.aborted) throw new CliError('collection interrupted; progress is saved', { hint: `run the same command again to resume from ${cp}` });
+        if (s.rejected.length > 0) {
+          println(deps.stdout, `  refused by KIS as invalid input, not retried or queued: ${s.rejected.slice(0, 20).join(', ')}${s.rejected.length > 20 ? `, ... (${s.rejected.length} in all)` : ''}`);
+          println(deps.stdout, `  written to ${failedCodesPath(dataDir, summary.name)}`);
+        }
         if (s.stillFailed.length > 0) {
           const shown = s.stillFailed.slice(0, 20).join(', ') + (s.stillFailed.length > 20 ? `, ... (${s.stillFailed.length} in all)` : '');
           println(deps.stdout, `  still missing: ${shown}`);
           println(deps.stdout, `  written to ${failedCodesPath(dataDir, summary.name)} and the recovery queue`);
           throw new CliError(`${s.stillFailed.length} symbol(s) could not be collected`, {
             hint: 'the daemon\'s recovery worker retries them (see `kisd queue list --status pending`); if every symbol failed, run `kisd probe` first',
+          });
+        }
+        if (s.rejected.length > 0) {
+          throw new CliError(`${s.rejected.length} symbol(s) refused by KIS as invalid input`, {
+            hint: 'check those codes in the symbol list (an ETN is asked for with its Q prefix, e.g. Q500001); retrying them cannot help',
           });
         }
         println(deps.stdout, 'OK: every symbol collected');

@@ -58,7 +58,8 @@ describe('kisd status', () => {
     writeDaemonJson(t, gone, 'http://127.0.0.1:1');
     const r = await runCli(['--config', t.configPath, 'status']);
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`kisd is not running: pid ${gone} from .*daemon\\.json \\(started 2026-11-23T00:00:00.000Z\\) no longer exists`));
+    expect(r.stderr).toMatch(new RegExp(`kisd is not running: pid ${gone} from .*daemon\\.json \\(started 2026-11-23 09:00:00 KST\\) no longer exists`));
+    expect(r.stderr).toMatch(/the log \(.*\/log\/current\.log\) shows why it stopped/);
   });
 
   it('running and ready: prints the formatted health, exit 0', async () => {
