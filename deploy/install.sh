@@ -132,7 +132,7 @@ if check_out="$("$BIN" config check 2>&1 >/dev/null)"; then
   if [[ $START -eq 1 ]]; then
     systemctl restart kisd.service
     systemctl --no-pager --lines=5 status kisd.service || true
-    say "done: kisd is running (systemctl status kisd; kisd status)"
+    say "done: kisd is running (systemctl status kisd; sudo kisd status)"
   else
     say "done: installed and enabled, not (re)started (--no-start): sudo systemctl restart kisd"
   fi

@@ -28,7 +28,9 @@ export function registerStatusCommand(program: Command, deps: CliDeps): void {
         throw new CliError(`kisd is not running (no ${lookup.path})`, { hint: START_HINT });
       }
       if (lookup.kind === 'unreadable') {
-        throw new CliError(`cannot read ${lookup.path}: ${lookup.reason}`, { hint: `if no daemon runs, delete the file and ${START_HINT}` });
+        throw new CliError(`cannot read ${lookup.path}: ${lookup.reason}`, {
+          hint: lookup.reason === 'EACCES' ? 'the state directory is the service user\'s: run `sudo kisd status` (or as that user)' : `if no daemon runs, delete the file and ${START_HINT}`,
+        });
       }
       if (lookup.kind === 'stale') {
         throw new CliError(`kisd is not running: pid ${lookup.state.pid} from ${lookup.path}${lookup.state.startedAt ? ` (started ${startedText(lookup.state.startedAt)})` : ''} no longer exists`, {
