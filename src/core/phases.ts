@@ -20,8 +20,11 @@ export interface PhaseDeclaration {
   readonly endsAt?: PhaseTimeSetting;
   /** Soft end of the phase's window, handed to the job (selection: 09:00). */
   readonly windowEndsAt?: PhaseTimeSetting;
-  /** Latest "HH:MM" restart recovery may still start a missed run; default the session end, else midnight. */
-  readonly lateStartUntil?: string;
+  /**
+   * Latest time restart recovery may still start a missed run, read from another phase's setting (e.g. the
+   * session end); default the phase's own session end, else midnight.
+   */
+  readonly lateStartUntil?: PhaseTimeSetting;
   /** Default true: runs on KR trading days only. */
   readonly tradingDaysOnly?: boolean;
 }
@@ -30,15 +33,25 @@ export interface PhaseDeclaration {
 export const PHASES = [
   // Screening and selection may still start late (until the session ends): a late selection lets the
   // session trade; set lateStartUntil "09:00" for the seed's stricter 07:00–09:00 recovery window.
-  { id: 'screening', label: 'collect daily bars and investor flows, rank the universe', at: { section: 'scheduler', key: 'screening_at', default: '06:00' }, lateStartUntil: '15:30' },
+  {
+    id: 'screening',
+    label: 'collect daily bars and investor flows, rank the universe',
+    at: { section: 'scheduler', key: 'screening_at', default: '06:00' },
+    lateStartUntil: { section: 'scheduler', key: 'trading_until', default: '15:30' },
+  },
   {
     id: 'selection',
     label: "write today's selection batches",
     at: { section: 'scheduler', key: 'selection_from', default: '07:00' },
     windowEndsAt: { section: 'scheduler', key: 'selection_until', default: '09:00' },
-    lateStartUntil: '15:30',
+    lateStartUntil: { section: 'scheduler', key: 'trading_until', default: '15:30' },
   },
-  { id: 'kr-feed', label: 'realtime feed switches to KR', at: { section: 'feed', key: 'kr_open', default: '08:30' }, lateStartUntil: '16:30' },
+  {
+    id: 'kr-feed',
+    label: 'realtime feed switches to KR',
+    at: { section: 'feed', key: 'kr_open', default: '08:30' },
+    lateStartUntil: { section: 'feed', key: 'us_open', default: '16:30' },
+  },
   {
     id: 'trading',
     label: 'trading session',
@@ -64,17 +77,29 @@ export function phaseTimeSettings<S extends PhaseTimeSetting['section']>(section
   return PHASES.flatMap((p: PhaseDeclaration) => [p.at, p.windowEndsAt, p.endsAt]).filter((t): t is PhaseTimeSetting & { key: PhaseTimeKey<S> } => t?.section === section);
 }
 
+export interface ConfiguredPhaseTimes {
+  at: string;
+  endsAt?: string;
+  windowEndsAt?: string;
+  lateStartUntil?: string;
+}
+
 /** The configured "HH:MM" times of every phase, read from compiled config sections (keys per the table). */
 export function configuredPhaseTimes(
   sections: Readonly<Record<PhaseTimeSetting['section'], object>>,
-): Record<PhaseId, { at: string; endsAt?: string; windowEndsAt?: string }> {
+): Record<PhaseId, ConfiguredPhaseTimes> {
   const read = (t: PhaseTimeSetting): string => {
     const v = (sections[t.section] as Record<string, unknown>)[t.key];
     return typeof v === 'string' ? v : t.default;
   };
-  const out = {} as Record<PhaseId, { at: string; endsAt?: string; windowEndsAt?: string }>;
+  const out = {} as Record<PhaseId, ConfiguredPhaseTimes>;
   for (const p of PHASES as readonly PhaseDeclaration[]) {
-    out[p.id as PhaseId] = { at: read(p.at), ...(p.endsAt ? { endsAt: read(p.endsAt) } : {}), ...(p.windowEndsAt ? { windowEndsAt: read(p.windowEndsAt) } : {}) };
+    out[p.id as PhaseId] = {
+      at: read(p.at),
+      ...(p.endsAt ? { endsAt: read(p.endsAt) } : {}),
+      ...(p.windowEndsAt ? { windowEndsAt: read(p.windowEndsAt) } : {}),
+      ...(p.lateStartUntil ? { lateStartUntil: read(p.lateStartUntil) } : {}),
+    };
   }
   return out;
 }

@@ -67,7 +67,7 @@ export const DEFAULT_PHASES: Readonly<Record<PhaseId, PhaseOptions>> = Object.fr
         at: p.at.default,
         ...(p.endsAt ? { endsAt: p.endsAt.default } : {}),
         ...(p.windowEndsAt ? { windowEndsAt: p.windowEndsAt.default } : {}),
-        ...(p.lateStartUntil ? { lateStartUntil: p.lateStartUntil } : {}),
+        ...(p.lateStartUntil ? { lateStartUntil: p.lateStartUntil.default } : {}),
         ...(p.tradingDaysOnly === false ? { tradingDaysOnly: false } : {}),
       },
     ]),
