@@ -3,7 +3,6 @@
 // the user wrote — never an internal name. Both run as real processes of the built CLI.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createSimulator, type Simulator } from '../../../src/sim/index.js';
