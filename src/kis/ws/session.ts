@@ -4,42 +4,19 @@
 // All timers run on the injected Clock.
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
-import type { TimerHandle } from '../../core/clock.js';
 import { KisdError, errorMessage } from '../../core/errors.js';
 import { registerSecret } from '../../log/secrets.js';
 import { backoffDelayMs } from '../../core/retry.js';
 import type { NoticeCipherKey } from './cipher.js';
 import { openWebSocket } from './connect.js';
-import { classifyControl, safeMsg1 } from './control-codes.js';
-import type { ControlReply, ParseResult } from './events.js';
+import type { ParseResult } from './events.js';
 import { createParseStats, parseFrame } from './parse.js';
 import { compileWsSessionOptions, type CompiledWsSessionOptions, type WsSessionOptions } from './session-options.js';
 import { zeroCounters, type ConnectionEndReason, type SessionLifecycleEvent, type SessionState, type WsSessionStatus } from './session-events.js';
 import { SubscriptionTable, type PendingAction, type SubscriptionKey } from './subscription-table.js';
-import { ENCRYPTED_TRS, KEEPALIVE_FRAME, OPSP, subscribeFrame } from './wire.js';
-
-/** One physical connection; a new one is made for every (re)connect. */
-interface Connection {
-  id: number;
-  ws: WebSocket;
-  approvalKey: string;
-  /** Aborts this connection's phases, pump sleeps and timers. */
-  abort: AbortController;
-  phase: 'releasing' | 'subscribing' | 'ready' | 'stopping';
-  ended: boolean;
-  closingByUs: boolean;
-  resolveEnded: (reason: ConnectionEndReason) => void;
-  ended$: Promise<ConnectionEndReason>;
-  pumping: boolean;
-  rekeyed: boolean;
-  rekeying: Promise<void> | undefined;
-  lastRxMono: number;
-  /** PINGPONG texts we sent lately: an echo of one of them is not echoed again (no ping-pong storm). */
-  recentPings: string[];
-  /** encrypted TRs re-subscribed once on this connection to obtain their key/iv */
-  keyRefreshes: Set<string>;
-  timers: TimerHandle[];
-}
+import type { Connection } from './connection.js';
+import { SessionReplies } from './control-replies.js';
+import { subscribeFrame } from './wire.js';
 
 const LOG_EVERY = 1000;
 
@@ -47,6 +24,7 @@ export class WsSession {
   private readonly o: CompiledWsSessionOptions;
   private readonly log: Logger;
   private readonly table: SubscriptionTable;
+  private readonly replies: SessionReplies;
   private readonly noticeKeys = new Map<string, NoticeCipherKey>();
   private readonly parseStats = createParseStats();
   private readonly counters = zeroCounters();
@@ -65,6 +43,19 @@ export class WsSession {
     this.o = compileWsSessionOptions(options);
     this.log = this.o.log.child({ component: 'kis-ws' });
     this.table = new SubscriptionTable(this.o.maxSubscriptions);
+    this.replies = new SessionReplies({
+      options: this.o,
+      log: this.log,
+      table: this.table,
+      noticeKeys: this.noticeKeys,
+      counters: this.counters,
+      send: (conn, text) => this.send(conn, text),
+      sendRequest: (conn, action) => this.sendRequest(conn, action),
+      endConnection: (conn, reason) => this.endConnection(conn, reason),
+      emit: (ev) => this.emit(ev),
+      kick: () => this.kick(),
+      notifyChange: () => this.notifyChange(),
+    });
   }
 
   /** Starts connecting; reconnects without limit until stop(). Idempotent. */
@@ -195,8 +186,8 @@ export class WsSession {
     ws.on('error', (err) => this.log.warn({ connectionId: id, err: errorMessage(err) }, 'websocket error'));
     ws.on('close', (code: number) => this.endConnection(conn, conn.closingByUs ? 'stopped' : 'remote-close', code));
     conn.timers.push(
-      this.o.clock.setInterval(() => this.sendKeepalive(conn), this.o.keepaliveIntervalMs),
-      this.o.clock.setInterval(() => this.checkSilence(conn), this.o.silenceCheckMs),
+      this.o.clock.setInterval(() => this.replies.sendKeepalive(conn), this.o.keepaliveIntervalMs),
+      this.o.clock.setInterval(() => this.replies.checkSilence(conn), this.o.silenceCheckMs),
     );
     return conn;
   }
@@ -320,10 +311,10 @@ export class WsSession {
         }
         break;
       case 'control':
-        this.onControl(conn, r.control);
+        this.replies.onControl(conn, r.control);
         break;
       case 'pingpong':
-        this.onPingpong(conn, r.text);
+        this.replies.onPingpong(conn, r.text);
         break;
       case 'malformed':
         this.logMalformed(r);
@@ -334,128 +325,6 @@ export class WsSession {
   private logMalformed(r: Extract<ParseResult, { kind: 'malformed' }>): void {
     const n = this.parseStats.malformedFrames;
     if (n <= 10 || n % LOG_EVERY === 0) this.log.warn({ reason: r.reason, detail: r.detail, malformedFrames: n }, 'malformed realtime frame dropped');
-  }
-
-  private onPingpong(conn: Connection, text: string): void {
-    this.counters.pingpongsReceived++;
-    if (conn.recentPings.includes(text)) return; // the server echoed our own keepalive/echo: do not bounce it back
-    // KIS expects the same payload back; PK and OTA's multi-process sample echo it as a text frame.
-    if (this.send(conn, text)) {
-      this.counters.pingpongsEchoed++;
-      this.rememberPing(conn, text);
-    }
-  }
-
-  private sendKeepalive(conn: Connection): void {
-    if (this.send(conn, KEEPALIVE_FRAME)) {
-      this.counters.keepalivesSent++;
-      this.rememberPing(conn, KEEPALIVE_FRAME);
-    }
-  }
-
-  private rememberPing(conn: Connection, text: string): void {
-    conn.recentPings.push(text);
-    if (conn.recentPings.length > 4) conn.recentPings.shift();
-  }
-
-  private checkSilence(conn: Connection): void {
-    const silentMs = this.o.clock.monotonicMs() - conn.lastRxMono;
-    if (conn.ended || silentMs < this.o.deadAfterSilenceMs) return;
-    this.counters.deadSockets++;
-    this.log.warn({ connectionId: conn.id, silentMs }, 'websocket silent too long: declaring it dead and replacing it');
-    this.emit({ type: 'dead', connectionId: conn.id, silentMs });
-    this.endConnection(conn, 'dead');
-  }
-
-  private onControl(conn: Connection, c: ControlReply): void {
-    const action = classifyControl(c);
-    const where = { connectionId: conn.id, trId: c.trId, trKey: c.trKey, msgCd: c.msgCd };
-    if (c.key !== undefined && c.iv !== undefined) this.noticeKeys.set(c.trId, { key: c.key, iv: c.iv });
-    switch (action) {
-      case 'acked':
-        // Replies to the release-first step are not registrations of this connection.
-        if (conn.phase === 'releasing') break;
-        if (this.table.markAcked(c.trId, c.trKey)) {
-          this.counters.acks++;
-          if (c.msgCd === OPSP.alreadySubscribed) this.counters.alreadySubscribed++;
-          this.emit({ type: 'acknowledged', connectionId: conn.id, trId: c.trId, trKey: c.trKey, msgCd: c.msgCd });
-          this.ensureNoticeKey(conn, c);
-        }
-        break;
-      case 'released':
-      case 'release-unknown':
-        if (conn.phase === 'releasing') break;
-        this.counters.releases++;
-        this.table.markReleased(c.trId, c.trKey);
-        break;
-      case 'over-cap':
-        // Not retried on this connection: a loop of refused subscribes can get the key blocked.
-        this.reject(conn, c, 'KIS_WS_MAX_SUBSCRIBE', 'registration refused: MAX SUBSCRIBE OVER');
-        break;
-      case 'invalid-approval':
-        this.onInvalidApproval(conn, c);
-        break;
-      case 'in-use':
-        this.log.warn(where, 'websocket refused: app key already in use by another session; backing off');
-        this.emit({ type: 'error', connectionId: conn.id, code: 'KIS_WS_IN_USE', message: 'ALREADY IN USE appkey', msgCd: c.msgCd });
-        this.endConnection(conn, 'in-use');
-        break;
-      case 'rejected':
-        this.reject(conn, c, 'KIS_WS_SUBSCRIBE_REJECTED', `registration refused: ${c.msgCd} ${safeMsg1(c)}`);
-        break;
-    }
-    this.kick();
-    this.notifyChange();
-  }
-
-  private reject(conn: Connection, c: ControlReply, code: string, message: string): void {
-    this.counters.rejected++;
-    this.table.markRejected(c.trId, c.trKey);
-    this.log.warn({ connectionId: conn.id, trId: c.trId, trKey: c.trKey, msgCd: c.msgCd }, message);
-    this.emit({ type: 'error', connectionId: conn.id, code, message, trId: c.trId, trKey: c.trKey, msgCd: c.msgCd });
-  }
-
-  /**
-   * An encrypted TR acknowledged without key/iv (OPSP0002 after a stale session) cannot be decrypted:
-   * release and re-register it once on this connection to get a fresh key/iv.
-   */
-  private ensureNoticeKey(conn: Connection, c: ControlReply): void {
-    if (!ENCRYPTED_TRS.has(c.trId) || this.noticeKeys.has(c.trId) || conn.keyRefreshes.has(c.trId)) return;
-    conn.keyRefreshes.add(c.trId);
-    this.log.warn({ connectionId: conn.id, trId: c.trId }, 'encrypted TR acknowledged without key/iv: re-registering once');
-    this.sendRequest(conn, { trType: '2', trId: c.trId, trKey: c.trKey });
-  }
-
-  /** OPSP0011: drop the approval key, issue a new one once per connection and resend; a second refusal reconnects. */
-  private onInvalidApproval(conn: Connection, c: ControlReply): void {
-    const sentWith = this.table.sentWith(c.trId, c.trKey) ?? conn.approvalKey;
-    this.table.revertPending(c.trId, c.trKey);
-    if (conn.rekeying !== undefined || sentWith !== conn.approvalKey) return; // already being / been replaced
-    if (conn.rekeyed) {
-      this.log.warn({ connectionId: conn.id, trId: c.trId }, 'websocket approval key refused again after re-issue: reconnecting');
-      this.emit({ type: 'error', connectionId: conn.id, code: 'KIS_WS_INVALID_APPROVAL', message: 'approval key refused after re-issue', trId: c.trId, trKey: c.trKey, msgCd: c.msgCd });
-      this.endConnection(conn, 'invalid-approval');
-      return;
-    }
-    conn.rekeyed = true;
-    this.log.warn({ connectionId: conn.id, trId: c.trId }, 'websocket approval key refused (OPSP0011): re-issuing it once');
-    const bad = conn.approvalKey;
-    conn.rekeying = (async () => {
-      await this.o.approvalKeys.invalidateApprovalKey(bad);
-      const fresh = await this.o.approvalKeys.getApprovalKey(conn.abort.signal);
-      registerSecret(fresh);
-      conn.approvalKey = fresh;
-      this.counters.approvalReissues++;
-    })()
-      .catch((err: unknown) => {
-        if (conn.ended) return;
-        this.log.warn({ connectionId: conn.id, err: errorMessage(err) }, 'approval key re-issue failed: reconnecting');
-        this.endConnection(conn, 'invalid-approval');
-      })
-      .finally(() => {
-        conn.rekeying = undefined;
-        this.kick();
-      });
   }
 
   // ---- stop -----------------------------------------------------------------------------------------

@@ -1,0 +1,156 @@
+// What a KIS WebSocket session does with the server's replies: control replies to (un)registrations (ack,
+// release, refusals, the approval-key re-issue on OPSP0011, the key/iv of encrypted TRs) and connection
+// liveness (PINGPONG echo, the application keepalive, the silence watchdog). The session owns the state; this
+// handler acts on it through the narrow SessionHost it is given.
+import type { Logger } from 'pino';
+import { errorMessage } from '../../core/errors.js';
+import { registerSecret } from '../../log/secrets.js';
+import type { NoticeCipherKey } from './cipher.js';
+import type { Connection } from './connection.js';
+import { classifyControl, safeMsg1 } from './control-codes.js';
+import type { ControlReply } from './events.js';
+import type { CompiledWsSessionOptions } from './session-options.js';
+import type { ConnectionEndReason, SessionLifecycleEvent, WsSessionCounters } from './session-events.js';
+import type { PendingAction, SubscriptionTable } from './subscription-table.js';
+import { ENCRYPTED_TRS, KEEPALIVE_FRAME, OPSP } from './wire.js';
+
+/** The parts of a session its reply handler reads and drives. */
+export interface SessionHost {
+  readonly options: CompiledWsSessionOptions;
+  readonly log: Logger;
+  readonly table: SubscriptionTable;
+  readonly noticeKeys: Map<string, NoticeCipherKey>;
+  readonly counters: WsSessionCounters;
+  send(conn: Connection, text: string): boolean;
+  sendRequest(conn: Connection, action: PendingAction): void;
+  endConnection(conn: Connection, reason: ConnectionEndReason): void;
+  emit(ev: SessionLifecycleEvent): void;
+  kick(): void;
+  notifyChange(): void;
+}
+
+export class SessionReplies {
+  constructor(private readonly h: SessionHost) {}
+
+  onPingpong(conn: Connection, text: string): void {
+    this.h.counters.pingpongsReceived++;
+    if (conn.recentPings.includes(text)) return; // the server echoed our own keepalive/echo: do not bounce it back
+    // KIS expects the same payload back; PK and OTA's multi-process sample echo it as a text frame.
+    if (this.h.send(conn, text)) {
+      this.h.counters.pingpongsEchoed++;
+      this.rememberPing(conn, text);
+    }
+  }
+
+  sendKeepalive(conn: Connection): void {
+    if (this.h.send(conn, KEEPALIVE_FRAME)) {
+      this.h.counters.keepalivesSent++;
+      this.rememberPing(conn, KEEPALIVE_FRAME);
+    }
+  }
+
+  private rememberPing(conn: Connection, text: string): void {
+    conn.recentPings.push(text);
+    if (conn.recentPings.length > 4) conn.recentPings.shift();
+  }
+
+  checkSilence(conn: Connection): void {
+    const silentMs = this.h.options.clock.monotonicMs() - conn.lastRxMono;
+    if (conn.ended || silentMs < this.h.options.deadAfterSilenceMs) return;
+    this.h.counters.deadSockets++;
+    this.h.log.warn({ connectionId: conn.id, silentMs }, 'websocket silent too long: declaring it dead and replacing it');
+    this.h.emit({ type: 'dead', connectionId: conn.id, silentMs });
+    this.h.endConnection(conn, 'dead');
+  }
+
+  onControl(conn: Connection, c: ControlReply): void {
+    const action = classifyControl(c);
+    const where = { connectionId: conn.id, trId: c.trId, trKey: c.trKey, msgCd: c.msgCd };
+    if (c.key !== undefined && c.iv !== undefined) this.h.noticeKeys.set(c.trId, { key: c.key, iv: c.iv });
+    switch (action) {
+      case 'acked':
+        // Replies to the release-first step are not registrations of this connection.
+        if (conn.phase === 'releasing') break;
+        if (this.h.table.markAcked(c.trId, c.trKey)) {
+          this.h.counters.acks++;
+          if (c.msgCd === OPSP.alreadySubscribed) this.h.counters.alreadySubscribed++;
+          this.h.emit({ type: 'acknowledged', connectionId: conn.id, trId: c.trId, trKey: c.trKey, msgCd: c.msgCd });
+          this.ensureNoticeKey(conn, c);
+        }
+        break;
+      case 'released':
+      case 'release-unknown':
+        if (conn.phase === 'releasing') break;
+        this.h.counters.releases++;
+        this.h.table.markReleased(c.trId, c.trKey);
+        break;
+      case 'over-cap':
+        // Not retried on this connection: a loop of refused subscribes can get the key blocked.
+        this.reject(conn, c, 'KIS_WS_MAX_SUBSCRIBE', 'registration refused: MAX SUBSCRIBE OVER');
+        break;
+      case 'invalid-approval':
+        this.onInvalidApproval(conn, c);
+        break;
+      case 'in-use':
+        this.h.log.warn(where, 'websocket refused: app key already in use by another session; backing off');
+        this.h.emit({ type: 'error', connectionId: conn.id, code: 'KIS_WS_IN_USE', message: 'ALREADY IN USE appkey', msgCd: c.msgCd });
+        this.h.endConnection(conn, 'in-use');
+        break;
+      case 'rejected':
+        this.reject(conn, c, 'KIS_WS_SUBSCRIBE_REJECTED', `registration refused: ${c.msgCd} ${safeMsg1(c)}`);
+        break;
+    }
+    this.h.kick();
+    this.h.notifyChange();
+  }
+
+  private reject(conn: Connection, c: ControlReply, code: string, message: string): void {
+    this.h.counters.rejected++;
+    this.h.table.markRejected(c.trId, c.trKey);
+    this.h.log.warn({ connectionId: conn.id, trId: c.trId, trKey: c.trKey, msgCd: c.msgCd }, message);
+    this.h.emit({ type: 'error', connectionId: conn.id, code, message, trId: c.trId, trKey: c.trKey, msgCd: c.msgCd });
+  }
+
+  /**
+   * An encrypted TR acknowledged without key/iv (OPSP0002 after a stale session) cannot be decrypted:
+   * release and re-register it once on this connection to get a fresh key/iv.
+   */
+  private ensureNoticeKey(conn: Connection, c: ControlReply): void {
+    if (!ENCRYPTED_TRS.has(c.trId) || this.h.noticeKeys.has(c.trId) || conn.keyRefreshes.has(c.trId)) return;
+    conn.keyRefreshes.add(c.trId);
+    this.h.log.warn({ connectionId: conn.id, trId: c.trId }, 'encrypted TR acknowledged without key/iv: re-registering once');
+    this.h.sendRequest(conn, { trType: '2', trId: c.trId, trKey: c.trKey });
+  }
+
+  /** OPSP0011: drop the approval key, issue a new one once per connection and resend; a second refusal reconnects. */
+  private onInvalidApproval(conn: Connection, c: ControlReply): void {
+    const sentWith = this.h.table.sentWith(c.trId, c.trKey) ?? conn.approvalKey;
+    this.h.table.revertPending(c.trId, c.trKey);
+    if (conn.rekeying !== undefined || sentWith !== conn.approvalKey) return; // already being / been replaced
+    if (conn.rekeyed) {
+      this.h.log.warn({ connectionId: conn.id, trId: c.trId }, 'websocket approval key refused again after re-issue: reconnecting');
+      this.h.emit({ type: 'error', connectionId: conn.id, code: 'KIS_WS_INVALID_APPROVAL', message: 'approval key refused after re-issue', trId: c.trId, trKey: c.trKey, msgCd: c.msgCd });
+      this.h.endConnection(conn, 'invalid-approval');
+      return;
+    }
+    conn.rekeyed = true;
+    this.h.log.warn({ connectionId: conn.id, trId: c.trId }, 'websocket approval key refused (OPSP0011): re-issuing it once');
+    const bad = conn.approvalKey;
+    conn.rekeying = (async () => {
+      await this.h.options.approvalKeys.invalidateApprovalKey(bad);
+      const fresh = await this.h.options.approvalKeys.getApprovalKey(conn.abort.signal);
+      registerSecret(fresh);
+      conn.approvalKey = fresh;
+      this.h.counters.approvalReissues++;
+    })()
+      .catch((err: unknown) => {
+        if (conn.ended) return;
+        this.h.log.warn({ connectionId: conn.id, err: errorMessage(err) }, 'approval key re-issue failed: reconnecting');
+        this.h.endConnection(conn, 'invalid-approval');
+      })
+      .finally(() => {
+        conn.rekeying = undefined;
+        this.h.kick();
+      });
+  }
+}
