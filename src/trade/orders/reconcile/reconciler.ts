@@ -16,137 +16,185 @@ import { checkPositions } from './positions-check.js';
 const OPEN: JournalOrder['state'][] = ['sent', 'unknown', 'acknowledged', 'partially_filled'];
 const DAY_MS = 86_400_000;
 
+/** What one pass works with: KIS's rows for the window, indexed, and what the pass has found so far. */
+interface Pass {
+  d: ReconcileDeps;
+  startedAtMs: number;
+  fromMs: number;
+  rows: Execution[];
+  byNo: Map<string, Execution>;
+  /** Corrections (cancels, revisions) by the order number they correct. */
+  corrections: Map<string, Execution[]>;
+  /** KIS order numbers matched to a journal leg in this pass. */
+  claimed: Set<string>;
+  differences: ReconcileDifference[];
+  unresolved: string[];
+  settled: number;
+  addedFillQty: number;
+}
+
 export async function reconcileOnce(d: ReconcileDeps, signal?: AbortSignal): Promise<ReconcileReport> {
   const startedAtMs = d.clock.nowMs();
-  const differences: ReconcileDifference[] = [];
-  const unresolved: string[] = [];
-  let settled = 0;
-  let addedFillQty = 0;
-  const report = (extra: Partial<ReconcileReport>): ReconcileReport => ({
-    passed: false, startedAtMs, finishedAtMs: d.clock.nowMs(), settledOrders: settled, addedFillQty, differences, unresolved, positionsChecked: false, ...extra,
-  });
-
   const open = d.journal.inStates(OPEN);
   const dayStart = kstAt(startedAtMs, 0);
   const oldestOpen = Math.min(dayStart, ...open.map((o) => o.createdAtMs));
   const fromMs = Math.max(oldestOpen, dayStart - d.options.lookbackDays * DAY_MS);
   const query = { fromYmd: kstYmd(fromMs), toYmd: kstYmd(startedAtMs), order: 'oldest' as const, priority: 'order' as const, signal };
-  let rows: Execution[];
+  const p: Pass = { d, startedAtMs, fromMs, rows: [], byNo: new Map(), corrections: new Map(), claimed: new Set(), differences: [], unresolved: [], settled: 0, addedFillQty: 0 };
   try {
-    rows = (await d.broker.inquireDailyCcld(query)).executions;
+    p.rows = (await d.broker.inquireDailyCcld(query)).executions;
   } catch (err) {
     d.log.error({ err: errorMessage(err) }, 'reconciliation: daily executions unavailable');
-    return report({ error: `daily executions: ${errorMessage(err)}` });
+    return report(p, { error: `daily executions: ${errorMessage(err)}` });
   }
-  const byNo = new Map(rows.map((r) => [normalizeOrderNo(r.orderNo), r]));
-  const corrections = new Map<string, Execution[]>();
-  for (const r of rows) {
+  for (const r of p.rows) {
+    p.byNo.set(normalizeOrderNo(r.orderNo), r);
     const orig = normalizeOrderNo(r.originalOrderNo);
-    if (orig !== '') corrections.set(orig, [...(corrections.get(orig) ?? []), r]);
+    if (orig !== '') p.corrections.set(orig, [...(p.corrections.get(orig) ?? []), r]);
   }
-  const claimed = new Set<string>();
-  const now = (): number => d.clock.nowMs();
+  for (const o of ordersToCheck(p, open)) reconcileOrder(p, o);
+  reportForeignOrders(p, open);
 
-  // KR orders to check: open ones, plus every order of the window with a KIS number (late fills of a cancelled order).
-  const windowOrders = d.journal.repo.createdBetween(fromMs, startedAtMs + 1).map((r) => d.journal.get(r.clientOrderId)!);
-  const candidates = new Map<string, JournalOrder>();
-  for (const o of [...open, ...windowOrders]) if (o.state !== 'new' && o.state !== 'rejected') candidates.set(o.clientOrderId, o);
-  const ordered = [...candidates.values()].sort((a, b) => (a.sentAtMs ?? a.createdAtMs) - (b.sentAtMs ?? b.createdAtMs));
-
-  const syncLegs = (o: JournalOrder): void => {
-    // Revisions append legs while we walk: a bounded queue over the order's legs.
-    const seen = new Set<string>();
-    for (let guard = 0; guard < 50; guard++) {
-      const leg = d.journal.legsOf(o.clientOrderId).find((l) => !seen.has(l.kisOrderNo));
-      if (!leg) break;
-      seen.add(leg.kisOrderNo);
-      const row = byNo.get(leg.kisOrderNo);
-      if (!row) {
-        if (o.createdAtMs >= fromMs) differences.push({ kind: 'order', clientOrderId: o.clientOrderId, symbol: o.symbol, market: o.market, journal: `KIS order ${leg.kisOrderNo} acknowledged`, broker: 'not in daily executions', action: 'none (left as is)' });
-        continue;
-      }
-      claimed.add(leg.kisOrderNo);
-      const fill = d.journal.applyProgress(leg.kisOrderNo, { executions: { filledQty: row.filledQty, filledAmount: row.filledAmount ?? (row.avgFillPrice ?? 0) * row.filledQty, atMs: now() } }, 'reconcile');
-      if (fill) {
-        addedFillQty += fill.qty;
-        differences.push({ kind: 'fill', clientOrderId: o.clientOrderId, symbol: o.symbol, market: o.market, journal: `${leg.filledQty} filled on ${leg.kisOrderNo}`, broker: `${row.filledQty} filled`, action: `recorded ${fill.qty} @ ${fill.price}` });
-      }
-      for (const c of corrections.get(leg.kisOrderNo) ?? []) {
-        claimed.add(normalizeOrderNo(c.orderNo));
-        if (c.cancelled) settleLegClosed(d.journal, o.clientOrderId, leg.kisOrderNo, 'cancelled');
-        else settleRevision(d.journal, o.clientOrderId, leg.kisOrderNo, { kisOrderNo: c.orderNo, kisOrgNo: c.branchNo, qty: c.orderQty, price: c.orderPrice });
-      }
-      const after = d.journal.leg(leg.kisOrderNo);
-      if (after && after.closed === 0 && row.remainingQty === 0 && after.filledQty < after.qty) {
-        settleLegClosed(d.journal, o.clientOrderId, leg.kisOrderNo, 'closed at KIS without a full fill (cancelled or expired)');
-      }
-    }
-  };
-
-  for (const o0 of ordered) {
-    if (d.inFlight.has(o0.clientOrderId)) continue;
-    const before = d.journal.get(o0.clientOrderId)!;
-    if (before.market !== 'KR') {
-      if (before.state === 'unknown' || before.state === 'sent') unresolved.push(before.clientOrderId);
-      continue;
-    }
-    if (d.journal.legsOf(before.clientOrderId).length === 0 && (before.state === 'sent' || before.state === 'unknown')) {
-      const sentAt = before.sentAtMs ?? before.createdAtMs;
-      const match = rows.find((r) => {
-        const no = normalizeOrderNo(r.orderNo);
-        if (claimed.has(no) || d.journal.leg(no) || normalizeOrderNo(r.originalOrderNo) !== '') return false;
-        if (!matchesIntent(r, before)) return false;
-        const t = executionTimeMs(r);
-        return t !== undefined && t >= sentAt - d.options.clockSkewMs && t <= sentAt + d.options.matchWindowMs;
-      });
-      if (match) {
-        claimed.add(normalizeOrderNo(match.orderNo));
-        d.journal.attachLeg(before.clientOrderId, { kisOrderNo: match.orderNo, kisOrgNo: match.branchNo, qty: match.orderQty, price: before.price ?? null }, 'acknowledged');
-        d.onLegAttached?.(match.orderNo);
-        differences.push({ kind: 'order', clientOrderId: before.clientOrderId, symbol: before.symbol, market: 'KR', journal: before.state, broker: `order ${match.orderNo} at ${match.orderTime}`, action: 'attached the KIS order number' });
-      } else if (now() - sentAt >= d.options.notFoundGraceMs) {
-        d.journal.patch(before.clientOrderId, { state: 'cancelled', lastError: `never reached KIS: not in daily executions ${now() - sentAt} ms after sending` });
-        differences.push({ kind: 'order', clientOrderId: before.clientOrderId, symbol: before.symbol, market: 'KR', journal: before.state, broker: 'no such order', action: 'closed as cancelled (never received)' });
-      } else {
-        unresolved.push(before.clientOrderId);
-        continue;
-      }
-    }
-    syncLegs(before);
-    const after = d.journal.get(before.clientOrderId)!;
-    const row = d.journal.row(before.clientOrderId)!;
-    if (row.pendingAction !== null) {
-      const pendingAt = row.pendingSentAtMs ?? row.updatedAtMs;
-      if (now() - pendingAt >= d.options.notFoundGraceMs) {
-        d.journal.patch(before.clientOrderId, { pendingAction: null, pendingJson: null, pendingSentAtMs: null, lastError: `${row.pendingAction} never reached KIS` });
-        differences.push({ kind: 'order', clientOrderId: before.clientOrderId, symbol: before.symbol, market: 'KR', journal: `${row.pendingAction} outcome unknown`, broker: 'no such request', action: 'cleared' });
-      } else {
-        unresolved.push(before.clientOrderId);
-      }
-    }
-    if (after.state !== before.state) settled++;
-  }
-
-  for (const r of rows) {
-    const no = normalizeOrderNo(r.orderNo);
-    if (claimed.has(no) || d.journal.leg(no) || normalizeOrderNo(r.originalOrderNo) !== '') continue;
-    if (open.some((o) => d.inFlight.has(o.clientOrderId) && o.market === 'KR' && sameSymbol(r.code, o.symbol))) continue; // maybe ours, reply pending
-    differences.push({ kind: 'order', symbol: r.code, market: 'KR', journal: 'no such order', broker: `order ${r.orderNo} (${r.side} ${r.orderQty}, filled ${r.filledQty})`, action: 'none: placed outside kisd; positions follow the balance' });
-  }
-
-  const positions = await checkPositions(d, rows, query, signal);
-  differences.push(...positions.differences);
-  const krUnresolved = unresolved.filter((id) => d.journal.get(id)?.market === 'KR');
+  const positions = await checkPositions(d, p.rows, query, signal);
+  p.differences.push(...positions.differences);
+  const krUnresolved = p.unresolved.filter((id) => d.journal.get(id)?.market === 'KR');
   const positionsOk = !positions.skipped || d.requirePositionCheck === false;
   const passed = positions.error === undefined && positionsOk && krUnresolved.length === 0;
-  const result = report({ passed, positionsChecked: !positions.skipped, ...(positions.error !== undefined ? { error: positions.error } : {}) });
-  d.log[passed && differences.length === 0 ? 'info' : 'warn'](
-    { passed, settled, addedFillQty, differences: differences.length, unresolved: unresolved.length, positionsSkipped: positions.skipped },
+  const result = report(p, { passed, positionsChecked: !positions.skipped, ...(positions.error !== undefined ? { error: positions.error } : {}) });
+  d.log[passed && p.differences.length === 0 ? 'info' : 'warn'](
+    { passed, settled: p.settled, addedFillQty: p.addedFillQty, differences: p.differences.length, unresolved: p.unresolved.length, positionsSkipped: positions.skipped },
     'reconciliation finished',
   );
-  for (const diff of differences) d.log.warn({ ...diff }, 'reconciliation difference (resolved in KIS favour)');
+  for (const diff of p.differences) d.log.warn({ ...diff }, 'reconciliation difference (resolved in KIS favour)');
   await alertDifferences(d, result);
   return result;
+}
+
+function report(p: Pass, extra: Partial<ReconcileReport>): ReconcileReport {
+  return {
+    passed: false,
+    startedAtMs: p.startedAtMs,
+    finishedAtMs: p.d.clock.nowMs(),
+    settledOrders: p.settled,
+    addedFillQty: p.addedFillQty,
+    differences: p.differences,
+    unresolved: p.unresolved,
+    positionsChecked: false,
+    ...extra,
+  };
+}
+
+/** Open orders, plus every order of the window KIS may know (late fills of a cancelled order), oldest send first. */
+function ordersToCheck(p: Pass, open: readonly JournalOrder[]): JournalOrder[] {
+  const windowOrders = p.d.journal.repo.createdBetween(p.fromMs, p.startedAtMs + 1).map((r) => p.d.journal.get(r.clientOrderId)!);
+  const candidates = new Map<string, JournalOrder>();
+  for (const o of [...open, ...windowOrders]) if (o.state !== 'new' && o.state !== 'rejected') candidates.set(o.clientOrderId, o);
+  return [...candidates.values()].sort((a, b) => (a.sentAtMs ?? a.createdAtMs) - (b.sentAtMs ?? b.createdAtMs));
+}
+
+/** One journal order against KIS: find its KIS order if it has none yet, sync its legs, clear a stale pending request. */
+function reconcileOrder(p: Pass, o0: JournalOrder): void {
+  const { d } = p;
+  if (d.inFlight.has(o0.clientOrderId)) return;
+  const before = d.journal.get(o0.clientOrderId)!;
+  if (before.market !== 'KR') {
+    if (before.state === 'unknown' || before.state === 'sent') p.unresolved.push(before.clientOrderId);
+    return;
+  }
+  if (d.journal.legsOf(before.clientOrderId).length === 0 && (before.state === 'sent' || before.state === 'unknown')) {
+    if (!matchUnacknowledged(p, before)) return;
+  }
+  syncLegs(p, before);
+  clearStalePending(p, before);
+  if (d.journal.get(before.clientOrderId)!.state !== before.state) p.settled++;
+}
+
+/**
+ * A sent order without a KIS number: attach the execution row that matches its intent and send time, or close
+ * it as never received after the grace period. False when it stays unresolved for now.
+ */
+function matchUnacknowledged(p: Pass, before: JournalOrder): boolean {
+  const { d } = p;
+  const now = d.clock.nowMs();
+  const sentAt = before.sentAtMs ?? before.createdAtMs;
+  const match = p.rows.find((r) => {
+    const no = normalizeOrderNo(r.orderNo);
+    if (p.claimed.has(no) || d.journal.leg(no) || normalizeOrderNo(r.originalOrderNo) !== '') return false;
+    if (!matchesIntent(r, before)) return false;
+    const t = executionTimeMs(r);
+    return t !== undefined && t >= sentAt - d.options.clockSkewMs && t <= sentAt + d.options.matchWindowMs;
+  });
+  if (match) {
+    p.claimed.add(normalizeOrderNo(match.orderNo));
+    d.journal.attachLeg(before.clientOrderId, { kisOrderNo: match.orderNo, kisOrgNo: match.branchNo, qty: match.orderQty, price: before.price ?? null }, 'acknowledged');
+    d.onLegAttached?.(match.orderNo);
+    p.differences.push({ kind: 'order', clientOrderId: before.clientOrderId, symbol: before.symbol, market: 'KR', journal: before.state, broker: `order ${match.orderNo} at ${match.orderTime}`, action: 'attached the KIS order number' });
+    return true;
+  }
+  if (now - sentAt >= d.options.notFoundGraceMs) {
+    d.journal.patch(before.clientOrderId, { state: 'cancelled', lastError: `never reached KIS: not in daily executions ${now - sentAt} ms after sending` });
+    p.differences.push({ kind: 'order', clientOrderId: before.clientOrderId, symbol: before.symbol, market: 'KR', journal: before.state, broker: 'no such order', action: 'closed as cancelled (never received)' });
+    return true;
+  }
+  p.unresolved.push(before.clientOrderId);
+  return false;
+}
+
+/** Brings every leg of the order to KIS's executions: fills, cancels, revisions, legs closed at KIS. */
+function syncLegs(p: Pass, o: JournalOrder): void {
+  const { d } = p;
+  // Revisions append legs while we walk: a bounded queue over the order's legs.
+  const seen = new Set<string>();
+  for (let guard = 0; guard < 50; guard++) {
+    const leg = d.journal.legsOf(o.clientOrderId).find((l) => !seen.has(l.kisOrderNo));
+    if (!leg) break;
+    seen.add(leg.kisOrderNo);
+    const row = p.byNo.get(leg.kisOrderNo);
+    if (!row) {
+      if (o.createdAtMs >= p.fromMs) p.differences.push({ kind: 'order', clientOrderId: o.clientOrderId, symbol: o.symbol, market: o.market, journal: `KIS order ${leg.kisOrderNo} acknowledged`, broker: 'not in daily executions', action: 'none (left as is)' });
+      continue;
+    }
+    p.claimed.add(leg.kisOrderNo);
+    const fill = d.journal.applyProgress(leg.kisOrderNo, { executions: { filledQty: row.filledQty, filledAmount: row.filledAmount ?? (row.avgFillPrice ?? 0) * row.filledQty, atMs: d.clock.nowMs() } }, 'reconcile');
+    if (fill) {
+      p.addedFillQty += fill.qty;
+      p.differences.push({ kind: 'fill', clientOrderId: o.clientOrderId, symbol: o.symbol, market: o.market, journal: `${leg.filledQty} filled on ${leg.kisOrderNo}`, broker: `${row.filledQty} filled`, action: `recorded ${fill.qty} @ ${fill.price}` });
+    }
+    for (const c of p.corrections.get(leg.kisOrderNo) ?? []) {
+      p.claimed.add(normalizeOrderNo(c.orderNo));
+      if (c.cancelled) settleLegClosed(d.journal, o.clientOrderId, leg.kisOrderNo, 'cancelled');
+      else settleRevision(d.journal, o.clientOrderId, leg.kisOrderNo, { kisOrderNo: c.orderNo, kisOrgNo: c.branchNo, qty: c.orderQty, price: c.orderPrice });
+    }
+    const after = d.journal.leg(leg.kisOrderNo);
+    if (after && after.closed === 0 && row.remainingQty === 0 && after.filledQty < after.qty) {
+      settleLegClosed(d.journal, o.clientOrderId, leg.kisOrderNo, 'closed at KIS without a full fill (cancelled or expired)');
+    }
+  }
+}
+
+/** A cancel/revise whose reply was lost: cleared once the grace period shows KIS never got it. */
+function clearStalePending(p: Pass, before: JournalOrder): void {
+  const { d } = p;
+  const row = d.journal.row(before.clientOrderId)!;
+  if (row.pendingAction === null) return;
+  const pendingAt = row.pendingSentAtMs ?? row.updatedAtMs;
+  if (d.clock.nowMs() - pendingAt >= d.options.notFoundGraceMs) {
+    d.journal.patch(before.clientOrderId, { pendingAction: null, pendingJson: null, pendingSentAtMs: null, lastError: `${row.pendingAction} never reached KIS` });
+    p.differences.push({ kind: 'order', clientOrderId: before.clientOrderId, symbol: before.symbol, market: 'KR', journal: `${row.pendingAction} outcome unknown`, broker: 'no such request', action: 'cleared' });
+  } else {
+    p.unresolved.push(before.clientOrderId);
+  }
+}
+
+/** KIS rows no journal order claims: placed outside kisd (positions follow the balance), unless a reply is pending. */
+function reportForeignOrders(p: Pass, open: readonly JournalOrder[]): void {
+  const { d } = p;
+  for (const r of p.rows) {
+    const no = normalizeOrderNo(r.orderNo);
+    if (p.claimed.has(no) || d.journal.leg(no) || normalizeOrderNo(r.originalOrderNo) !== '') continue;
+    if (open.some((o) => d.inFlight.has(o.clientOrderId) && o.market === 'KR' && sameSymbol(r.code, o.symbol))) continue; // maybe ours, reply pending
+    p.differences.push({ kind: 'order', symbol: r.code, market: 'KR', journal: 'no such order', broker: `order ${r.orderNo} (${r.side} ${r.orderQty}, filled ${r.filledQty})`, action: 'none: placed outside kisd; positions follow the balance' });
+  }
 }
 
 async function alertDifferences(d: ReconcileDeps, r: ReconcileReport): Promise<void> {
