@@ -115,162 +115,215 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
     };
   }
 
-  async function request<T>(spec: KisRequestSpec, signal?: AbortSignal): Promise<KisResponse<T>> {
+  /** One request's fixed parts, computed once for all its attempts. */
+  interface Prepared {
+    spec: KisRequestSpec;
+    isOrder: boolean;
+    priority: RatePriority;
+    bodyText: string | undefined;
+    query: string;
+    clientRef: string;
+    /** The body as sent with the account number masked (carried by OrderOutcomeUnknownError). */
+    maskedBody(): Record<string, string>;
+  }
+
+  /** What the attempts of one request have learned so far. */
+  interface AttemptState {
+    backoffCount: number;
+    tokenRetried: boolean;
+    lastFailure: Error | undefined;
+    lastWasServerOrNetwork: boolean;
+  }
+
+  /** One HTTP attempt's result, classified by the one table (classify.ts). */
+  interface Sent {
+    token: AccessToken;
+    verdict: ReturnType<typeof classifyReply>;
+    facts: ReplyFacts;
+    json: Record<string, unknown> | undefined;
+    response: TransportResponse | undefined;
+    sentAtEpochMs: number;
+  }
+
+  function prepare(spec: KisRequestSpec): Prepared {
     const isOrder = spec.kind === 'order';
-    const priority: RatePriority = spec.priority ?? (isOrder ? 'order' : 'normal');
     const params = prepareParams(spec.path, spec.params ?? {});
-    const bodyText = spec.method === 'POST' ? JSON.stringify(params) : undefined;
-    const query = spec.method === 'GET' && Object.keys(params).length > 0 ? `?${new URLSearchParams(params).toString()}` : '';
-    const clientRef = spec.clientRef ?? randomUUID();
-    const maskedBody = (): Record<string, string> => {
-      const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(params)) out[k] = SECRET_BODY_KEYS.has(k) ? '[REDACTED]' : v;
-      return out;
+    return {
+      spec,
+      isOrder,
+      priority: spec.priority ?? (isOrder ? 'order' : 'normal'),
+      bodyText: spec.method === 'POST' ? JSON.stringify(params) : undefined,
+      query: spec.method === 'GET' && Object.keys(params).length > 0 ? `?${new URLSearchParams(params).toString()}` : '',
+      clientRef: spec.clientRef ?? randomUUID(),
+      maskedBody: () => {
+        const out: Record<string, string> = {};
+        for (const [k, v] of Object.entries(params)) out[k] = SECRET_BODY_KEYS.has(k) ? '[REDACTED]' : v;
+        return out;
+      },
     };
+  }
 
-    let backoffCount = 0;
-    let tokenRetried = false;
-    let lastFailure: Error | undefined;
-    let lastWasServerOrNetwork = false;
+  async function request<T>(spec: KisRequestSpec, signal?: AbortSignal): Promise<KisResponse<T>> {
+    const prep = prepare(spec);
+    const st: AttemptState = { backoffCount: 0, tokenRetried: false, lastFailure: undefined, lastWasServerOrNetwork: false };
     const maxAttempts = cfg.maxRetries + 1;
-
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      // Orders (and cancels) skip the client-wide cooldown: a burst of bulk-read 500s must not hold a stop-loss
-      // sell for three minutes. They still meet the limiter and never retry after they may have reached KIS.
-      if (!isOrder) await cooldownGate(signal);
-      if (cfg.sessionResetAtAttempt > 1 && attempt === cfg.sessionResetAtAttempt && lastWasServerOrNetwork) {
-        transport.reset();
-        log.info({ trId: spec.trId, attempt, generation: transport.generation }, 'KIS REST: connection pool replaced (session reset)');
-        events.emit('session-reset', { trId: spec.trId, attempt, generation: transport.generation });
-      }
-
+      await beforeAttempt(prep, st, attempt, signal);
       // The token first, the rate slot second: a slot granted before a token wait (up to the one-issue-per-
       // minute pacing) would let queued callers burst past the server's per-second window once it arrives.
-      let token: AccessToken;
-      try {
-        token = await tokens.getAccessToken(signal);
-      } catch (err) {
-        if (signal?.aborted) throw new AbortedError('KIS request aborted while getting a token');
-        if (err instanceof KisdError && err.disposition === 'fatal') throw err;
-        // Nothing was sent: safe to retry even an order.
-        lastFailure = err instanceof Error ? err : new Error(String(err));
-        lastWasServerOrNetwork = false;
-        const delayMs = backoffDelayMs(++backoffCount, policy, random);
-        log.warn({ trId: spec.trId, attempt, delayMs, err: lastFailure.message }, 'KIS REST: token unavailable, retrying');
-        events.emit('retry', { trId: spec.trId, attempt, rule: 'token-unavailable', delayMs });
-        await sleep(delayMs, signal);
-        continue;
-      }
-      const { waitedMs } = await limiter.acquire({ priority, signal });
-      if (waitedMs > 0) events.emit('rate-limit-wait', { trId: spec.trId, waitedMs, priority });
-
-      const headers = buildHeaders(token, spec);
-      const sentAtEpochMs = clock.nowMs();
-      const startMono = clock.monotonicMs();
-      events.emit('attempt', { trId: spec.trId, path: spec.path, attempt, requestKind: isOrder ? 'order' : 'read', atMonoMs: startMono });
-
-      let response: TransportResponse | undefined;
-      let facts: ReplyFacts;
-      let json: Record<string, unknown> | undefined;
-      try {
-        response = await transport.request({ method: spec.method, path: spec.path + query, headers, body: bodyText, signal });
-        ({ facts, json } = readReplyBody(response.status, response.bodyText));
-      } catch (err) {
-        if (err instanceof AbortedError) {
-          if (isOrder) {
-            throw new OrderOutcomeUnknownError({ trId: spec.trId, sentBody: maskedBody(), sentAtEpochMs, clientRef, reason: 'aborted after sending', cause: err });
-          }
-          throw err;
-        }
-        const net = err instanceof KisNetworkError ? err : new KisNetworkError('other', err instanceof Error ? err.message : String(err), err);
-        facts = { bodyKind: 'none', network: { kind: net.kind, reachedServer: net.reachedServer } };
-        lastFailure = net;
-      }
-
-      const verdict = classifyReply(facts);
-      const durationMs = clock.monotonicMs() - startMono;
-      events.emit('outcome', {
-        trId: spec.trId,
-        path: spec.path,
-        attempt,
-        outcome: verdict.outcome,
-        rule: verdict.rule,
-        httpStatus: facts.httpStatus,
-        msgCd: facts.envelope?.msgCd,
-        durationMs,
-      });
-
-      if (verdict.action === 'success') {
+      const token = await takeToken(prep, st, attempt, signal);
+      if (token === undefined) continue;
+      const sent = await sendOnce(prep, st, token, attempt, signal);
+      if (sent.verdict.action === 'success') {
         consecutiveErrors = 0;
-        const h = response?.headers ?? {};
+        const h = sent.response?.headers ?? {};
         return {
-          body: json as T,
+          body: sent.json as T,
           headers: { trCont: (h['tr_cont'] ?? '').trim(), trId: h['tr_id'] ?? '', gtUid: h['gt_uid'] ?? '' },
-          httpStatus: facts.httpStatus ?? 0,
+          httpStatus: sent.facts.httpStatus ?? 0,
           attempts: attempt,
-          sentAtEpochMs,
+          sentAtEpochMs: sent.sentAtEpochMs,
         };
       }
-
-      const env = facts.envelope;
-      if (verdict.action === 'malformed') {
-        log.warn({ trId: spec.trId, attempt, httpStatus: facts.httpStatus, bodyKind: facts.bodyKind }, 'KIS REST: malformed reply');
-        events.emit('malformed', { trId: spec.trId, httpStatus: facts.httpStatus, bodyKind: facts.bodyKind });
-        lastFailure = new KisMalformedReplyError(spec.trId, `${facts.bodyKind} body`, { httpStatus: facts.httpStatus, attempts: attempt });
-      } else if (verdict.action === 'fail') {
-        throw new KisApiError({ msgCd: env?.msgCd ?? '', msg1: env?.msg1 ?? '', trId: spec.trId, httpStatus: facts.httpStatus, attempts: attempt });
-      } else if (verdict.rule !== 'network-before-send' && verdict.rule !== 'network-after-send') {
-        lastFailure = new KisApiError({
-          msgCd: env?.msgCd ?? '',
-          msg1: env?.msg1 ?? '',
-          trId: spec.trId,
-          httpStatus: facts.httpStatus,
-          attempts: attempt,
-          disposition: 'retryable',
-          reason: verdict.rule,
-        });
-      }
-
-      if (isOrder && verdict.reachedServer === 'maybe' && (verdict.action === 'backoff' || verdict.action === 'malformed')) {
-        if (verdict.action !== 'malformed') noteRetryableError();
-        log.error({ trId: spec.trId, clientRef, rule: verdict.rule, httpStatus: facts.httpStatus }, 'KIS REST: order outcome unknown, not resending');
-        throw new OrderOutcomeUnknownError({ trId: spec.trId, sentBody: maskedBody(), sentAtEpochMs, clientRef, reason: verdict.rule, cause: lastFailure });
-      }
-
-      if (verdict.action === 'token-rejected') {
-        events.emit('token-rejected', { trId: spec.trId, msgCd: env?.msgCd, httpStatus: facts.httpStatus });
-        try {
-          await tokens.invalidateAccessToken(token.value);
-        } catch (err) {
-          // The next getAccessToken decides; a failing invalidate must not turn into a crash here.
-          log.warn({ trId: spec.trId, err: err instanceof Error ? err.message : String(err) }, 'KIS REST: token invalidation failed');
-        }
-        if (tokenRetried) throw asFinal(lastFailure, attempt);
-        tokenRetried = true;
-        lastWasServerOrNetwork = false;
-        log.warn({ trId: spec.trId, attempt, msgCd: env?.msgCd, httpStatus: facts.httpStatus }, 'KIS REST: token rejected, retrying once with a new token');
-        events.emit('retry', { trId: spec.trId, attempt, rule: verdict.rule, delayMs: 0 });
-        continue;
-      }
-      if (attempt === maxAttempts) break;
-
-      if (verdict.action === 'rate-limited') {
-        lastWasServerOrNetwork = false;
-        limiter.pauseFor(cfg.rateLimitedWaitMs);
-        log.warn({ trId: spec.trId, attempt, msgCd: env?.msgCd, waitMs: cfg.rateLimitedWaitMs }, 'KIS REST: rate limited by KIS, pausing the key');
-        events.emit('retry', { trId: spec.trId, attempt, rule: verdict.rule, delayMs: cfg.rateLimitedWaitMs });
-        continue;
-      }
-
-      // backoff or malformed (reads, or orders that provably never reached KIS)
-      lastWasServerOrNetwork = true;
-      noteRetryableError();
-      const delayMs = backoffDelayMs(++backoffCount, policy, random);
-      log.warn({ trId: spec.trId, attempt, rule: verdict.rule, httpStatus: facts.httpStatus, msgCd: env?.msgCd, delayMs }, 'KIS REST: retryable failure, backing off');
-      events.emit('retry', { trId: spec.trId, attempt, rule: verdict.rule, delayMs });
-      await sleep(delayMs, signal);
+      if ((await afterFailure(prep, st, sent, attempt, attempt === maxAttempts, signal)) === 'stop') break;
     }
-    throw asFinal(lastFailure, maxAttempts);
+    throw asFinal(st.lastFailure, maxAttempts);
+  }
+
+  /** The client-wide cooldown (reads only) and, at the configured attempt, a new connection pool. */
+  async function beforeAttempt(prep: Prepared, st: AttemptState, attempt: number, signal: AbortSignal | undefined): Promise<void> {
+    // Orders (and cancels) skip the client-wide cooldown: a burst of bulk-read 500s must not hold a stop-loss
+    // sell for three minutes. They still meet the limiter and never retry after they may have reached KIS.
+    if (!prep.isOrder) await cooldownGate(signal);
+    if (cfg.sessionResetAtAttempt > 1 && attempt === cfg.sessionResetAtAttempt && st.lastWasServerOrNetwork) {
+      transport.reset();
+      log.info({ trId: prep.spec.trId, attempt, generation: transport.generation }, 'KIS REST: connection pool replaced (session reset)');
+      events.emit('session-reset', { trId: prep.spec.trId, attempt, generation: transport.generation });
+    }
+  }
+
+  /** The access token, or undefined after backing off when none could be had (nothing was sent: safe even for an order). */
+  async function takeToken(prep: Prepared, st: AttemptState, attempt: number, signal: AbortSignal | undefined): Promise<AccessToken | undefined> {
+    try {
+      return await tokens.getAccessToken(signal);
+    } catch (err) {
+      if (signal?.aborted) throw new AbortedError('KIS request aborted while getting a token');
+      if (err instanceof KisdError && err.disposition === 'fatal') throw err;
+      st.lastFailure = err instanceof Error ? err : new Error(String(err));
+      st.lastWasServerOrNetwork = false;
+      const delayMs = backoffDelayMs(++st.backoffCount, policy, random);
+      log.warn({ trId: prep.spec.trId, attempt, delayMs, err: st.lastFailure.message }, 'KIS REST: token unavailable, retrying');
+      events.emit('retry', { trId: prep.spec.trId, attempt, rule: 'token-unavailable', delayMs });
+      await sleep(delayMs, signal);
+      return undefined;
+    }
+  }
+
+  /** Waits for a rate slot, sends once, reads and classifies the reply; a lost order reply becomes OrderOutcomeUnknownError. */
+  async function sendOnce(prep: Prepared, st: AttemptState, token: AccessToken, attempt: number, signal: AbortSignal | undefined): Promise<Sent> {
+    const { spec, isOrder } = prep;
+    const { waitedMs } = await limiter.acquire({ priority: prep.priority, signal });
+    if (waitedMs > 0) events.emit('rate-limit-wait', { trId: spec.trId, waitedMs, priority: prep.priority });
+    const headers = buildHeaders(token, spec);
+    const sentAtEpochMs = clock.nowMs();
+    const startMono = clock.monotonicMs();
+    events.emit('attempt', { trId: spec.trId, path: spec.path, attempt, requestKind: isOrder ? 'order' : 'read', atMonoMs: startMono });
+    let response: TransportResponse | undefined;
+    let facts: ReplyFacts;
+    let json: Record<string, unknown> | undefined;
+    try {
+      response = await transport.request({ method: spec.method, path: spec.path + prep.query, headers, body: prep.bodyText, signal });
+      ({ facts, json } = readReplyBody(response.status, response.bodyText));
+    } catch (err) {
+      if (err instanceof AbortedError) {
+        if (isOrder) {
+          throw new OrderOutcomeUnknownError({ trId: spec.trId, sentBody: prep.maskedBody(), sentAtEpochMs, clientRef: prep.clientRef, reason: 'aborted after sending', cause: err });
+        }
+        throw err;
+      }
+      const net = err instanceof KisNetworkError ? err : new KisNetworkError('other', err instanceof Error ? err.message : String(err), err);
+      facts = { bodyKind: 'none', network: { kind: net.kind, reachedServer: net.reachedServer } };
+      st.lastFailure = net;
+    }
+    const verdict = classifyReply(facts);
+    events.emit('outcome', {
+      trId: spec.trId,
+      path: spec.path,
+      attempt,
+      outcome: verdict.outcome,
+      rule: verdict.rule,
+      httpStatus: facts.httpStatus,
+      msgCd: facts.envelope?.msgCd,
+      durationMs: clock.monotonicMs() - startMono,
+    });
+    return { token, verdict, facts, json, response, sentAtEpochMs };
+  }
+
+  /**
+   * What a failed attempt means: throws when it is final (a refusal, an order that may have reached KIS, a
+   * second token rejection); otherwise records the failure, waits as the rule says and returns 'retry', or
+   * 'stop' when this was the last attempt.
+   */
+  async function afterFailure(prep: Prepared, st: AttemptState, sent: Sent, attempt: number, last: boolean, signal: AbortSignal | undefined): Promise<'retry' | 'stop'> {
+    const { spec, isOrder } = prep;
+    const { verdict, facts } = sent;
+    const env = facts.envelope;
+    if (verdict.action === 'malformed') {
+      log.warn({ trId: spec.trId, attempt, httpStatus: facts.httpStatus, bodyKind: facts.bodyKind }, 'KIS REST: malformed reply');
+      events.emit('malformed', { trId: spec.trId, httpStatus: facts.httpStatus, bodyKind: facts.bodyKind });
+      st.lastFailure = new KisMalformedReplyError(spec.trId, `${facts.bodyKind} body`, { httpStatus: facts.httpStatus, attempts: attempt });
+    } else if (verdict.action === 'fail') {
+      throw new KisApiError({ msgCd: env?.msgCd ?? '', msg1: env?.msg1 ?? '', trId: spec.trId, httpStatus: facts.httpStatus, attempts: attempt });
+    } else if (verdict.rule !== 'network-before-send' && verdict.rule !== 'network-after-send') {
+      st.lastFailure = new KisApiError({ msgCd: env?.msgCd ?? '', msg1: env?.msg1 ?? '', trId: spec.trId, httpStatus: facts.httpStatus, attempts: attempt, disposition: 'retryable', reason: verdict.rule });
+    }
+
+    if (isOrder && verdict.reachedServer === 'maybe' && (verdict.action === 'backoff' || verdict.action === 'malformed')) {
+      if (verdict.action !== 'malformed') noteRetryableError();
+      log.error({ trId: spec.trId, clientRef: prep.clientRef, rule: verdict.rule, httpStatus: facts.httpStatus }, 'KIS REST: order outcome unknown, not resending');
+      throw new OrderOutcomeUnknownError({ trId: spec.trId, sentBody: prep.maskedBody(), sentAtEpochMs: sent.sentAtEpochMs, clientRef: prep.clientRef, reason: verdict.rule, cause: st.lastFailure });
+    }
+
+    if (verdict.action === 'token-rejected') {
+      await onTokenRejected(prep, st, sent, attempt);
+      return 'retry';
+    }
+    if (last) return 'stop';
+
+    if (verdict.action === 'rate-limited') {
+      st.lastWasServerOrNetwork = false;
+      limiter.pauseFor(cfg.rateLimitedWaitMs);
+      log.warn({ trId: spec.trId, attempt, msgCd: env?.msgCd, waitMs: cfg.rateLimitedWaitMs }, 'KIS REST: rate limited by KIS, pausing the key');
+      events.emit('retry', { trId: spec.trId, attempt, rule: verdict.rule, delayMs: cfg.rateLimitedWaitMs });
+      return 'retry';
+    }
+
+    // backoff or malformed (reads, or orders that provably never reached KIS)
+    st.lastWasServerOrNetwork = true;
+    noteRetryableError();
+    const delayMs = backoffDelayMs(++st.backoffCount, policy, random);
+    log.warn({ trId: spec.trId, attempt, rule: verdict.rule, httpStatus: facts.httpStatus, msgCd: env?.msgCd, delayMs }, 'KIS REST: retryable failure, backing off');
+    events.emit('retry', { trId: spec.trId, attempt, rule: verdict.rule, delayMs });
+    await sleep(delayMs, signal);
+    return 'retry';
+  }
+
+  /** KIS refused the token: drop it and retry once at once with a new one; a second refusal is final. */
+  async function onTokenRejected(prep: Prepared, st: AttemptState, sent: Sent, attempt: number): Promise<void> {
+    const { spec } = prep;
+    const env = sent.facts.envelope;
+    events.emit('token-rejected', { trId: spec.trId, msgCd: env?.msgCd, httpStatus: sent.facts.httpStatus });
+    try {
+      await tokens.invalidateAccessToken(sent.token.value);
+    } catch (err) {
+      // The next getAccessToken decides; a failing invalidate must not turn into a crash here.
+      log.warn({ trId: spec.trId, err: err instanceof Error ? err.message : String(err) }, 'KIS REST: token invalidation failed');
+    }
+    if (st.tokenRetried) throw asFinal(st.lastFailure, attempt);
+    st.tokenRetried = true;
+    st.lastWasServerOrNetwork = false;
+    log.warn({ trId: spec.trId, attempt, msgCd: env?.msgCd, httpStatus: sent.facts.httpStatus }, 'KIS REST: token rejected, retrying once with a new token');
+    events.emit('retry', { trId: spec.trId, attempt, rule: sent.verdict.rule, delayMs: 0 });
   }
 
   function asFinal(err: Error | undefined, attempts: number): Error {
