@@ -9,7 +9,7 @@ import type { KisdConfig } from '../config/load.js';
 import type { Store } from '../store/index.js';
 import type { AlertDispatcher } from '../alerts/index.js';
 import type { RecoveryQueue } from '../recovery/index.js';
-import { createBulkCollector, formatProgressLine, type CollectDataset, type DatasetName } from '../collect/index.js';
+import { createBulkCollector, formatProgressLine, type CollectDataset, type CollectSummary, type DatasetName } from '../collect/index.js';
 import type { PhaseId, PhaseJob } from '../core/phases.js';
 import { createRankingScreeningJob, createSelectionBatchJob, sqliteScreeningData } from '../trade/screening/index.js';
 import { createTradingSessionJob, createMarketCloseJob } from '../trade/session/index.js';
@@ -26,7 +26,8 @@ export interface TradingWiring {
   collect(name: 'daily-bars' | 'investor-flows', signal?: AbortSignal): Promise<void>;
 }
 
-export function createTradingWiring(o: {
+/** What the trading wiring is built from (the composition root's parts). */
+interface TradingWiringParts {
   config: KisdConfig;
   clock: Clock;
   logger: Logger;
@@ -40,41 +41,52 @@ export function createTradingWiring(o: {
   htsId: string;
   /** The symbols phase 1 collects and ranks (already capped). */
   universe: () => readonly string[];
-}): TradingWiring {
+}
+
+type UniverseDataset = 'daily-bars' | 'investor-flows';
+
+export function createTradingWiring(o: TradingWiringParts): TradingWiring {
   const { config, clock } = o;
   const paths = config.resolved.paths;
   const t = config.trading;
-  const log = o.logger.child({ component: 'trading' });
   const killSwitch = new KillSwitch({ stateDir: paths.stateDir, clock, logger: o.logger, alerts: o.alerts });
-  const risk = new RiskGate({
-    clock,
+  const risk = riskGate(o, killSwitch);
+  const collect = universeCollection(o);
+  const mark = (symbol: string): number | undefined => o.feed.quotes.krTick(symbol)?.price ?? o.store.quotes.get('KR', symbol)?.price ?? undefined;
+  const jobs: Partial<Record<PhaseId, PhaseJob>> = {
+    screening: screeningJob(o, collect),
+    selection: createSelectionBatchJob({ dataDir: paths.dataDir, clock, maxSymbols: t.screening.max_selected }),
+    'kr-feed': { run: async () => ({ market: 'KR', feed: o.feed.feed.status().market }) },
+    'us-feed': { run: async () => ({ market: 'US', feed: o.feed.feed.status().market }) },
+  };
+  if (t.enabled) Object.assign(jobs, sessionJobs(o, risk, mark));
+  jobs['daily-report'] = createDailyReportJob({ dataDir: paths.dataDir, clock, orders: o.orders, capitalKrw: t.capital_krw, mark, alerts: o.alerts });
+  return { jobs, killSwitch, collect: async (name, signal) => void (await collect(name, signal)) };
+}
+
+/** trading.risk → the gate every order passes. */
+function riskGate(o: TradingWiringParts, killSwitch: KillSwitch): RiskGate {
+  const r = o.config.trading.risk;
+  return new RiskGate({
+    clock: o.clock,
     logger: o.logger,
     killSwitch,
     limits: {
-      maxOrderValueKrw: t.risk.max_order_value_krw,
-      maxPositionValueKrw: t.risk.max_position_value_krw,
-      maxGrossExposureKrw: t.risk.max_gross_exposure_krw,
-      maxOrdersPerMinute: t.risk.max_orders_per_minute,
-      dailyLossLimitKrw: t.risk.daily_loss_limit_krw,
+      maxOrderValueKrw: r.max_order_value_krw,
+      maxPositionValueKrw: r.max_position_value_krw,
+      maxGrossExposureKrw: r.max_gross_exposure_krw,
+      maxOrdersPerMinute: r.max_orders_per_minute,
+      dailyLossLimitKrw: r.daily_loss_limit_krw,
     },
   });
-  const sc = t.screening;
-  const rank = createRankingScreeningJob({
-    dataDir: paths.dataDir,
-    data: sqliteScreeningData(o.store.db),
-    clock,
-    rules: {
-      lookbackDays: sc.lookback_days,
-      priceBand: { minKrw: sc.min_price_krw, maxKrw: sc.max_price_krw },
-      minAvgTurnoverKrw: sc.min_avg_turnover_krw,
-      momentumWeight: sc.momentum_weight,
-      foreignNetBuyingWeight: sc.foreign_net_buying_weight,
-      institutionNetBuyingWeight: sc.institution_net_buying_weight,
-      minScore: sc.min_score,
-    },
-  });
+}
+
+/** Collects one dataset for the universe (checkpointed; daily bars far enough back for the screening lookback). */
+function universeCollection(o: TradingWiringParts): (name: UniverseDataset, signal?: AbortSignal) => Promise<CollectSummary> {
+  const { config, clock } = o;
+  const log = o.logger.child({ component: 'trading' });
   const collector = createBulkCollector({
-    dataDir: paths.dataDir,
+    dataDir: config.resolved.paths.dataDir,
     clock,
     logger: o.logger,
     queue: o.queue,
@@ -86,13 +98,32 @@ export function createTradingWiring(o: {
     },
   });
   // Enough history for the lookback (trading days) plus weekends and holidays, in calendar days.
-  const historyDays = Math.ceil(sc.lookback_days * 1.6) + 10;
-  const collect = async (name: 'daily-bars' | 'investor-flows', signal?: AbortSignal) => {
+  const historyDays = Math.ceil(config.trading.screening.lookback_days * 1.6) + 10;
+  return async (name, signal) => {
     const ds = o.datasets[name];
     const fromYmd = kstYmd(clock.nowMs() - historyDays * 86_400_000);
     return collector.run({ ...ds, params: name === 'daily-bars' ? { fromYmd } : ds.params }, o.universe(), signal ? { signal } : {});
   };
-  const screening: PhaseJob = {
+}
+
+/** Phase 1: collect daily bars and investor flows for the universe, then rank it (trading.screening). */
+function screeningJob(o: TradingWiringParts, collect: (name: UniverseDataset, signal?: AbortSignal) => Promise<CollectSummary>): PhaseJob {
+  const sc = o.config.trading.screening;
+  const rank = createRankingScreeningJob({
+    dataDir: o.config.resolved.paths.dataDir,
+    data: sqliteScreeningData(o.store.db),
+    clock: o.clock,
+    rules: {
+      lookbackDays: sc.lookback_days,
+      priceBand: { minKrw: sc.min_price_krw, maxKrw: sc.max_price_krw },
+      minAvgTurnoverKrw: sc.min_avg_turnover_krw,
+      momentumWeight: sc.momentum_weight,
+      foreignNetBuyingWeight: sc.foreign_net_buying_weight,
+      institutionNetBuyingWeight: sc.institution_net_buying_weight,
+      minScore: sc.min_score,
+    },
+  });
+  return {
     async run(ctx) {
       const collected: Record<string, unknown> = {};
       for (const name of ['daily-bars', 'investor-flows'] as const) {
@@ -103,15 +134,14 @@ export function createTradingWiring(o: {
       return { ...(ranked ?? {}), collected };
     },
   };
-  const mark = (symbol: string): number | undefined => o.feed.quotes.krTick(symbol)?.price ?? o.store.quotes.get('KR', symbol)?.price ?? undefined;
-  const jobs: Partial<Record<PhaseId, PhaseJob>> = {
-    screening,
-    selection: createSelectionBatchJob({ dataDir: paths.dataDir, clock, maxSymbols: sc.max_selected }),
-    'kr-feed': { run: async () => ({ market: 'KR', feed: o.feed.feed.status().market }) },
-    'us-feed': { run: async () => ({ market: 'US', feed: o.feed.feed.status().market }) },
-  };
-  if (t.enabled) {
-    jobs.trading = createTradingSessionJob({
+}
+
+/** The trading session (strategies through the risk gate) and market close. */
+function sessionJobs(o: TradingWiringParts, risk: RiskGate, mark: (symbol: string) => number | undefined): Partial<Record<PhaseId, PhaseJob>> {
+  const { config, clock } = o;
+  const paths = config.resolved.paths;
+  return {
+    trading: createTradingSessionJob({
       dataDir: paths.dataDir,
       stateDir: paths.stateDir,
       clock,
@@ -120,15 +150,13 @@ export function createTradingWiring(o: {
       orders: o.orders,
       risk,
       registry: defaultStrategyRegistry(),
-      strategies: t.strategies.map((s) => ({ kind: s.kind, ...(s.name ? { name: s.name } : {}), params: s.params })),
+      strategies: config.trading.strategies.map((s) => ({ kind: s.kind, ...(s.name ? { name: s.name } : {}), params: s.params })),
       mode: config.dry_run ? 'dry-run' : 'live',
       feed: o.feed.feed,
       // Two registrations per symbol (tick + book) plus our execution notices on the same socket.
       watchlistBudget: { maxSubscriptions: config.feed.max_subscriptions, trsPerCode: 2, extraRegistrations: o.htsId ? 1 : 0 },
       alerts: o.alerts,
-    });
-    jobs['market-close'] = createMarketCloseJob({ dataDir: paths.dataDir, clock, orders: o.orders, mark, risk, alerts: o.alerts });
-  }
-  jobs['daily-report'] = createDailyReportJob({ dataDir: paths.dataDir, clock, orders: o.orders, capitalKrw: t.capital_krw, mark, alerts: o.alerts });
-  return { jobs, killSwitch, collect: async (name, signal) => void (await collect(name, signal)) };
+    }),
+    'market-close': createMarketCloseJob({ dataDir: paths.dataDir, clock, orders: o.orders, mark, risk, alerts: o.alerts }),
+  };
 }
