@@ -1,0 +1,60 @@
+// Freshness policy of `kisd run` (seed 002, adapted): yesterday's bars by 09:00, realtime quotes ≤ 5 min old in
+// the session, today's investor flows after the close, checked every 5 minutes. Stale → a WARNING (the checker)
+// and a single-flight re-collection per dataset: stale quotes re-initialise the broker (new socket), stale bars
+// or flows re-run that collection.
+import type { Logger } from 'pino';
+import type { AlertPort } from '../core/alert.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { LifecycleComponent } from '../core/lifecycle.js';
+import type { TradingCalendar } from '../core/trading-calendar.js';
+import type { KisdConfig } from '../config/load.js';
+import type { Store } from '../store/index.js';
+import { createFreshnessChecker, type FreshnessReport } from '../collect/index.js';
+import type { FeedBundle } from './feed-wiring.js';
+import type { TradingWiring } from './trading-wiring.js';
+
+export interface FreshnessWiringOptions {
+  config: KisdConfig;
+  clock: Clock;
+  logger: Logger;
+  calendar: TradingCalendar;
+  store: Store;
+  feed: FeedBundle;
+  alerts: AlertPort;
+  /** Broker re-initialisation (new HTTP pool, WebSocket re-authorised and re-subscribed). */
+  reinit(reason: string): Promise<void>;
+  collect: TradingWiring['collect'];
+  /** The scheduler's stop signal: a re-collection ends with the daemon. */
+  stopSignal(): AbortSignal;
+}
+
+/** The checker as a lifecycle component: its 5-minute timer runs between start and stop. */
+export function createFreshnessComponent(o: FreshnessWiringOptions): LifecycleComponent {
+  const log = o.logger.child({ component: 'daemon' });
+  const recollecting = new Set<string>();
+  const checker = createFreshnessChecker({
+    clock: o.clock,
+    logger: o.logger,
+    calendar: o.calendar,
+    probes: {
+      dailyBarsCount: (d) => o.store.dailyBars.countOn(d),
+      investorFlowsCount: (d) => o.store.investorFlows.countOn(d),
+      latestQuoteAsOfMs: () => (o.config.feed.enabled ? o.feed.feed.status().lastTickAtMs ?? 0 : undefined),
+    },
+    alerts: o.alerts,
+    onStale: (r: FreshnessReport) => {
+      if (recollecting.has(r.dataset)) return;
+      recollecting.add(r.dataset);
+      const work = r.dataset === 'quotes' ? o.reinit('stale realtime quotes') : o.collect(r.dataset === 'daily_bars' ? 'daily-bars' : 'investor-flows', o.stopSignal());
+      void work.catch((err: unknown) => log.warn({ err, dataset: r.dataset }, 're-collection after a stale check failed; the next check retries')).finally(() => recollecting.delete(r.dataset));
+    },
+  });
+  let timer: TimerHandle | undefined;
+  return {
+    name: 'freshness',
+    start: () => {
+      timer = o.clock.setInterval(() => void checker.runOnce(), 5 * 60_000);
+    },
+    stop: () => o.clock.clearInterval(timer),
+  };
+}

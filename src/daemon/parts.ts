@@ -1,0 +1,120 @@
+// Builds the components of `kisd run` from the compiled config, in dependency order: broker, storage, alerts,
+// the recovery queue and worker, the trading calendar, the feed, the order manager (steps 2–6), then the jobs
+// and the scheduler that runs them (step 7). Nothing starts here: the lifecycle starts them (components.ts).
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import type { KisCredentials } from '../core/credentials.js';
+import type { LifecycleComponent } from '../core/lifecycle.js';
+import type { KisdConfig } from '../config/load.js';
+import { openStore, type Store } from '../store/index.js';
+import { createAlertDispatcher, type AlertDispatcher } from '../alerts/index.js';
+import { createRecoveryQueue, createRecoveryWorker, type RecoveryWorker } from '../recovery/index.js';
+import { createDatasets, recoveryRunnersFor } from '../collect/index.js';
+import { createOrderManager, type RunningOrderManager } from '../trade/orders/index.js';
+import { IntegratedScheduler, HolidayCalendar, TokenWatch } from '../scheduler/index.js';
+import type { KisdMetrics } from '../health/index.js';
+import { createBroker, type Broker } from './broker.js';
+import { EMBEDDED_SIM_SERVER_ID } from './embedded-sim.js';
+import { createFeedBundle, type FeedBundle } from './feed-wiring.js';
+import { createFreshnessComponent } from './freshness-wiring.js';
+import { alertSinksFromEnv } from './alerts-from-env.js';
+import type { KisEndpoint } from './kis-endpoint.js';
+import { wireRestMetrics } from './metrics-wiring.js';
+import { scheduleOptionsFor } from './preflight.js';
+import { createTradingWiring, type TradingWiring } from './trading-wiring.js';
+
+export interface PartsInput {
+  config: KisdConfig;
+  credentials: KisCredentials;
+  clock: Clock;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  endpoint: KisEndpoint;
+  metrics: KisdMetrics;
+}
+
+export interface DaemonParts {
+  broker: Broker;
+  store: Store;
+  alerts: AlertDispatcher;
+  worker: RecoveryWorker;
+  calendar: HolidayCalendar;
+  feed: FeedBundle;
+  orders: RunningOrderManager;
+  /** Ends the order manager's subscription to execution notices. */
+  stopNotices: () => void;
+  trading: TradingWiring;
+  tokenWatch: TokenWatch;
+  scheduler: IntegratedScheduler;
+  freshness: LifecycleComponent;
+}
+
+type Services = Pick<DaemonParts, 'broker' | 'store' | 'alerts' | 'worker' | 'calendar' | 'feed' | 'orders' | 'stopNotices'> & {
+  datasets: ReturnType<typeof createDatasets>;
+  queue: ReturnType<typeof createRecoveryQueue>;
+};
+
+export function buildDaemonParts(i: PartsInput): DaemonParts {
+  const services = buildServices(i);
+  return { ...services, ...buildJobs(i, services) };
+}
+
+/** Steps 2–6: broker, storage, alerts, recovery queue + worker, trading calendar, feed, orders. */
+function buildServices(i: PartsInput): Services {
+  const { config, clock, endpoint, metrics } = i;
+  const paths = config.resolved.paths;
+  const broker = createBroker({ config, credentials: i.credentials, clock, logger: i.logger, restBaseUrl: endpoint.restBaseUrl, ...(endpoint.sim ? { serverId: EMBEDDED_SIM_SERVER_ID } : {}) });
+  wireRestMetrics(broker, metrics);
+  const store = openStore({ dataDir: paths.dataDir, nowMs: clock.nowMs() });
+  const alerts = createAlertDispatcher({
+    clock,
+    logger: i.logger,
+    sinks: alertSinksFromEnv(config, i.env, i.logger.child({ component: 'daemon' })),
+    history: store.alertHistory,
+    dedupWindowMs: config.alerts.dedup_window_min * 60_000,
+  });
+  // Failed collection tasks are retried by the same dataset code that collects them.
+  const queue = createRecoveryQueue({ repo: store.recoveryQueue, clock });
+  const datasets = createDatasets({ kis: { api: broker.api, store, clock, logger: i.logger } });
+  const worker = createRecoveryWorker({ queue, runners: recoveryRunnersFor(Object.values(datasets)), clock, logger: i.logger, alerts });
+  // KIS holiday check, cached; weekdays minus configured holidays when it fails.
+  const calendar = new HolidayCalendar(
+    { dataDir: paths.dataDir, krHolidays: [...config.scheduler.kr_holidays] },
+    { fetchKrHolidayRun: async (fromYmd, signal) => (await broker.api.chkHoliday(fromYmd, signal)).map((d) => ({ ymd: d.date, isOpen: d.marketOpen })) },
+    clock,
+    i.logger.child({ component: 'calendar' }),
+  );
+  const feed = createFeedBundle({ config, clock, logger: i.logger, wsUrl: endpoint.wsUrl, approvalKeys: broker.approvalKeys, htsId: i.credentials.htsId, calendar, metrics });
+  // Journal + reconciliation; no order is sent until start-up reconciliation has passed.
+  const orders = createOrderManager({ broker: broker.api, db: store.db, clock, log: i.logger.child({ component: 'orders' }), alerts });
+  const stopNotices = orders.consumeNotices(feed.bus);
+  return { broker, store, alerts, queue, datasets, worker, calendar, feed, orders, stopNotices };
+}
+
+/** Step 7: the day's jobs, freshness, the token watch (30 min), broker re-initialisation (6 h) and the scheduler. */
+function buildJobs(i: PartsInput, s: Services): Pick<DaemonParts, 'trading' | 'tokenWatch' | 'scheduler' | 'freshness'> {
+  const { config, clock, metrics } = i;
+  const log = i.logger.child({ component: 'daemon' });
+  const reinit = async (reason: string): Promise<void> => {
+    log.info({ reason }, `broker re-initialisation (${reason}): new HTTP pool, WebSocket re-authorised and re-subscribed`);
+    s.broker.reinitRest();
+    if (config.feed.enabled) await s.feed.restart();
+  };
+  const sc = config.scheduler;
+  const universe = (): readonly string[] => {
+    const all = sc.screening_symbols.length > 0 ? sc.screening_symbols : i.endpoint.sim ? i.endpoint.sim.sim.market.krRequestCodes() : config.feed.kr_watchlist;
+    return sc.screening_universe_limit > 0 ? all.slice(0, sc.screening_universe_limit) : all;
+  };
+  const trading = createTradingWiring({ config, clock, logger: i.logger, store: s.store, datasets: s.datasets, queue: s.queue, alerts: s.alerts, orders: s.orders, feed: s.feed, universe, htsId: i.credentials.htsId });
+  const tokenWatch = new TokenWatch(s.broker.tokens, { reinit }, clock, i.logger.child({ component: 'token-watch' }));
+  const scheduler = new IntegratedScheduler(
+    { dataDir: config.resolved.paths.dataDir, ...scheduleOptionsFor(config) },
+    { clock, logger: i.logger.child({ component: 'scheduler' }), calendar: s.calendar, jobs: trading.jobs, tokenWatch, alerts: s.alerts, metrics },
+  );
+  const freshness = createFreshnessComponent({ config, clock, logger: i.logger, calendar: s.calendar, store: s.store, feed: s.feed, alerts: s.alerts, reinit, collect: trading.collect, stopSignal: () => scheduler.stopSignal });
+  s.broker.tokens.onTokenChanged((e) => {
+    metrics.tokenIssues.inc({ kind: 'access', outcome: e.source });
+    log.info({ source: e.source }, e.source === 'file' ? 'access token changed by another process' : 'access token issued');
+  });
+  return { trading, tokenWatch, scheduler, freshness };
+}
