@@ -2,7 +2,7 @@
 // keys rejected. Defaults live here only (config/kisd.example.yaml documents them); the seed's 500-defence
 // guide (seeds/000) supplies the HTTP knobs and their recommended values.
 import { z } from 'zod';
-import { phaseTimeSettings, type PhaseTimeKey } from '../core/phases.js';
+import { PHASES, phaseTimeSettings, type PhaseDeclaration, type PhaseTimeKey, type PhaseTimeSetting } from '../core/phases.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day "HH:MM" (00:00-23:59)');
 const ymd = z.string().regex(/^\d{8}$/, 'expected a date "YYYYMMDD"');
@@ -236,22 +236,16 @@ export const configSchema = z
     if (cfg.feed.enabled && cfg.feed.us_watchlist.length > cfg.feed.max_subscriptions) {
       ctx.addIssue({ code: 'custom', path: ['feed', 'us_watchlist'], message: `${cfg.feed.us_watchlist.length} symbols exceed feed.max_subscriptions = ${cfg.feed.max_subscriptions}` });
     }
-    if (cfg.scheduler.selection_until <= cfg.scheduler.selection_from) {
-      ctx.addIssue({ code: 'custom', path: ['scheduler', 'selection_until'], message: 'must be later than scheduler.selection_from' });
+    // From the phase table (src/core/phases.ts): a window or session ends after it starts, and the day's phases
+    // run in table order (a restart recovers them in it); each start may equal the previous one.
+    const phases = PHASES as readonly PhaseDeclaration[];
+    const timeOf = (t: PhaseTimeSetting): string => String((cfg[t.section] as Record<string, unknown>)[t.key]);
+    for (const p of phases) {
+      for (const end of [p.windowEndsAt, p.endsAt]) {
+        if (end && timeOf(end) <= timeOf(p.at)) ctx.addIssue({ code: 'custom', path: [end.section, end.key], message: `must be later than ${p.at.section}.${p.at.key}` });
+      }
     }
-    if (cfg.scheduler.trading_until <= cfg.scheduler.trading_from) {
-      ctx.addIssue({ code: 'custom', path: ['scheduler', 'trading_until'], message: 'must be later than scheduler.trading_from' });
-    }
-    // The day's phases run in this order (a restart recovers them in it); each time may equal the previous one.
-    const order: [string[], string][] = [
-      [['scheduler', 'screening_at'], cfg.scheduler.screening_at],
-      [['scheduler', 'selection_from'], cfg.scheduler.selection_from],
-      [['feed', 'kr_open'], cfg.feed.kr_open],
-      [['scheduler', 'trading_from'], cfg.scheduler.trading_from],
-      [['scheduler', 'market_close_at'], cfg.scheduler.market_close_at],
-      [['feed', 'us_open'], cfg.feed.us_open],
-      [['scheduler', 'daily_report_at'], cfg.scheduler.daily_report_at],
-    ];
+    const order: [string[], string][] = phases.map((p) => [[p.at.section, p.at.key], timeOf(p.at)]);
     for (let i = 1; i < order.length; i++) {
       const [prevPath, prev] = order[i - 1]!;
       const [path, at] = order[i]!;
