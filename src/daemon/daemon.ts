@@ -2,6 +2,7 @@
 // runs restart recovery, reports readiness, and stops everything in reverse order within a deadline.
 // Crash-only (STYLE rule 8): start-up is the recovery path, so there is no separate "resume" mode.
 import { mkdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
@@ -31,6 +32,7 @@ import { alertSinksFromEnv } from './alerts-from-env.js';
 import { wireRestMetrics } from './metrics-wiring.js';
 import { watchStateFile } from './state-file-watch.js';
 import { createTradingWiring } from './trading-wiring.js';
+import { createStatusSource } from './status-source.js';
 
 export interface DaemonOptions {
   config: KisdConfig;
@@ -38,6 +40,8 @@ export interface DaemonOptions {
   clock: Clock;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
+  /** The clock's speed under time travel (`kisd run --speed`), shown on the status page; default 1. */
+  clockSpeed?: number;
 }
 
 export interface Daemon {
@@ -209,13 +213,32 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   let killSwitchWatch: { close(): void } | undefined;
   let recovering: Promise<void> | undefined;
   let healthPort = 0;
+  const statusSource = createStatusSource({
+    clock,
+    mode: config.mode,
+    dryRun: config.dry_run,
+    dataDir: paths.dataDir,
+    clockSpeed: o.clockSpeed ?? 1,
+    startedMonoMs: clock.monotonicMs(),
+    ready: () => ready,
+    scheduler,
+    isTradingDay: (ymd) => calendar.isKrTradingDay(ymd),
+    feed,
+    feedEnabled: config.feed.enabled,
+    store,
+    orders,
+    killSwitch: trading.killSwitch,
+    broker,
+  });
   const health = new HealthServer(
-    { host: config.health.host, port: config.health.port },
+    { host: config.health.host, port: config.health.port, env },
     {
       clock,
       logger: o.logger.child({ component: 'health' }),
       metrics,
       source: { snapshot: () => snapshot() },
+      status: statusSource,
+      reports: (name) => readFile(join(paths.dataDir, 'reports', name), 'utf8').catch(() => undefined),
     },
   );
   const snapshot = async (): Promise<HealthSnapshot> => {
@@ -292,7 +315,9 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     await embedded?.close().catch(() => undefined);
     throw err;
   }
-  const healthUrl = `http://${config.health.host}:${healthPort}`;
+  // A wildcard bind is reached on loopback from this machine (kisd status, the log line).
+  const healthHost = ['0.0.0.0', '::', '[::]'].includes(config.health.host) ? '127.0.0.1' : config.health.host.includes(':') ? `[${config.health.host}]` : config.health.host;
+  const healthUrl = `http://${healthHost}:${healthPort}`;
 
   // Restart recovery runs in the background after READY: a long missed phase 1 (collection at 2 req/s on
   // paper) must not hold start-up past systemd's TimeoutStartSec, and SIGTERM must be able to stop it.
@@ -308,7 +333,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   }
   ready = true;
   await writeJsonAtomic(daemonInfoPath(config), { pid: process.pid, healthUrl, restUrl: restBaseUrl, wsUrl, startedAt: new Date(clock.nowMs()).toISOString() }, { mode: 0o600 });
-  log.info({ healthUrl }, `kisd ready: health ${healthUrl}/healthz, metrics ${healthUrl}/metrics`);
+  log.info({ healthUrl }, `kisd ready: status page ${healthUrl}/ (JSON ${healthUrl}/status.json), health ${healthUrl}/healthz, metrics ${healthUrl}/metrics`);
 
   return {
     healthUrl,

@@ -37,6 +37,17 @@ export interface LastPhase {
   at: string;
 }
 
+/** What this process last saw of one phase (the status page's phase table; records say what finished). */
+export interface PhaseActivity {
+  ymd: string;
+  outcome: PhaseRunOutcome | 'running';
+  /** KST "YYYY-MM-DD HH:MM:SS" of the outcome (or of the start, while running). */
+  at: string;
+  startedAt?: string;
+  /** Why it failed (the last attempt's error). */
+  error?: string;
+}
+
 export class IntegratedScheduler {
   readonly plan: SchedulePlan;
   readonly records: PhaseRecordStore;
@@ -44,9 +55,11 @@ export class IntegratedScheduler {
   private readonly tasks: ScheduledTask[] = [];
   private readonly stopController = new AbortController();
   private reinitTask: ScheduledTask | undefined;
+  private tokenCheckTask: ScheduledTask | undefined;
   private recovering = false;
   private deferred: PhaseId[] = [];
   private last: LastPhase | undefined;
+  private readonly activity = new Map<PhaseId, PhaseActivity>();
 
   constructor(
     readonly opts: IntegratedSchedulerOptions,
@@ -88,7 +101,7 @@ export class IntegratedScheduler {
     }
     const watch = this.deps.tokenWatch;
     if (watch) {
-      add('token-check', this.plan.tokenCheckCron, () => this.guard('token check', this.runMaintenance('token-check', (signal) => watch.check(signal))));
+      this.tokenCheckTask = add('token-check', this.plan.tokenCheckCron, () => this.guard('token check', this.runMaintenance('token-check', (signal) => watch.check(signal))));
       this.reinitTask = add('broker-reinit', this.plan.brokerReinitCron, () => this.guard('broker re-init', this.runMaintenance('broker-reinit', () => watch.periodicReinit())));
     }
     add('holiday-check', this.plan.holidayCheckCron, () => this.guard('holiday check', this.runMaintenance('holiday-check', (signal) => this.deps.calendar.refresh(signal))));
@@ -185,6 +198,8 @@ export class IntegratedScheduler {
     const sessionEnd = new AbortController();
     const endTimer = endsAtEpochMs === undefined ? undefined : this.deps.clock.setTimeout(() => sessionEnd.abort(new AbortedError(`session ${id} ended`)), endsAtEpochMs - nowMs);
     const signal = AbortSignal.any([this.stopController.signal, sessionEnd.signal]);
+    const startedAt = formatKstTimestamp(nowMs);
+    this.activity.set(id, { ymd, outcome: 'running', at: startedAt, startedAt });
     try {
       const result = await this.runner.run(
         id,
@@ -208,7 +223,7 @@ export class IntegratedScheduler {
         log.info({ detail }, `phase ${id} done for ${ymd} (recorded)`);
         return this.note(id, ymd, 'done');
       }
-      return this.note(id, ymd, result.outcome);
+      return this.note(id, ymd, result.outcome, result.outcome === 'failed' ? errorMessage(result.error) : undefined);
     } finally {
       this.deps.clock.clearTimeout(endTimer);
     }
@@ -218,8 +233,26 @@ export class IntegratedScheduler {
     await this.runner.run(name, () => fn(this.stopController.signal), { signal: this.stopController.signal, retry: this.plan.retry });
   }
 
-  private note(phase: PhaseId, ymd: string, outcome: PhaseRunOutcome): PhaseRunOutcome {
-    this.last = { phase, ymd, outcome, at: formatKstTimestamp(this.deps.clock.nowMs()) };
+  /** When the next token check and periodic broker re-init fire (epoch ms), once started. */
+  nextMaintenance(): { tokenCheckAtMs?: number; brokerReinitAtMs?: number } {
+    const check = this.tokenCheckTask?.getNextRun()?.getTime();
+    const reinit = this.reinitTask?.getNextRun()?.getTime();
+    return { ...(check !== undefined ? { tokenCheckAtMs: check } : {}), ...(reinit !== undefined ? { brokerReinitAtMs: reinit } : {}) };
+  }
+
+  /** The last outcome this process saw per phase (any day; callers compare ymd). */
+  phaseActivity(): ReadonlyMap<PhaseId, PhaseActivity> {
+    return this.activity;
+  }
+
+  private note(phase: PhaseId, ymd: string, outcome: PhaseRunOutcome, error?: string): PhaseRunOutcome {
+    const at = formatKstTimestamp(this.deps.clock.nowMs());
+    this.last = { phase, ymd, outcome, at };
+    const prev = this.activity.get(phase);
+    // A trigger that finds the phase already running or done must not hide what it is doing or did.
+    if (!(outcome === 'overlap' || (outcome === 'already-done' && prev?.ymd === ymd && prev.outcome === 'done'))) {
+      this.activity.set(phase, { ymd, outcome, at, ...(prev?.ymd === ymd && prev.startedAt ? { startedAt: prev.startedAt } : {}), ...(error ? { error } : {}) });
+    }
     return outcome;
   }
 }

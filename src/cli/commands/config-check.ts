@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { loadConfig } from '../../config/load.js';
 import { loadCredentials, describeCredentials } from '../../config/credentials.js';
 import { KisdError } from '../../core/errors.js';
+import { healthAuthFor } from '../../health/health-auth.js';
 import { defaultDeps, type CliDeps } from './common.js';
 
 export function registerConfigCommands(program: Command, deps: CliDeps = defaultDeps()): void {
@@ -15,6 +16,7 @@ export function registerConfigCommands(program: Command, deps: CliDeps = default
     .action((file: string | undefined) => {
       const globalOpts = program.opts<{ config?: string }>();
       const cfg = loadConfig({ file: file ?? globalOpts.config, env: deps.env });
+      healthAuthFor(cfg.health.host, deps.env, `${cfg.source}: health.host`); // as `kisd run` refuses it
       let credentials: Record<string, string> | string;
       try {
         credentials = describeCredentials(loadCredentials(cfg, deps.env));

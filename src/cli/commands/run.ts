@@ -9,6 +9,7 @@ import { loadCredentials } from '../../config/credentials.js';
 import { createLogger } from '../../log/logger.js';
 import { startDaemon } from '../../daemon/daemon.js';
 import { SdNotifier } from '../../health/index.js';
+import { healthAuthFor } from '../../health/health-auth.js';
 
 export function registerRunCommand(program: Command): void {
   program
@@ -19,6 +20,8 @@ export function registerRunCommand(program: Command): void {
       const deadlineMs = Math.max(1, Number(opts.stopDeadlineSec)) * 1000;
       const config = loadConfig({ file: program.opts<{ config?: string }>().config });
       const credentials = loadCredentials(config);
+      // A status page open to the network without a token is refused here, before anything starts.
+      healthAuthFor(config.health.host, process.env, `${config.source}: health.host`);
       const logs = await createLogger({
         level: config.log.level,
         file: config.resolved.paths.logFile,
