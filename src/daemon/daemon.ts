@@ -5,7 +5,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Clock } from '../core/clock.js';
+import { clockSpeed, type Clock } from '../core/clock.js';
 import { writeJsonAtomic } from '../core/atomic-file.js';
 import { kstYmd, kstInstant } from '../core/kst.js';
 import type { KisdConfig } from '../config/load.js';
@@ -40,8 +40,11 @@ export interface DaemonOptions {
   clock: Clock;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
-  /** The clock's speed under time travel (`kisd run --speed`), shown on the status page; default 1. */
-  clockSpeed?: number;
+  /**
+   * Real time for the stop deadline (systemd's TimeoutStopSec is real seconds) when `clock` is a time-travel
+   * clock; default `clock`.
+   */
+  realClock?: Clock;
 }
 
 export interface Daemon {
@@ -82,7 +85,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   mkdirSync(paths.dataDir, { recursive: true, mode: 0o750 });
   log.info({ mode: config.mode, serverFlavor: config.resolved.serverFlavor, dryRun: config.dry_run, varDir: paths.varDir }, `kisd starting (mode ${config.mode})`);
 
-  const lifecycle = new Lifecycle(clock, o.logger.child({ component: 'lifecycle' }));
+  const lifecycle = new Lifecycle(o.realClock ?? clock, o.logger.child({ component: 'lifecycle' }));
   const metrics = createKisdMetrics();
 
   // 1. The KIS endpoint: the embedded simulator in sim mode (unless a URL points at an external one).
@@ -218,7 +221,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     mode: config.mode,
     dryRun: config.dry_run,
     dataDir: paths.dataDir,
-    clockSpeed: o.clockSpeed ?? 1,
+    clockSpeed: clockSpeed(clock),
     startedMonoMs: clock.monotonicMs(),
     ready: () => ready,
     scheduler,

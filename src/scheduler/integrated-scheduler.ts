@@ -1,12 +1,13 @@
-// The integrated scheduler (seed 004 IntegratedScheduler): node-cron tasks in Asia/Seoul fire the daily phases
+// The integrated scheduler (seed 004 IntegratedScheduler): cron triggers in Asia/Seoul fire the daily phases
 // on KR trading days and the token check / broker re-init / holiday check every day. Every run goes through the
 // JobRunner (no overlap, retry, alert, metrics); a finished phase is recorded so it never runs twice in a day.
-// node-cron reads the global Date and timers (tests install @sinonjs/fake-timers); our own reads use the Clock.
-import cron, { type ScheduledTask } from 'node-cron';
+// The triggers run on the injected Clock (clock-cron.ts), so a shifted or scaled clock (`kisd run --at
+// --speed`) and fake timers move the schedule with everything else.
+import { createClockCronTask, type ClockCronTask as ScheduledTask } from './clock-cron.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { AbortedError, errorMessage } from '../core/errors.js';
-import { formatKstTimestamp, KST_ZONE, kstAt, kstYmd } from '../core/kst.js';
+import { formatKstTimestamp, kstAt, kstYmd } from '../core/kst.js';
 import { JobRunner } from './job-runner.js';
 import { compileSchedulePlan, type CompiledPhase, type SchedulePlan, type SchedulePlanOptions } from './phase-plan.js';
 import { PhaseRecordStore } from './phase-records.js';
@@ -81,18 +82,12 @@ export class IntegratedScheduler {
     return this.stopController.signal;
   }
 
-  /** Creates the node-cron tasks (Asia/Seoul). Recovery is run separately, before or after. */
+  /** Creates the cron tasks (Asia/Seoul) on the clock. Recovery is run separately, before or after. */
   async start(): Promise<void> {
     const log = this.deps.logger;
-    const cronLogger = {
-      info: (m: string) => log.debug({ source: 'node-cron' }, m),
-      warn: (m: string) => log.warn({ source: 'node-cron' }, m),
-      error: (m: string | Error, e?: Error) => log.error({ source: 'node-cron', err: errorMessage(e ?? m) }, String(m)),
-      debug: (m: string | Error) => log.debug({ source: 'node-cron' }, String(m)),
-    };
-    const add = (name: string, expr: string, fn: () => void): ScheduledTask => {
-      // The callback returns at once: overlap and retries are ours (JobRunner), not node-cron's.
-      const task = cron.createTask(expr, () => fn(), { timezone: KST_ZONE, name: `kisd-${name}`, logger: cronLogger });
+    const add = (_name: string, expr: string, fn: () => void): ScheduledTask => {
+      // The callback returns at once: overlap and retries are ours (JobRunner).
+      const task = createClockCronTask(expr, fn, this.deps.clock);
       this.tasks.push(task);
       return task;
     };
@@ -105,7 +100,7 @@ export class IntegratedScheduler {
       this.reinitTask = add('broker-reinit', this.plan.brokerReinitCron, () => this.guard('broker re-init', this.runMaintenance('broker-reinit', () => watch.periodicReinit())));
     }
     add('holiday-check', this.plan.holidayCheckCron, () => this.guard('holiday check', this.runMaintenance('holiday-check', (signal) => this.deps.calendar.refresh(signal))));
-    for (const t of this.tasks) await t.start();
+    for (const t of this.tasks) t.start();
     log.info({ phases: this.plan.phases.filter((p) => p.enabled).map((p) => `${p.id}@${p.cron}`), tokenCheck: this.plan.tokenCheckCron, brokerReinit: this.plan.brokerReinitCron }, 'scheduler started');
   }
 
@@ -114,7 +109,7 @@ export class IntegratedScheduler {
    * aborts. Returns true when everything settled in time.
    */
   async stop(deadline?: AbortSignal): Promise<boolean> {
-    for (const t of this.tasks.splice(0)) await t.destroy();
+    for (const t of this.tasks.splice(0)) t.destroy();
     this.stopController.abort(new AbortedError('scheduler stopping'));
     const settled = this.runner.settled().then(() => true);
     if (!deadline) return settled;

@@ -2,24 +2,28 @@
 // SIGHUP flushes logs (pino-roll rotates by size on its own); an uncaught error logs fatal, flushes and exits 1
 // so systemd restarts the service.
 import type { Command } from 'commander';
-import { systemClock, offsetClock, type Clock } from '../../core/clock.js';
-import { kstInstant } from '../../core/kst.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { formatKstTimestamp } from '../../core/kst.js';
 import { loadConfig } from '../../config/load.js';
 import { loadCredentials } from '../../config/credentials.js';
 import { createLogger } from '../../log/logger.js';
 import { startDaemon } from '../../daemon/daemon.js';
 import { SdNotifier } from '../../health/index.js';
 import { healthAuthFor } from '../../health/health-auth.js';
+import { timeTravelClock, timeTravelFrom } from './time-travel.js';
 
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('run the daemon (mode sim: against the built-in KIS simulator)')
     .option('--stop-deadline-sec <sec>', 'graceful stop deadline', '20')
-    .action(async (opts: { stopDeadlineSec: string }) => {
+    .option('--at <kst>', 'time travel (mode sim): start the clock at this KST instant, "YYYY-MM-DD HH:MM[:SS]" or "HH:MM"')
+    .option('--speed <n>', 'time travel (mode sim, embedded simulator): run the daemon and simulator clock N times faster (1-1000)')
+    .action(async (opts: { stopDeadlineSec: string; at?: string; speed?: string }) => {
       const deadlineMs = Math.max(1, Number(opts.stopDeadlineSec)) * 1000;
       const config = loadConfig({ file: program.opts<{ config?: string }>().config });
       const credentials = loadCredentials(config);
+      const travel = timeTravelFrom(opts, { mode: config.mode, externalSim: config.resolved.restBaseUrl !== undefined, nowMs: systemClock.nowMs(), command: 'run' });
       // A status page open to the network without a token is refused here, before anything starts.
       healthAuthFor(config.health.host, process.env, `${config.source}: health.host`);
       const logs = await createLogger({
@@ -48,18 +52,18 @@ export function registerRunCommand(program: Command): void {
         logs.flush();
       });
 
-      // Test hook: process-level tests start the daemon "at" a KST wall time on any real day (timers run
-      // at real speed). Never set in production; logged loudly when it is.
-      let clock: Clock = systemClock;
-      const testStart = process.env['KISD_TEST_CLOCK_START'];
-      if (testStart) {
-        clock = offsetClock(systemClock, kstInstant(testStart) - systemClock.nowMs());
-        logger.warn({ testStart }, `KISD_TEST_CLOCK_START is set: the daemon's wall clock starts at ${testStart} KST (tests only)`);
+      // Time travel (sim mode): one clock for the daemon and its embedded simulator, started at --at and
+      // running --speed times faster. Signals, the systemd watchdog and the stop deadline stay on real time.
+      const clock: Clock = travel ? timeTravelClock(systemClock, travel) : systemClock;
+      if (travel) {
+        const text = `time travel: the clock starts at ${formatKstTimestamp(travel.startAtMs)} KST and runs ${travel.speed}x real time (simulator only)`;
+        logger.warn({ at: formatKstTimestamp(travel.startAtMs), speed: travel.speed }, text);
+        process.stderr.write(`kisd: ${text}\n`);
       }
 
       let daemon;
       try {
-        daemon = await startDaemon({ config, credentials, clock, logger });
+        daemon = await startDaemon({ config, credentials, clock, logger, realClock: systemClock });
       } catch (err) {
         logger.fatal({ err }, 'start-up failed; fix the cause above and start again (systemd retries with back-off)');
         logs.flush();
@@ -68,7 +72,7 @@ export function registerRunCommand(program: Command): void {
       }
       if (!process.stdout.isTTY || config.log.console === 'off') {
         // Console logs may be JSON or off: still tell a person where things are.
-        process.stderr.write(`kisd ready: health ${daemon.healthUrl}/healthz${daemon.sim ? `, simulator REST ${daemon.restBaseUrl} WS ${daemon.wsUrl}` : ''}\n`);
+        process.stderr.write(`kisd ready: status page ${daemon.healthUrl}/ · health ${daemon.healthUrl}/healthz${daemon.sim ? `, simulator REST ${daemon.restBaseUrl} WS ${daemon.wsUrl}` : ''}\n`);
       }
       void notifier.ready('kisd ready');
       const stopWatchdog = notifier.startWatchdog(systemClock);

@@ -12,6 +12,8 @@ import { startEmbeddedSimulator } from '../../daemon/embedded-sim.js';
 import { stripCompiled } from '../context.js';
 import { mergeSimApps, readSimAppsFile, type SimAppCredentials } from './sim-apps-file.js';
 import { simBanner } from './sim-banner.js';
+import { timeTravelClock, timeTravelFrom } from './time-travel.js';
+import { formatKstTimestamp } from '../../core/kst.js';
 
 function intOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -28,8 +30,10 @@ export function registerSimCommand(program: Command): void {
     .option('--flavor <flavor>', 'emulate the "real" or "paper" server')
     .option('--seed <n>', 'synthetic market seed')
     .option('--tick-rate <n>', 'WebSocket data records per second')
+    .option('--at <kst>', 'start the simulator clock at this KST instant, "YYYY-MM-DD HH:MM[:SS]" or "HH:MM"')
+    .option('--speed <n>', 'run the simulator clock N times faster (1-1000): token validity, rate windows and the market move with it')
     .option('--credentials <file>', 'register more app keys/accounts from a YAML/JSON list of { app_key, app_secret, account_no, hts_id } (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .action(async (opts: { port?: string; flavor?: string; seed?: string; tickRate?: string; credentials: string[] }) => {
+    .action(async (opts: { port?: string; flavor?: string; seed?: string; tickRate?: string; credentials: string[]; at?: string; speed?: string }) => {
       const base = loadConfig({ file: program.opts<{ config?: string }>().config });
       if (opts.flavor !== undefined && opts.flavor !== 'real' && opts.flavor !== 'paper') throw new ConfigError(`--flavor: expected "real" or "paper" (got ${opts.flavor})`);
       const raw = stripCompiled(base) as { sim: Record<string, unknown> };
@@ -45,8 +49,10 @@ export function registerSimCommand(program: Command): void {
       const credentials = base.mode === 'sim' ? loadCredentials(base) : SIM_CREDENTIALS;
       const builtIn: SimAppCredentials = { appKey: credentials.appKey, appSecret: credentials.appSecret, accountNo: `${credentials.cano}-${credentials.acntPrdtCd}`, htsId: credentials.htsId };
       const apps = mergeSimApps(builtIn, opts.credentials.map((path) => ({ path, apps: readSimAppsFile(resolve(path)) })));
+      const travel = timeTravelFrom(opts, { mode: 'sim', externalSim: false, nowMs: systemClock.nowMs(), command: 'sim' });
+      const clock = travel ? timeTravelClock(systemClock, travel) : systemClock;
       const logs = await createLogger({ level: config.log.level, maxSizeMb: 10, maxFiles: 1, console: config.log.console, consoleStream: process.stderr });
-      const embedded = await startEmbeddedSimulator({ config, credentials, clock: systemClock, logger: logs.logger, extraApps: apps.slice(1) });
+      const embedded = await startEmbeddedSimulator({ config, credentials, clock, logger: logs.logger, extraApps: apps.slice(1) });
       const { restUrl, wsUrl } = embedded.sim;
       process.stdout.write(
         simBanner({
@@ -58,6 +64,7 @@ export function registerSimCommand(program: Command): void {
           apps,
           firstIsBuiltIn: credentials.appKey === SIM_CREDENTIALS.appKey && credentials.appSecret === SIM_CREDENTIALS.appSecret,
           credentialFiles: opts.credentials,
+          ...(travel ? { clockNote: `from ${formatKstTimestamp(travel.startAtMs)} KST at ${travel.speed}x` } : {}),
         }),
       );
       await new Promise<void>((resolve) => {
