@@ -47,7 +47,7 @@ describe.skipIf(!run)('status page in a browser', () => {
       scheduler: { screening_universe_limit: 4 },
       feed: { tick_log_interval_sec: 1 },
     });
-    const d = new DaemonProcess(dirs.configPath, { KISD_TEST_CLOCK_START: start });
+    const d = new DaemonProcess(dirs.configPath, {}, { at: start });
     try {
       const ready = await d.ready();
       const url = String(ready['healthUrl']);
