@@ -232,6 +232,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     orders,
     killSwitch: trading.killSwitch,
     broker,
+    alerts,
   });
   const health = new HealthServer(
     { host: config.health.host, port: config.health.port, env },

@@ -34,6 +34,7 @@ export interface StatusSourceDeps {
   orders: RunningOrderManager;
   killSwitch: KillSwitch;
   broker: Broker;
+  alerts: { recent?(): { atMs: number; level: string; title: string; suppressed: boolean }[] };
 }
 
 const hhmm = (min: number): string => `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
@@ -199,7 +200,13 @@ export function createStatusSource(d: StatusSourceDeps): { status(): Promise<Sta
           counts,
           items: queueItems.map((q) => ({ id: q.id, dataset: q.fetcherName, target: q.targetCode, status: q.status, retries: q.retryCount, ...(q.errorMessage ? { error: q.errorMessage } : {}), ...(q.nextRetryAtMs ? { nextRetryAt: formatKstTimestamp(q.nextRetryAtMs) } : {}) })),
         },
-        alerts: d.store.alertHistory.recent(10).map((a) => ({ at: formatKstTimestamp(a.sentAtMs), level: a.level, title: a.title })),
+        // This process's alerts (every level, held-back repeats marked); before the first one, what the
+        // history table kept from earlier runs (alerts that reached an e-mail or webhook sink).
+        alerts: (() => {
+          const mine = d.alerts.recent?.() ?? [];
+          if (mine.length > 0) return mine.slice(0, 10).map((a) => ({ at: formatKstTimestamp(a.atMs), level: a.level, title: a.suppressed ? `${a.title} (repeat held back)` : a.title }));
+          return d.store.alertHistory.recent(10).map((a) => ({ at: formatKstTimestamp(a.sentAtMs), level: a.level, title: a.title }));
+        })(),
         reports: reportsOn(d.dataDir),
       };
       return scrubbed(status);

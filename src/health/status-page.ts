@@ -11,7 +11,8 @@ body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 
 header { display: flex; flex-wrap: wrap; gap: 8px 24px; align-items: baseline; margin-bottom: 12px; }
 h1 { font-size: 20px; margin: 0; }
 h2 { font-size: 15px; margin: 0 0 6px; }
-.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 14px; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 14px; }
+.wide { grid-column: 1 / -1; }
 section { border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: 2px 8px 2px 0; border-bottom: 1px solid var(--line); vertical-align: top; white-space: nowrap; }
@@ -106,13 +107,13 @@ const BODY = `<!doctype html>
 <body>
 <header><h1>kisd</h1><span id="now">…</span><span id="mode"></span><span id="ready"></span><span id="conn" class="mute">loading…</span></header>
 <div class="grid">
-<section><h2>Phases today <span id="phase-date" class="mute"></span></h2><div id="phases"></div></section>
+<section class="wide"><h2>Phases today <span id="phase-date" class="mute"></span></h2><div id="phases"></div></section>
 <section><h2>Feed</h2><div id="feed-summary"></div><div id="feed-regs"></div></section>
 <section><h2>Orders today</h2><div id="orders-summary"></div><div id="orders-unresolved" class="warn"></div><div id="orders-reconcile" class="mute"></div><div id="orders"></div></section>
 <section><h2>Positions: kisd's own vs the account</h2><div id="positions"></div><h2 class="next">Today's P&amp;L</h2><div id="pnl"></div></section>
 <section><h2>Kill switch</h2><div id="kill"></div></section>
 <section><h2>REST budget <span id="rest-source" class="mute"></span></h2><div id="rest"></div><h2 class="next">Token</h2><div id="token"></div></section>
-<section><h2>Recovery queue <span id="queue-counts" class="mute"></span></h2><div id="queue"></div></section>
+<section class="wide"><h2>Recovery queue <span id="queue-counts" class="mute"></span></h2><div id="queue"></div></section>
 <section><h2>Last alerts</h2><div id="alerts"></div></section>
 <section><h2>Daily reports</h2><div id="reports"></div></section>
 </div>
