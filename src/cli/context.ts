@@ -15,7 +15,11 @@ import { startEmbeddedSimulator, type EmbeddedSimulator } from '../daemon/embedd
 
 export interface CliContext {
   config: KisdConfig;
-  credentials: KisCredentials;
+  /**
+   * Loaded on first use: commands that never call KIS (status, queue, risk, export) run without credentials;
+   * reading it throws the same ConfigError `kisd run` would when they are missing.
+   */
+  readonly credentials: KisCredentials;
   logger: Logger;
   logs: KisdLogger;
   clock: Clock;
@@ -27,12 +31,14 @@ export interface OpenContextOptions {
   level?: string;
   /** Also write the daemon's log file (default false for short commands). */
   logFile?: boolean;
+  /** The command calls KIS: load the credentials now, so a missing one stops it before anything opens. */
+  callsKis?: boolean;
 }
 
 /** Loads config (global --config), credentials and a logger for a command. */
 export async function openCliContext(program: Command, opts: OpenContextOptions = {}): Promise<CliContext> {
   const config = loadConfig({ file: program.opts<{ config?: string }>().config });
-  const credentials = loadCredentials(config);
+  let credentials: KisCredentials | undefined = opts.callsKis ? loadCredentials(config) : undefined;
   const logs = await createLogger({
     level: opts.level ?? 'warn',
     file: opts.logFile ? config.resolved.paths.logFile : undefined,
@@ -41,7 +47,16 @@ export async function openCliContext(program: Command, opts: OpenContextOptions 
     console: opts.console ?? 'auto',
     consoleStream: process.stderr,
   });
-  return { config, credentials, logger: logs.logger, logs, clock: systemClock };
+  return {
+    config,
+    get credentials() {
+      credentials ??= loadCredentials(config);
+      return credentials;
+    },
+    logger: logs.logger,
+    logs,
+    clock: systemClock,
+  };
 }
 
 export interface BrokerSession {

@@ -4,6 +4,15 @@
 import { systemClock, unrefTimer } from '../core/clock.js';
 import { buildProgram, reportFailure } from './program.js';
 
+// `kisd queue list | head`: the reader went away. That is a normal end for a command's output, not a crash:
+// stop quietly with status 0 (as `ls | head` does) instead of an unhandled EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (err) {

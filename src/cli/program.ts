@@ -15,6 +15,7 @@ import { registerStatusCommand } from './commands/status.js';
 import { registerTokenCommands } from './commands/token.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSimCommand } from './commands/sim.js';
+import { applyServiceUnit, unitCredentialHint } from './unit-mode.js';
 
 /** Builds the command tree. `deps` replaces the clock and output streams (in-process tests). */
 export function buildProgram(over: Partial<CliDeps> = {}): Command {
@@ -22,9 +23,11 @@ export function buildProgram(over: Partial<CliDeps> = {}): Command {
   const program = new Command('kisd')
     .description('Always-on trading daemon for the Korea Investment & Securities (KIS) Open API')
     .option('-c, --config <file>', 'config file (default: $KISD_CONFIG or the packaged config/default.yaml)')
+    .option('--unit <file>', "act as the systemd service does: its --config, EnvironmentFile= and WorkingDirectory=; as root, switch to its User= first (the installed `kisd` command passes this)")
     .showHelpAfterError('(run "kisd --help" for the commands)')
     .configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) })
     .exitOverride(); // set before the sub-commands are added: commander copies it (and the output) to each
+  program.hook('preAction', () => applyServiceUnit(program, deps));
   registerRunCommand(program);
   registerSimCommand(program);
   registerStatusCommand(program, deps);
@@ -52,7 +55,9 @@ export function reportFailure(err: unknown, stderr: TextSink = process.stderr): 
   if (err instanceof KisdError) {
     const config = err.code === 'KISD_CONFIG';
     stderr.write(`kisd: ${scrubSecrets(err.message)}\n`);
-    if (config) stderr.write('  next: fix the config (`kisd config check` lists every problem)\n');
+    // Only a next step that fits this error: most config messages already say what to change.
+    const hint = (config && err.details['credentials'] === true ? unitCredentialHint() : undefined) ?? err.details['hint'];
+    if (typeof hint === 'string' && hint) stderr.write(`  next: ${scrubSecrets(hint)}\n`);
     return config ? EXIT_USAGE : EXIT_FAILURE;
   }
   stderr.write(`kisd: unexpected error: ${scrubSecrets(errorMessage(err))}\n${scrubSecrets((err as Error)?.stack ?? '')}\n`);

@@ -51,6 +51,11 @@ export interface BulkCollectorOptions {
   /** Attempts to save a chunk before giving up the run. Default 3. */
   saveAttempts?: number;
   onProgress?: (progress: CollectProgress) => void;
+  /**
+   * Total HTTP requests the client has sent so far (its own retries included). When given, progress and the
+   * summary count these, which is what the server sees; otherwise one per symbol attempt.
+   */
+  requestCounter?: () => number;
   /** Gets one alert per finished run with symbols still missing: WARNING when some failed, ERROR when all did (seed 002 §10). */
   alerts?: { send(alert: Alert): Promise<unknown> };
 }
@@ -70,6 +75,8 @@ export interface CollectSummary {
   recovered: number;
   /** Still missing at the end; they wait in the recovery queue. */
   stillFailed: string[];
+  /** Refused by KIS as invalid input in this run (in the failed-codes CSV; never retried or queued). */
+  rejected: string[];
   rows: number;
   /** Index the run resumed from (0 for a fresh run). */
   resumedFromIndex: number;
@@ -81,7 +88,7 @@ export interface CollectSummary {
   alreadyComplete: boolean;
 }
 
-type Outcome<Row> = { status: 'ok'; rows: Row[] } | { status: 'not-found' } | { status: 'failed'; error: unknown; attempts: number };
+type Outcome<Row> = { status: 'ok'; rows: Row[] } | { status: 'not-found' } | { status: 'failed' | 'rejected'; error: unknown; attempts: number };
 
 export interface BulkCollector {
   /**
@@ -111,10 +118,16 @@ export function createBulkCollector(opts: BulkCollectorOptions): BulkCollector {
       const cp: CollectCheckpoint = loaded ?? freshCheckpoint(dataset.name, date, hash, symbols.length, clock.nowMs());
       const resumedFromIndex = cp.nextIndex;
       if (loaded) log.info({ nextIndex: cp.nextIndex, phase: cp.phase, lastCode: cp.lastCode }, 'resuming from checkpoint');
-      let requests = 0;
+      let symbolAttempts = 0;
+      const rejectedInRun: string[] = [];
+      // Every HTTP request the client sent for this run, its own retries included, when it can tell us.
+      const counterAtStart = opts.requestCounter?.() ?? 0;
+      const sent = (): number => (opts.requestCounter ? opts.requestCounter() - counterAtStart : symbolAttempts);
+      // Outcomes of the chunk in flight: progress shows them at once, the checkpoint takes them when durable.
+      const live = { collected: 0, notFound: 0, skipped: 0, recovered: 0 };
 
       const elapsed = (): number => clock.monotonicMs() - startedMono;
-      const rate = (): number => (elapsed() > 0 ? (requests * 1000) / elapsed() : 0);
+      const rate = (): number => (elapsed() > 0 ? (sent() * 1000) / elapsed() : 0);
       const summary = (aborted: boolean, alreadyComplete = false): CollectSummary => {
         const recovered = new Set(cp.recoveredCodes);
         return {
@@ -126,10 +139,11 @@ export function createBulkCollector(opts: BulkCollectorOptions): BulkCollector {
           skipped: cp.counts.skipped,
           recovered: cp.counts.recovered,
           stillFailed: cp.failedCodes.filter((c) => !recovered.has(c)),
+          rejected: [...rejectedInRun],
           rows: cp.counts.rows,
           resumedFromIndex,
           elapsedMs: elapsed(),
-          requests,
+          requests: sent(),
           requestsPerSec: rate(),
           aborted,
           alreadyComplete,
@@ -142,14 +156,16 @@ export function createBulkCollector(opts: BulkCollectorOptions): BulkCollector {
       const progress = (phase: 'main' | 'final-pass', done: number, total: number, code: string): void => {
         if (!opts.onProgress) return;
         try {
-          opts.onProgress({ dataset: dataset.name, phase, done, total, ...cp.counts, code, elapsedMs: elapsed(), requests, requestsPerSec: rate() });
+          const c = cp.counts;
+          const counts = { ...c, collected: c.collected + live.collected, notFound: c.notFound + live.notFound, skipped: c.skipped + live.skipped, recovered: c.recovered + live.recovered };
+          opts.onProgress({ dataset: dataset.name, phase, done, total, ...counts, code, elapsedMs: elapsed(), requests: sent(), requestsPerSec: rate() });
         } catch (err) {
           log.warn({ err: errorMessage(err) }, 'progress callback threw');
         }
       };
 
       /** Fetches a chunk with bounded concurrency; entries stay undefined for symbols not finished (abort). */
-      async function fetchChunk(codes: readonly string[], onDone: (code: string) => void): Promise<(Outcome<Row> | undefined)[]> {
+      async function fetchChunk(codes: readonly string[], onDone: (code: string) => void, finalPass = false): Promise<(Outcome<Row> | undefined)[]> {
         const outcomes: (Outcome<Row> | undefined)[] = new Array(codes.length).fill(undefined);
         let next = 0;
         const worker = async (): Promise<void> => {
@@ -158,19 +174,24 @@ export function createBulkCollector(opts: BulkCollectorOptions): BulkCollector {
             const code = codes[i] as string;
             try {
               const res = await dataset.fetcher.fetch({ targetCodes: [code], signal, params: dataset.params });
-              requests += res.requests ?? 1;
+              symbolAttempts += res.requests ?? 1;
               const failure = res.failed[0];
               if (failure === undefined) outcomes[i] = { status: 'ok', rows: res.ok };
               else {
                 const disposition = classifyFetchError(failure.error).disposition;
                 if (disposition === 'abort' || signal?.aborted) return;
-                outcomes[i] = disposition === 'skip' ? { status: 'not-found' } : { status: 'failed', error: failure.error, attempts: failure.attempts ?? 1 };
+                outcomes[i] =
+                  disposition === 'skip' ? { status: 'not-found' } : { status: disposition === 'reject' ? 'rejected' : 'failed', error: failure.error, attempts: failure.attempts ?? 1 };
               }
             } catch (err) {
-              requests += 1;
+              symbolAttempts += 1;
               if (signal?.aborted || classifyFetchError(err).disposition === 'abort') return;
               outcomes[i] = { status: 'failed', error: err, attempts: 1 };
             }
+            const o = outcomes[i];
+            if (o?.status === 'ok') live[finalPass ? 'recovered' : 'collected']++;
+            else if (o?.status === 'not-found') live[finalPass ? 'recovered' : 'notFound']++;
+            else if (!finalPass) live.skipped++;
             onDone(code);
           }
         };
@@ -214,11 +235,19 @@ export function createBulkCollector(opts: BulkCollectorOptions): BulkCollector {
         const rows = finished.flatMap((o) => (o.status === 'ok' ? o.rows : []));
         await saveRows(rows);
         const failedLines: FailedCodeLine[] = [];
+        const rejected: string[] = [];
+        Object.assign(live, { collected: 0, notFound: 0, skipped: 0 });
         finished.forEach((o, i) => {
           const code = codes[i] as string;
           if (o.status === 'ok') cp.counts.collected++;
           else if (o.status === 'not-found') cp.counts.notFound++;
-          else {
+          else if (o.status === 'rejected') {
+            // Permanent: in the failed-codes CSV for a person to fix the list, never retried or queued.
+            cp.counts.skipped++;
+            rejected.push(code);
+            rejectedInRun.push(code);
+            failedLines.push({ date, code, errorKind: 'invalid-input', error: errorMessage(o.error).slice(0, 500), attempts: o.attempts, recordedAt: formatKstTimestamp(clock.nowMs()) });
+          } else {
             cp.counts.skipped++;
             cp.failedCodes.push(code);
             const kind = classifyFetchError(o.error).kind;
@@ -240,7 +269,9 @@ export function createBulkCollector(opts: BulkCollectorOptions): BulkCollector {
         });
         cp.counts.rows += rows.length;
         await appendFailedCodes(csvPath, failedLines).catch((err: unknown) => log.error({ err: errorMessage(err) }, 'could not append failed codes CSV'));
-        if (failedLines.length > 0) log.warn({ codes: failedLines.map((l) => l.code) }, 'symbols skipped after retries');
+        const retriable = failedLines.filter((l) => !rejected.includes(l.code));
+        if (retriable.length > 0) log.warn({ codes: retriable.map((l) => l.code) }, 'symbols skipped after retries (queued for the recovery worker)');
+        if (rejected.length > 0) log.warn({ codes: rejected }, 'symbols KIS refused as invalid input (e.g. a wrong code); not retried or queued: fix the symbol list');
         // Everything up to nextIndex + n is now durable: only now may the checkpoint move.
         cp.nextIndex += n;
         if (n > 0) cp.lastCode = codes[n - 1] ?? cp.lastCode;
@@ -268,14 +299,15 @@ export function createBulkCollector(opts: BulkCollectorOptions): BulkCollector {
         while (cp.finalPassIndex < cp.failedCodes.length && !signal?.aborted) {
           const codes = cp.failedCodes.slice(cp.finalPassIndex, cp.finalPassIndex + every);
           let doneInPhase = cp.finalPassIndex;
-          const outcomes = await fetchChunk(codes, (code) => progress('final-pass', ++doneInPhase, cp.failedCodes.length, code));
+          const outcomes = await fetchChunk(codes, (code) => progress('final-pass', ++doneInPhase, cp.failedCodes.length, code), true);
           const n = prefixLength(outcomes);
           const finished = outcomes.slice(0, n) as Outcome<Row>[];
           const rows = finished.flatMap((o) => (o.status === 'ok' ? o.rows : []));
           await saveRows(rows);
+          live.recovered = 0;
           finished.forEach((o, i) => {
             const code = codes[i] as string;
-            if (o.status === 'failed') return; // stays queued for the recovery worker
+            if (o.status === 'failed' || o.status === 'rejected') return; // stays queued for the recovery worker
             cp.recoveredCodes.push(code);
             cp.counts.recovered++;
             try {

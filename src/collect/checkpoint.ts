@@ -69,7 +69,8 @@ export function freshCheckpoint(dataset: string, date: string, symbolsHash: stri
 
 /**
  * The checkpoint to resume from, or undefined to start over. A file that does not parse, fails the
- * schema, is internally inconsistent, or belongs to another date / symbol list is quarantined.
+ * schema, is internally inconsistent, or belongs to another date is quarantined; a valid one for another
+ * symbol list is simply replaced (said in words in the log).
  */
 export async function loadCheckpoint(
   path: string,
@@ -95,6 +96,14 @@ export async function loadCheckpoint(
     else if (cp.nextIndex > cp.total || cp.finalPassIndex > cp.failedCodes.length) reason = 'checkpoint indexes out of range';
   }
   if (reason === undefined && cp) return cp;
+  if (cp && cp.dataset === expect.dataset && cp.date === expect.date && (cp.symbolsHash !== expect.symbolsHash || cp.total !== expect.total)) {
+    // A valid checkpoint of another list (the watchlist or the universe changed): nothing is wrong with it.
+    logger.info(
+      { path, before: cp.total, now: expect.total },
+      `today's ${cp.dataset} checkpoint is for a different list of symbols (${cp.total} then, ${expect.total} now): this list starts from its first symbol; rows already saved stay in the store`,
+    );
+    return undefined;
+  }
   if (cp && cp.phase === 'done' && cp.date !== expect.date && cp.dataset === expect.dataset) {
     // Yesterday's finished run is the normal case, not a problem to keep for inspection: just start over.
     logger.info({ path, date: cp.date }, 'previous day finished; starting a new run');

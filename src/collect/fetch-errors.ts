@@ -2,13 +2,14 @@
 // Classification is by duck typing on the REST client's typed errors (code, msgCd, httpStatus, kind) and on
 // Node/undici/SQLite error codes, so sources other than KIS fit the same table.
 
-export type FetchErrorKind = 'network' | 'timeout' | 'rate-limit' | 'auth' | 'not-found' | 'server' | 'parse' | 'storage' | 'aborted' | 'unknown';
+export type FetchErrorKind = 'network' | 'timeout' | 'rate-limit' | 'auth' | 'not-found' | 'invalid-input' | 'server' | 'parse' | 'storage' | 'aborted' | 'unknown';
 
 /**
  * retry: back off and try again in this run. skip: normal "no data", not an error (not queued).
+ * reject: permanent — the request itself is wrong (KIS refused its input); reported, never retried or queued.
  * queue: do not retry now; record and hand to the recovery queue. abort: shutdown, stop quietly.
  */
-export type FetchErrorDisposition = 'retry' | 'skip' | 'queue' | 'abort';
+export type FetchErrorDisposition = 'retry' | 'skip' | 'reject' | 'queue' | 'abort';
 
 export interface FetchErrorPolicy {
   kind: FetchErrorKind;
@@ -28,6 +29,9 @@ export const FETCH_ERROR_POLICIES: Readonly<Record<FetchErrorKind, FetchErrorPol
   'rate-limit': { kind: 'rate-limit', disposition: 'retry', minDelayMs: 60_000, refreshToken: false, handling: 'wait at least 1 minute, then retry' },
   auth: { kind: 'auth', disposition: 'retry', minDelayMs: 0, refreshToken: true, handling: 'renew the token, then retry' },
   'not-found': { kind: 'not-found', disposition: 'skip', minDelayMs: 0, refreshToken: false, handling: 'skip (no data is a normal case)' },
+  // OPSQ2001 "ERROR : INPUT INVALID_CHECK_…": the same request fails the same way tomorrow (a wrong code, e.g.
+  // an ETN without its Q prefix); retrying or queueing it only spends the rate limit.
+  'invalid-input': { kind: 'invalid-input', disposition: 'reject', minDelayMs: 0, refreshToken: false, handling: 'report as permanent (KIS refused the request input); never retried or queued' },
   server: { kind: 'server', disposition: 'retry', minDelayMs: 0, refreshToken: false, handling: 'exponential back-off, then retry' },
   parse: { kind: 'parse', disposition: 'queue', minDelayMs: 0, refreshToken: false, handling: 'save to the recovery queue and log' },
   storage: { kind: 'storage', disposition: 'retry', minDelayMs: 0, refreshToken: false, handling: 'retry; save to the recovery queue if it persists' },
@@ -50,6 +54,8 @@ const RATE_LIMIT_MSG_CODES = new Set(['EGW00201', 'EGW00215']);
 const AUTH_MSG_CODES = new Set(['EGW00121', 'EGW00122', 'EGW00123', 'EGW00103', 'EGW00105']);
 /** PK reads APBK0656 as "symbol not found" (❓ one 3P map says "insufficient funds"; only quote TRs reach here). */
 const NOT_FOUND_MSG_CODES = new Set(['APBK0656']);
+/** KIS's input validation (rt_cd 2): OPSQ2000 account, OPSQ2001 any other field. */
+const INVALID_INPUT_MSG_CODES = new Set(['OPSQ2000', 'OPSQ2001']);
 
 type Loose = {
   name?: unknown;
@@ -81,6 +87,7 @@ function kindOf(err: unknown, depth: number): FetchErrorKind {
 
   if (code === 'KISD_ABORTED' || name === 'AbortError') return 'aborted';
   if (code === 'KISD_NOT_FOUND' || NOT_FOUND_MSG_CODES.has(msgCd) || status === 404) return 'not-found';
+  if (INVALID_INPUT_MSG_CODES.has(msgCd)) return 'invalid-input';
   if (RATE_LIMIT_MSG_CODES.has(msgCd) || status === 429) return 'rate-limit';
   if (AUTH_MSG_CODES.has(msgCd) || status === 401 || (status === 403 && msgCd !== 'EGW00133')) return 'auth';
   if (msgCd === 'EGW00133') return 'rate-limit'; // token issue throttled (1/min): waiting is the cure

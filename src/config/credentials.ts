@@ -80,7 +80,7 @@ export function loadCredentials(config: KisdConfig, env: NodeJS.ProcessEnv = pro
   if (!creds) {
     throw new ConfigError(
       `mode "${config.mode}" needs KIS credentials: set KISD_APP_KEY, KISD_APP_SECRET and KISD_ACCOUNT_NO (e.g. in /etc/kisd/kisd.env), or point credentials_file / KISD_CREDENTIALS_FILE at a 0600 file`,
-      { file: config.source },
+      { file: config.source, credentials: true },
     );
   }
   const pinned = { pinned: true };

@@ -49,6 +49,14 @@ export function packageRoot(): string {
   return process.cwd();
 }
 
+/**
+ * The file a person should open: pino-roll writes `<name>.<n>.log` next to log.file and keeps a
+ * `current.log` symlink to the newest (log.file itself never exists under that name).
+ */
+export function currentLogPath(logFile: string): string {
+  return join(dirname(logFile), 'current.log');
+}
+
 export function defaultConfigPath(): string {
   return join(packageRoot(), 'config', 'default.yaml');
 }
@@ -92,7 +100,11 @@ export function compileConfig(raw: unknown, source: string, cwd = process.cwd())
   const result = configSchema.safeParse(raw ?? {});
   if (!result.success) {
     const lines = formatConfigIssues(source, raw, result.error.issues);
-    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`, { file: source, problems: lines });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`, {
+      file: source,
+      problems: lines,
+      hint: 'every setting with its default and accepted values is in config/kisd.example.yaml',
+    });
   }
   const cfg = result.data;
   const varDir = isAbsolute(cfg.paths.var_dir) ? cfg.paths.var_dir : resolve(cwd, cfg.paths.var_dir);
@@ -126,8 +138,10 @@ export function loadConfigFile(file: string, cwd = process.cwd()): KisdConfig {
   try {
     raw = parseYaml(text);
   } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
-    throw new ConfigError(`${path}:${where}: not valid YAML: ${(err as Error).message.split('\n')[0]}`, { file: path });
+    const where = err instanceof YAMLParseError && err.linePos ? ` line ${err.linePos[0].line}, column ${err.linePos[0].col}:` : '';
+    // The yaml library ends its first line with " at line L, column C:" before a code excerpt; we say where.
+    const what = ((err as Error).message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+    throw new ConfigError(`${path}:${where} not valid YAML: ${what}`, { file: path, hint: 'YAML needs "key: value" with spaces for indentation (no tabs); quote times like "08:30"' });
   }
   if (raw !== null && raw !== undefined && (typeof raw !== 'object' || Array.isArray(raw))) {
     throw new ConfigError(`${path}: (top level): expected a mapping of settings (got ${describeValue(raw)})`, { file: path });

@@ -242,6 +242,42 @@ export const configSchema = z
     if (cfg.scheduler.trading_until <= cfg.scheduler.trading_from) {
       ctx.addIssue({ code: 'custom', path: ['scheduler', 'trading_until'], message: 'must be later than scheduler.trading_from' });
     }
+    // The day's phases run in this order (a restart recovers them in it); each time may equal the previous one.
+    const order: [string[], string][] = [
+      [['scheduler', 'screening_at'], cfg.scheduler.screening_at],
+      [['scheduler', 'selection_from'], cfg.scheduler.selection_from],
+      [['feed', 'kr_open'], cfg.feed.kr_open],
+      [['scheduler', 'trading_from'], cfg.scheduler.trading_from],
+      [['scheduler', 'market_close_at'], cfg.scheduler.market_close_at],
+      [['feed', 'us_open'], cfg.feed.us_open],
+      [['scheduler', 'daily_report_at'], cfg.scheduler.daily_report_at],
+    ];
+    for (let i = 1; i < order.length; i++) {
+      const [prevPath, prev] = order[i - 1]!;
+      const [path, at] = order[i]!;
+      if (at < prev) {
+        ctx.addIssue({ code: 'custom', path, message: `must not be earlier than ${prevPath.join('.')} (${prev}): the day runs ${order.map(([p]) => p.join('.')).join(' <= ')}` });
+      }
+    }
+    for (const [i, code] of cfg.feed.kr_watchlist.entries()) {
+      if (!/^[0-9A-Z]{6}$/.test(code)) ctx.addIssue({ code: 'custom', path: ['feed', 'kr_watchlist', i], message: 'expected a 6-character KRX code such as "005930"' });
+    }
+    for (const [i, key] of cfg.feed.us_watchlist.entries()) {
+      if (!/^([A-Za-z]{3}:)?[A-Za-z0-9.\-/]+$/.test(key)) ctx.addIssue({ code: 'custom', path: ['feed', 'us_watchlist', i], message: 'expected "EXCHANGE:SYMBOL" such as "NAS:AAPL" (NAS, NYS, AMS)' });
+    }
+    if (cfg.feed.reconnect_cap_ms < cfg.feed.reconnect_base_ms) {
+      ctx.addIssue({ code: 'custom', path: ['feed', 'reconnect_cap_ms'], message: `must be >= feed.reconnect_base_ms (${cfg.feed.reconnect_base_ms})` });
+    }
+    const risk = cfg.trading.risk;
+    if (risk.max_order_value_krw > risk.max_position_value_krw) {
+      ctx.addIssue({ code: 'custom', path: ['trading', 'risk', 'max_order_value_krw'], message: `must not exceed trading.risk.max_position_value_krw (${risk.max_position_value_krw})` });
+    }
+    if (risk.max_position_value_krw > risk.max_gross_exposure_krw) {
+      ctx.addIssue({ code: 'custom', path: ['trading', 'risk', 'max_position_value_krw'], message: `must not exceed trading.risk.max_gross_exposure_krw (${risk.max_gross_exposure_krw})` });
+    }
+    if (cfg.trading.screening.max_price_krw <= cfg.trading.screening.min_price_krw) {
+      ctx.addIssue({ code: 'custom', path: ['trading', 'screening', 'max_price_krw'], message: `must be greater than trading.screening.min_price_krw (${cfg.trading.screening.min_price_krw})` });
+    }
   });
 
 export type RawConfig = z.input<typeof configSchema>;

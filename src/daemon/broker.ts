@@ -20,7 +20,8 @@ export interface Broker {
   close(): Promise<void>;
 }
 
-export function createBroker(o: { config: KisdConfig; credentials: KisCredentials; clock: Clock; logger: Logger; restBaseUrl: string }): Broker {
+/** serverId: see TokenManagerOptions.serverId (set for the daemon's embedded simulator). */
+export function createBroker(o: { config: KisdConfig; credentials: KisCredentials; clock: Clock; logger: Logger; restBaseUrl: string; serverId?: string }): Broker {
   const { config, credentials, clock } = o;
   const mode = config.resolved.serverFlavor;
   const stateDir = config.resolved.paths.stateDir;
@@ -28,6 +29,7 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     clock,
     log: o.logger.child({ component: 'token' }),
     baseUrl: o.restBaseUrl,
+    ...(o.serverId ? { serverId: o.serverId } : {}),
     credentials,
     stateDir,
     refreshMarginSec: config.kis.token.refresh_margin_sec,
@@ -37,6 +39,7 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     clock,
     log: o.logger.child({ component: 'approval-key' }),
     baseUrl: o.restBaseUrl,
+    ...(o.serverId ? { serverId: o.serverId } : {}),
     credentials,
     stateDir,
     minIssueIntervalSec: config.kis.token.min_issue_interval_sec,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { clockSpeed, type Clock } from '../core/clock.js';
 import { writeJsonAtomic } from '../core/atomic-file.js';
-import { kstYmd, kstInstant } from '../core/kst.js';
+import { formatKstTimestamp, kstYmd, kstInstant } from '../core/kst.js';
 import type { KisdConfig } from '../config/load.js';
 import type { KisCredentials } from '../kis/auth/types.js';
 import { openStore, type Store } from '../store/index.js';
@@ -26,11 +26,12 @@ import {
 } from '../scheduler/index.js';
 import { createKisdMetrics, HealthServer, SdNotifier, type KisdMetrics, type HealthSnapshot } from '../health/index.js';
 import { createBroker, type Broker } from './broker.js';
-import { startEmbeddedSimulator, type EmbeddedSimulator } from './embedded-sim.js';
+import { EMBEDDED_SIM_SERVER_ID, startEmbeddedSimulator, type EmbeddedSimulator } from './embedded-sim.js';
 import { createFeedBundle, type FeedBundle } from './feed-wiring.js';
 import { alertSinksFromEnv } from './alerts-from-env.js';
 import { wireRestMetrics } from './metrics-wiring.js';
 import { watchStateFile } from './state-file-watch.js';
+import { scheduleOptionsFor } from './preflight.js';
 import { createTradingWiring } from './trading-wiring.js';
 import { createStatusSource } from './status-source.js';
 
@@ -45,6 +46,8 @@ export interface DaemonOptions {
    * clock; default `clock`.
    */
   realClock?: Clock;
+  /** Aborting it during start-up (SIGTERM while waiting for a token) stops what started and rejects. */
+  signal?: AbortSignal;
 }
 
 export interface Daemon {
@@ -93,7 +96,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   let restBaseUrl = config.resolved.restBaseUrl;
   let wsUrl = config.resolved.wsUrl;
   if (config.mode === 'sim' && !restBaseUrl) {
-    sim = await startEmbeddedSimulator({ config, credentials, clock, logger: o.logger });
+    // Its server state (issued tokens) persists in var_dir, so a restart re-reads the token, as with KIS.
+    sim = await startEmbeddedSimulator({ config, credentials, clock, logger: o.logger, stateFile: join(paths.stateDir, 'embedded-sim-server.json') });
     restBaseUrl = sim.sim.restUrl;
     wsUrl = sim.sim.wsUrl;
     log.info({ restUrl: restBaseUrl, wsUrl }, `KIS simulator listening: REST ${restBaseUrl}  WebSocket ${wsUrl}`);
@@ -102,7 +106,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const embedded = sim;
 
   // 2. Broker, storage, alerts.
-  const broker = createBroker({ config, credentials, clock, logger: o.logger, restBaseUrl });
+  const broker = createBroker({ config, credentials, clock, logger: o.logger, restBaseUrl, ...(sim ? { serverId: EMBEDDED_SIM_SERVER_ID } : {}) });
   wireRestMetrics(broker, metrics);
   const store: Store = openStore({ dataDir: paths.dataDir, nowMs: clock.nowMs() });
   const alerts: AlertDispatcher = createAlertDispatcher({
@@ -152,7 +156,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   };
   const s = config.scheduler;
   const universe = (): readonly string[] => {
-    const all = s.screening_symbols.length > 0 ? s.screening_symbols : embedded ? embedded.sim.market.krCodes() : config.feed.kr_watchlist;
+    const all = s.screening_symbols.length > 0 ? s.screening_symbols : embedded ? embedded.sim.market.krRequestCodes() : config.feed.kr_watchlist;
     return s.screening_universe_limit > 0 ? all.slice(0, s.screening_universe_limit) : all;
   };
   const trading = createTradingWiring({ config, clock, logger: o.logger, store, datasets, queue, alerts, orders, feed, universe, htsId: credentials.htsId });
@@ -178,23 +182,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   });
   let freshnessTimer: ReturnType<Clock['setInterval']> | undefined;
   const tokenWatch = new TokenWatch(broker.tokens, { reinit }, clock, o.logger.child({ component: 'token-watch' }));
-  const phaseOpt = (at: string, extra: Record<string, string> = {}) => ({ at, ...extra });
   const scheduler = new IntegratedScheduler(
-    {
-      dataDir: paths.dataDir,
-      phases: {
-        screening: phaseOpt(s.screening_at),
-        selection: phaseOpt(s.selection_from, { windowEndsAt: s.selection_until }),
-        'kr-feed': phaseOpt(config.feed.kr_open),
-        trading: phaseOpt(s.trading_from, { endsAt: s.trading_until }),
-        'market-close': phaseOpt(s.market_close_at),
-        'us-feed': phaseOpt(config.feed.us_open),
-        'daily-report': phaseOpt(s.daily_report_at),
-      },
-      tokenCheckEveryMin: config.kis.token.check_interval_min,
-      brokerReinitEveryHours: config.kis.token.broker_reinit_hours,
-      holidayCheckAt: s.holiday_check_at,
-    },
+    { dataDir: paths.dataDir, ...scheduleOptionsFor(config) },
     {
       clock,
       logger: o.logger.child({ component: 'scheduler' }),
@@ -256,7 +245,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     return {
       ready,
       token: { valid: t.state === 'valid' || t.state === 'refresh-due', remainingSec: t.remainingMs === undefined ? undefined : Math.round(t.remainingMs / 1000), expiresAt: t.expiresAtKst },
-      feed: { market: f.market === 'none' ? 'none' : f.market === 'kr' ? 'KR' : 'US', state: f.socketState, subscriptions: f.acknowledged, lastTickAt: f.lastTickAtMs === undefined ? undefined : new Date(f.lastTickAtMs).toISOString() },
+      feed: { market: f.market === 'none' ? 'none' : f.market === 'kr' ? 'KR' : 'US', state: f.socketState, subscriptions: f.acknowledged, lastTickAt: f.lastTickAtMs === undefined ? undefined : formatKstTimestamp(f.lastTickAtMs) },
       lastPhase: last ? { phase: last.phase, outcome: last.outcome, at: last.at } : null,
       queueDepth: depth,
       jobsInFlight: scheduler.inFlight(),
@@ -311,13 +300,18 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         killSwitchWatch?.close();
       },
     });
+  const onAbort = (): void => void lifecycle.stopAll(5_000);
+  o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    if (o.signal?.aborted) onAbort();
     await lifecycle.startAll();
   } catch (err) {
     // Leave nothing running behind a failed start: systemd restarts a clean process.
     await lifecycle.stopAll(5_000).catch(() => undefined);
     await embedded?.close().catch(() => undefined);
     throw err;
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
   }
   // A wildcard bind is reached on loopback from this machine (kisd status, the log line).
   const healthHost = ['0.0.0.0', '::', '[::]'].includes(config.health.host) ? '127.0.0.1' : config.health.host.includes(':') ? `[${config.health.host}]` : config.health.host;

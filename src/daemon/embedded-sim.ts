@@ -9,6 +9,9 @@ import type { SimApp } from '../sim/contracts.js';
 import { attachSimWebSocketTo, type SimWebSocket } from '../sim/ws/index.js';
 import { bridgeExecutionNotices } from '../sim/notice-bridge.js';
 
+/** The token file's server identity for the daemon's embedded simulator (its port changes every start). */
+export const EMBEDDED_SIM_SERVER_ID = 'kisd-embedded-simulator';
+
 export interface EmbeddedSimulator {
   sim: Simulator;
   ws: SimWebSocket;
@@ -23,6 +26,8 @@ export async function startEmbeddedSimulator(o: {
   port?: number;
   /** Further apps (`kisd sim --credentials`), each with its own account and rate budget. */
   extraApps?: readonly SimApp[];
+  /** Where the simulator keeps its server-side state (issued tokens) across restarts; none when unset. */
+  stateFile?: string;
 }): Promise<EmbeddedSimulator> {
   const { config, credentials } = o;
   const log = o.logger.child({ component: 'sim' });
@@ -35,6 +40,7 @@ export async function startEmbeddedSimulator(o: {
     seed: config.sim.seed,
     rateLimitPerSec: config.sim.rate_limit_per_sec,
     holidays: [...config.sim.holidays],
+    ...(o.stateFile ? { stateFile: o.stateFile } : {}),
     log,
   });
   const ws = attachSimWebSocketTo(sim, { tickRecordsPerSec: config.sim.tick_records_per_sec, log });

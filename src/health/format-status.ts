@@ -16,14 +16,14 @@ export function formatStatus(json: unknown): string {
   lines.push(`kisd ${status === 'ok' ? 'OK' : status.toUpperCase()}${h.now ? ` at ${h.now} KST` : ''}${h.uptimeSec !== undefined ? `, up ${durationText(h.uptimeSec)}` : ''}`);
   const t = h.token;
   lines.push(
-    `  token      ${!t ? 'unknown' : t.valid ? `valid${t.remainingSec !== undefined ? `, ${durationText(t.remainingSec)} left` : ''}${t.expiresAt ? ` (expires ${t.expiresAt})` : ''}` : 'INVALID'}`,
+    `  token      ${!t ? 'unknown' : t.valid ? `valid${t.remainingSec !== undefined ? `, ${durationText(t.remainingSec)} left` : ''}${t.expiresAt ? ` (expires ${t.expiresAt} KST)` : ''}` : 'INVALID'}`,
   );
   const f = h.feed;
   lines.push(
-    `  feed       ${!f ? 'unknown' : `${f.market} ${f.state}${f.subscriptions !== undefined ? `, ${f.subscriptions} subscriptions` : ''}${f.lastTickAt ? `, last tick ${f.lastTickAt}` : ''}`}`,
+    `  feed       ${!f ? 'unknown' : `${f.market} ${f.state}${f.subscriptions !== undefined ? `, ${f.subscriptions} subscriptions` : ''}${f.lastTickAt ? `, last tick ${f.lastTickAt} KST` : ''}`}`,
   );
   const p = h.lastPhase;
-  lines.push(`  last phase ${p ? `${p.phase} ${p.outcome} at ${p.at}` : 'none yet'}`);
+  lines.push(`  last phase ${p ? `${p.phase} ${p.outcome} at ${p.at} KST` : 'none yet'}`);
   lines.push(`  queue      ${h.queueDepth ?? '?'} waiting`);
   if (h.jobsInFlight && h.jobsInFlight.length > 0) lines.push(`  running    ${h.jobsInFlight.join(', ')}`);
   for (const [k, v] of Object.entries(h.info ?? {})) lines.push(`  ${k.padEnd(10)} ${String(v)}`);

@@ -71,19 +71,22 @@ export class SdNotifier {
     return Math.max(1_000, Math.floor(usec / 1000 / 2));
   }
 
-  /** Feeds the watchdog from a (unref'd) clock interval; returns a stop function. No-op when disabled. */
+  /** Feeds the watchdog now and then from a (unref'd) clock interval; returns a stop function. No-op when disabled. */
   startWatchdog(clock: Clock): () => void {
     const intervalMs = this.watchdogIntervalMs();
     if (intervalMs === undefined) return () => undefined;
     let inFlight = false;
-    const handle: TimerHandle = clock.setInterval(() => {
+    const feed = (): void => {
       // The timer only runs when the event loop turns; a stuck loop starves it and systemd steps in.
       if (inFlight) return;
       inFlight = true;
       void this.watchdog().finally(() => {
         inFlight = false;
       });
-    }, intervalMs);
+    };
+    // Once at once (start-up may have taken most of the first period), then every half period.
+    feed();
+    const handle: TimerHandle = clock.setInterval(feed, intervalMs);
     unrefTimer(handle);
     this.opts.logger.info({ intervalMs }, 'systemd watchdog feeding started');
     return () => clock.clearInterval(handle);

@@ -81,8 +81,9 @@ export async function createLogger(opts: LoggerOptions): Promise<KisdLogger> {
       base: { pid: process.pid },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
-      hooks: { streamWrite: (line: string) => scrubSecrets(line) },
+      hooks: { streamWrite: (line: string) => scrubSecrets(innermostComponent(line)) },
       timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { log: roundDurations },
     },
     streams.length > 0 ? pino.multistream(streams) : pino.destination('/dev/null'),
   );
@@ -105,6 +106,35 @@ export async function createLogger(opts: LoggerOptions): Promise<KisdLogger> {
         fileStream.end();
       }),
   };
+}
+
+/**
+ * A child of a child logger carries both components ({"component":"orders","component":"order-manager"}):
+ * duplicate keys that JSON tools disagree on. Keep the innermost (last) one, the component that logged.
+ */
+export function innermostComponent(line: string): string {
+  const first = line.indexOf('"component":');
+  if (first < 0 || line.indexOf('"component":', first + 12) < 0) return line;
+  const all = [...line.matchAll(/"component":"[^"\\]*",/g)];
+  if (all.length < 2) return line;
+  let out = line;
+  for (const m of all.slice(0, -1).reverse()) out = out.slice(0, m.index) + out.slice((m.index ?? 0) + m[0].length);
+  return out;
+}
+
+/**
+ * Durations come from a monotonic clock with sub-microsecond noise (0.006351999999992586 ms): fields named
+ * *Ms, *Sec or *Seconds are logged to 3 decimals. Prices and other numbers are left exactly as given.
+ */
+export function roundDurations(obj: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(obj)) {
+    if (typeof v === 'number' && !Number.isInteger(v) && Number.isFinite(v) && /(Ms|Sec|Seconds)$/.test(k)) {
+      out ??= { ...obj };
+      out[k] = Math.round(v * 1000) / 1000;
+    }
+  }
+  return out ?? obj;
 }
 
 /** A logger for tests and tools that writes nothing. */

@@ -49,12 +49,12 @@ export class Lifecycle {
       try {
         await c.start?.(this.startAbort.signal);
       } catch (err) {
-        this.logger.error({ component: c.name, err: errorMessage(err) }, `component ${c.name} failed to start`);
+        this.logger.error({ stage: c.name, err: errorMessage(err) }, `component ${c.name} failed to start`);
         await this.stopAll();
         throw err;
       }
       this.started.push(c);
-      this.logger.info({ component: c.name, durationMs: this.clock.monotonicMs() - t0 }, `component ${c.name} started`);
+      this.logger.info({ stage: c.name, durationMs: this.clock.monotonicMs() - t0 }, `component ${c.name} started`);
     }
   }
 
@@ -85,14 +85,14 @@ export class Lifecycle {
             () => 'ok' as const,
             (err: unknown) => {
               failed.push({ name: c.name, error: errorMessage(err) });
-              this.logger.error({ component: c.name, err: errorMessage(err) }, `component ${c.name} failed to stop cleanly`);
+              this.logger.error({ stage: c.name, err: errorMessage(err) }, `component ${c.name} failed to stop cleanly`);
               return 'failed' as const;
             },
           );
         const result = deadline.signal.aborted ? await Promise.race([stopping, Promise.resolve('deadline' as const)]) : await Promise.race([stopping, deadlinePassed]);
         if (result === 'deadline') {
           timedOut.push(c.name);
-          this.logger.warn({ component: c.name }, `component ${c.name} did not stop before the deadline`);
+          this.logger.warn({ stage: c.name }, `component ${c.name} did not stop before the deadline`);
         }
       }
     } finally {

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { Clock } from '../core/clock.js';
 import { ApprovalRegistry } from './auth/approval-registry.js';
 import { TokenRegistry } from './auth/token-registry.js';
+import { createServerStateFile } from './auth/server-state-file.js';
 import type { SimApp, SimLog } from './contracts.js';
 import { createControlHandler } from './control-routes.js';
 import { SimExchange } from './exchange/exchange.js';
@@ -45,6 +46,11 @@ export interface SimulatorOptions {
   tokenReuseWindowSec?: number;
   /** minimum spacing of tokenP successes per app key; default 60 (else 403 EGW00133) */
   tokenIssueMinIntervalSec?: number;
+  /**
+   * A file (0600) where the simulator keeps issued tokens and approval keys, so a restarted simulator still
+   * honours them as KIS does for 24 h (the daemon's embedded simulator). Default: memory only.
+   */
+  stateFile?: string;
   /** extra KRX closures 'YYYYMMDD' on top of the built-in calendar (weekends are always closed) */
   holidays?: string[];
   /** starting cash per account; defaults 100,000,000 KRW and 100,000 USD */
@@ -103,6 +109,7 @@ export async function createSimulator(opts: SimulatorOptions): Promise<Simulator
     issueMinIntervalSec: opts.tokenIssueMinIntervalSec ?? 60,
   });
   const approvals = new ApprovalRegistry(clock);
+  const persisted = opts.stateFile ? createServerStateFile(opts.stateFile, tokens, approvals, apps, opts.log) : undefined;
   const stats = new StatsRecorder();
   const faults = new FaultTable(seed);
   const exchange = new SimExchange({
@@ -168,6 +175,7 @@ export async function createSimulator(opts: SimulatorOptions): Promise<Simulator
     close: () => {
       closing ??= (async () => {
         for (const hook of closeHooks) await hook();
+        await persisted?.flush();
         router.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const s of sockets) s.destroy();

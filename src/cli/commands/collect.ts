@@ -75,7 +75,7 @@ export function registerCollectCommand(program: Command, deps: CliDeps): void {
         if (v !== undefined && !YMD.test(v)) throw new CliError(`${name}: expected YYYYMMDD, got "${v}"`, { exitCode: EXIT_USAGE });
       }
       if ((flags.from || flags.to) && datasetName !== 'daily-bars') throw new CliError('--from/--to apply to daily-bars only', { exitCode: EXIT_USAGE });
-      const ctx = await openCliContext(program);
+      const ctx = await openCliContext(program, { callsKis: true });
       const { symbols, source } = resolveSymbols(flags.symbols, ctx.config, datasetName === 'us-quotes' ? 'us' : 'kr');
       const dataDir = ctx.config.resolved.paths.dataDir;
       const store = openStore({ dataDir, nowMs: ctx.clock.nowMs() });
@@ -98,6 +98,9 @@ export function registerCollectCommand(program: Command, deps: CliDeps): void {
           if (flags.restart) rmSync(checkpointPath(dataDir, dataset.name), { force: true });
           println(deps.stdout, `collecting ${dataset.name} for ${symbols.length} symbol(s) from ${source} via ${describeServer(ctx, session)}`);
           const progress = progressPrinter(deps.stderr, () => ctx.clock.monotonicMs());
+          // Every attempt the REST client sends, retries included: the count the server sees.
+          let sentRequests = 0;
+          broker.rest.events.on('attempt', () => void sentRequests++);
           const collector = createBulkCollector({
             dataDir,
             clock: ctx.clock,
@@ -107,6 +110,7 @@ export function registerCollectCommand(program: Command, deps: CliDeps): void {
             checkpointEvery: ctx.config.collect.checkpoint_every,
             finalPassDelayMs: flags.finalPassDelay,
             onProgress: (p) => progress.update(p),
+            requestCounter: () => sentRequests,
           });
           try {
             return { result: await collector.run(dataset, symbols, { signal: interrupt.signal }), name: dataset.name };
@@ -122,12 +126,21 @@ export function registerCollectCommand(program: Command, deps: CliDeps): void {
         }
         for (const line of formatSummary(s)) println(deps.stdout, line);
         if (s.aborted) throw new CliError('collection interrupted; progress is saved', { hint: `run the same command again to resume from ${cp}` });
+        if (s.rejected.length > 0) {
+          println(deps.stdout, `  refused by KIS as invalid input, not retried or queued: ${s.rejected.slice(0, 20).join(', ')}${s.rejected.length > 20 ? `, ... (${s.rejected.length} in all)` : ''}`);
+          println(deps.stdout, `  written to ${failedCodesPath(dataDir, summary.name)}`);
+        }
         if (s.stillFailed.length > 0) {
           const shown = s.stillFailed.slice(0, 20).join(', ') + (s.stillFailed.length > 20 ? `, ... (${s.stillFailed.length} in all)` : '');
           println(deps.stdout, `  still missing: ${shown}`);
           println(deps.stdout, `  written to ${failedCodesPath(dataDir, summary.name)} and the recovery queue`);
           throw new CliError(`${s.stillFailed.length} symbol(s) could not be collected`, {
             hint: 'the daemon\'s recovery worker retries them (see `kisd queue list --status pending`); if every symbol failed, run `kisd probe` first',
+          });
+        }
+        if (s.rejected.length > 0) {
+          throw new CliError(`${s.rejected.length} symbol(s) refused by KIS as invalid input`, {
+            hint: 'check those codes in the symbol list (an ETN is asked for with its Q prefix, e.g. Q500001); retrying them cannot help',
           });
         }
         println(deps.stdout, 'OK: every symbol collected');

@@ -1,29 +1,23 @@
-// `kisd config check [file]`: prints the compiled config with secrets masked, or every problem with its
-// file, field path and accepted values.
+// `kisd config check [file]`: runs exactly the checks `kisd run` runs before it starts (daemon/preflight.ts:
+// schema, cross-field rules, credentials, schedule, strategies, alert sinks). Prints the compiled config with
+// secrets masked and exits 0, or prints every problem by the setting's name and exits 2 — whenever run would
+// refuse to start.
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../config/load.js';
-import { loadCredentials, describeCredentials } from '../../config/credentials.js';
-import { KisdError } from '../../core/errors.js';
-import { healthAuthFor } from '../../health/health-auth.js';
+import { describeCredentials } from '../../config/credentials.js';
+import { preflight } from '../../daemon/preflight.js';
 import { defaultDeps, type CliDeps } from './common.js';
 
 export function registerConfigCommands(program: Command, deps: CliDeps = defaultDeps()): void {
   const config = program.command('config').description('inspect the configuration');
   config
     .command('check [file]')
-    .description('validate a config file and print the compiled result (secrets masked)')
+    .description('run the checks `kisd run` runs before it starts; print the compiled config (secrets masked)')
     .action((file: string | undefined) => {
       const globalOpts = program.opts<{ config?: string }>();
-      const cfg = loadConfig({ file: file ?? globalOpts.config, env: deps.env });
-      healthAuthFor(cfg.health.host, deps.env, `${cfg.source}: health.host`); // as `kisd run` refuses it
-      let credentials: Record<string, string> | string;
-      try {
-        credentials = describeCredentials(loadCredentials(cfg, deps.env));
-      } catch (err) {
-        credentials = `not available: ${err instanceof KisdError ? err.message : String(err)}`;
-      }
-      deps.stdout.write(`# ${cfg.source}: OK\n`);
-      deps.stdout.write(stringify({ ...cfg, credentials }));
+      const { config: cfg, credentials } = preflight(loadConfig({ file: file ?? globalOpts.config, env: deps.env }), deps.env);
+      deps.stdout.write(`# ${cfg.source}: OK (kisd run would start with this config and these credentials)\n`);
+      deps.stdout.write(stringify({ ...cfg, credentials: describeCredentials(credentials) }));
     });
 }

@@ -21,7 +21,7 @@ export function gapRefusal(nowMs: number): string | undefined {
   const g = checkOffMarketGap(nowMs);
   if (g.inGap) return undefined;
   return (
-    `not verifying: it is ${formatKstTimestamp(nowMs)} KST and a market may be open; real keys are verified only in the off-market gaps ${GAPS_TEXT} KST (seed 001 §5.1). ` +
+    `not verifying: it is ${formatKstTimestamp(nowMs)} KST and a market may be open; real keys are verified only in the off-market gaps ${GAPS_TEXT} KST, so the check never competes with trading traffic. ` +
     `The next gap (${g.nextGap.name}) opens at ${formatKstTimestamp(g.opensAtMs)} KST, in ${formatRemaining(g.opensAtMs - nowMs)}.`
   );
 }
@@ -40,7 +40,7 @@ export function registerKeysCommands(program: Command, deps: CliDeps): void {
         const refusal = gapRefusal(deps.clock.nowMs());
         if (refusal) throw new CliError(refusal, { hint: 'run it again in a gap, or add --force if you accept the extra traffic now' });
       }
-      const ctx = await openCliContext(program);
+      const ctx = await openCliContext(program, { callsKis: true });
       const interrupt = interruptSignal();
       const failures: string[] = [];
       try {

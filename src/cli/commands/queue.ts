@@ -19,6 +19,13 @@ function withQueue<T>(ctx: CliContext, fn: (queue: RecoveryQueue) => T): T {
 
 const when = (ms: number | null): string => (ms === null ? '-' : formatKstTimestamp(ms));
 
+/** At most `max` characters, cut between words (a broker code such as OPSQ2001 is never cut in half) with "…". */
+export function shortenAtWord(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.lastIndexOf(' ', max - 1);
+  return `${text.slice(0, cut > max / 2 ? cut : max - 1).trimEnd()}…`;
+}
+
 /** A fixed-width table, one task per line, newest first. */
 export function formatTaskTable(tasks: readonly RecoveryTask[]): string[] {
   const head = ['ID', 'STATUS', 'TASK', 'CODE', 'TRIES', 'NEXT TRY (KST)', 'UPDATED (KST)', 'LAST ERROR'];
@@ -30,7 +37,7 @@ export function formatTaskTable(tasks: readonly RecoveryTask[]): string[] {
     `${t.retryCount}/${t.maxRetries}`,
     t.status === 'pending' ? when(t.nextRetryAtMs) : '-',
     when(t.updatedAtMs),
-    (t.errorMessage ?? '').replace(/\s+/g, ' ').slice(0, 80),
+    shortenAtWord((t.errorMessage ?? '').replace(/\s+/g, ' '), 120),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();

@@ -2,14 +2,14 @@
 // SIGHUP flushes logs (pino-roll rotates by size on its own); an uncaught error logs fatal, flushes and exits 1
 // so systemd restarts the service.
 import type { Command } from 'commander';
-import { systemClock, type Clock } from '../../core/clock.js';
+import { systemClock, unrefTimer, type Clock } from '../../core/clock.js';
 import { formatKstTimestamp } from '../../core/kst.js';
 import { loadConfig } from '../../config/load.js';
-import { loadCredentials } from '../../config/credentials.js';
+import { AbortedError } from '../../core/errors.js';
+import { preflight } from '../../daemon/preflight.js';
 import { createLogger } from '../../log/logger.js';
 import { startDaemon } from '../../daemon/daemon.js';
 import { SdNotifier } from '../../health/index.js';
-import { healthAuthFor } from '../../health/health-auth.js';
 import { timeTravelClock, timeTravelFrom } from './time-travel.js';
 
 export function registerRunCommand(program: Command): void {
@@ -17,15 +17,20 @@ export function registerRunCommand(program: Command): void {
     .command('run')
     .description('run the daemon (mode sim: against the built-in KIS simulator)')
     .option('--stop-deadline-sec <sec>', 'graceful stop deadline', '20')
+    .option('--stop-with-parent', 'stop gracefully when the process that started kisd exits (npm start: npm does not pass SIGTERM on)', false)
     .option('--at <kst>', 'time travel (mode sim): start the clock at this KST instant, "YYYY-MM-DD HH:MM[:SS]" or "HH:MM"')
     .option('--speed <n>', 'time travel (mode sim, embedded simulator): run the daemon and simulator clock N times faster (1-1000)')
-    .action(async (opts: { stopDeadlineSec: string; at?: string; speed?: string }) => {
+    .action(async (opts: { stopDeadlineSec: string; stopWithParent: boolean; at?: string; speed?: string }) => {
       const deadlineMs = Math.max(1, Number(opts.stopDeadlineSec)) * 1000;
-      const config = loadConfig({ file: program.opts<{ config?: string }>().config });
-      const credentials = loadCredentials(config);
+      // The daemon outlives a closed console pipe: everything also goes to the log file. (Short commands stop
+      // quietly on EPIPE instead, see main.ts.)
+      for (const stream of [process.stdout, process.stderr]) {
+        stream.removeAllListeners('error');
+        stream.on('error', () => undefined);
+      }
+      // Exactly what `kisd config check` runs: a config it rejects never gets this far, and vice versa.
+      const { config, credentials } = preflight(loadConfig({ file: program.opts<{ config?: string }>().config }));
       const travel = timeTravelFrom(opts, { mode: config.mode, externalSim: config.resolved.restBaseUrl !== undefined, nowMs: systemClock.nowMs(), command: 'run' });
-      // A status page open to the network without a token is refused here, before anything starts.
-      healthAuthFor(config.health.host, process.env, `${config.source}: health.host`);
       const logs = await createLogger({
         level: config.log.level,
         file: config.resolved.paths.logFile,
@@ -43,9 +48,27 @@ export function registerRunCommand(program: Command): void {
       process.on('unhandledRejection', fatal('unhandled promise rejection'));
 
       const notifier = new SdNotifier({ logger: logger.child({ component: 'sd-notify' }) });
+      // A signal during start-up (waiting out the one-token-per-minute rule, a slow KIS) aborts it at once.
+      const startAbort = new AbortController();
+      let parentWatch: ReturnType<typeof systemClock.setInterval> | undefined;
       const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-        process.once('SIGINT', () => resolve('SIGINT'));
+        const on = (name: NodeJS.Signals) => () => {
+          startAbort.abort(new AbortedError(`${name} during start-up`));
+          resolve(name);
+        };
+        process.once('SIGTERM', on('SIGTERM'));
+        process.once('SIGINT', on('SIGINT'));
+        if (opts.stopWithParent) {
+          // npm exits on SIGTERM without passing it on, leaving us orphaned (re-parented): treat that as SIGTERM.
+          const parent = process.ppid;
+          parentWatch = systemClock.setInterval(() => {
+            if (process.ppid === parent) return;
+            systemClock.clearInterval(parentWatch);
+            logger.warn({ parent }, `the process that started kisd (pid ${parent}) has exited: stopping as on SIGTERM`);
+            on('SIGTERM')();
+          }, 1_000);
+          unrefTimer(parentWatch);
+        }
       });
       process.on('SIGHUP', () => {
         logger.info('SIGHUP: log files rotate by size on their own (pino-roll); buffers flushed');
@@ -63,8 +86,15 @@ export function registerRunCommand(program: Command): void {
 
       let daemon;
       try {
-        daemon = await startDaemon({ config, credentials, clock, logger, realClock: systemClock });
+        daemon = await startDaemon({ config, credentials, clock, logger, realClock: systemClock, signal: startAbort.signal });
       } catch (err) {
+        if (startAbort.signal.aborted) {
+          void notifier.stopping();
+          logger.info(`${String((startAbort.signal.reason as Error).message)}: stopped before kisd was ready`);
+          logs.flush();
+          await logs.close();
+          process.exit(0);
+        }
         logger.fatal({ err }, 'start-up failed; fix the cause above and start again (systemd retries with back-off)');
         logs.flush();
         await logs.close();
@@ -78,6 +108,7 @@ export function registerRunCommand(program: Command): void {
       const stopWatchdog = notifier.startWatchdog(systemClock);
 
       const signal = await stopSignal;
+      systemClock.clearInterval(parentWatch);
       const startedMs = systemClock.monotonicMs();
       logger.info({ signal, deadlineMs }, `${signal}: stopping (deadline ${deadlineMs / 1000} s)`);
       process.once(signal, () => {

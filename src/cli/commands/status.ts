@@ -1,10 +1,17 @@
 // `kisd status`: finds the running daemon through `<var_dir>/state/daemon.json`, reads its /healthz and prints
 // it for a person. Exit 0 when the daemon reports ready, 1 when it is not running, not answering or not ready.
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.js';
+import { currentLogPath, loadConfig } from '../../config/load.js';
+import { formatKstTimestamp } from '../../core/kst.js';
 import { formatStatus } from '../../health/index.js';
 import { CliError, println, secondsOption, withTimeout, type CliDeps } from './common.js';
 import { readDaemonState } from './daemon-state.js';
+
+/** daemon.json keeps an ISO instant; people read KST, like every other time kisd prints. */
+function startedText(startedAt: string | number): string {
+  const ms = typeof startedAt === 'number' ? startedAt : Date.parse(startedAt);
+  return Number.isFinite(ms) ? `${formatKstTimestamp(ms)} KST` : String(startedAt);
+}
 
 const START_HINT = 'start it with `kisd run` (or `systemctl start kisd` where it is installed as a service)';
 
@@ -16,15 +23,18 @@ export function registerStatusCommand(program: Command, deps: CliDeps): void {
     .action(async (flags: { timeout: number }) => {
       const config = loadConfig({ file: program.opts<{ config?: string }>().config, env: deps.env });
       const lookup = readDaemonState(config.resolved.paths.stateDir);
+      const logPath = currentLogPath(config.resolved.paths.logFile);
       if (lookup.kind === 'absent') {
         throw new CliError(`kisd is not running (no ${lookup.path})`, { hint: START_HINT });
       }
       if (lookup.kind === 'unreadable') {
-        throw new CliError(`cannot read ${lookup.path}: ${lookup.reason}`, { hint: `if no daemon runs, delete the file and ${START_HINT}` });
+        throw new CliError(`cannot read ${lookup.path}: ${lookup.reason}`, {
+          hint: lookup.reason === 'EACCES' ? 'the state directory is the service user\'s: run `sudo kisd status` (or as that user)' : `if no daemon runs, delete the file and ${START_HINT}`,
+        });
       }
       if (lookup.kind === 'stale') {
-        throw new CliError(`kisd is not running: pid ${lookup.state.pid} from ${lookup.path}${lookup.state.startedAt ? ` (started ${lookup.state.startedAt})` : ''} no longer exists`, {
-          hint: `${START_HINT}; the log (${config.resolved.paths.logFile}) shows why it stopped`,
+        throw new CliError(`kisd is not running: pid ${lookup.state.pid} from ${lookup.path}${lookup.state.startedAt ? ` (started ${startedText(lookup.state.startedAt)})` : ''} no longer exists`, {
+          hint: `${START_HINT}; the log (${logPath}) shows why it stopped`,
         });
       }
       const url = `${lookup.state.healthUrl.replace(/\/+$/, '')}/healthz`;
@@ -43,7 +53,7 @@ export function registerStatusCommand(program: Command, deps: CliDeps): void {
       } catch (err) {
         const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
         throw new CliError(`kisd (pid ${lookup.state.pid}) is running but ${url} does not answer (${cause})`, {
-          hint: `it may still be starting, or health.enabled is false; check the log (${config.resolved.paths.logFile})`,
+          hint: `it may still be starting, or health.enabled is false; check the log (${logPath})`,
         });
       }
       if (body === undefined) {
@@ -52,7 +62,7 @@ export function registerStatusCommand(program: Command, deps: CliDeps): void {
       println(deps.stdout, `pid ${lookup.state.pid}, health ${lookup.state.healthUrl}`);
       println(deps.stdout, formatStatus(body));
       if (status !== 200) {
-        throw new CliError(`the daemon reports not ready (HTTP ${status})`, { hint: `see the lines above and the log (${config.resolved.paths.logFile})` });
+        throw new CliError(`the daemon reports not ready (HTTP ${status})`, { hint: `see the lines above and the log (${logPath})` });
       }
     });
 }

@@ -10,22 +10,27 @@ import { maskSecret } from '../../log/secrets.js';
 import { openCliContext, type CliContext } from '../context.js';
 import { CliError, describeFailure, formatSeconds, interruptSignal, println, type CliDeps } from './common.js';
 import { readDaemonState } from './daemon-state.js';
+import { EMBEDDED_SIM_SERVER_ID } from '../../daemon/embedded-sim.js';
 
-/** The server whose token the commands manage: the configured one, or the running daemon's simulator. */
-export function tokenServerUrl(ctx: CliContext): string {
-  if (ctx.config.resolved.restBaseUrl) return ctx.config.resolved.restBaseUrl;
+/**
+ * The server whose token the commands manage: the configured one, or the running daemon's embedded simulator
+ * (whose tokens are filed under a fixed server id, since its port changes at every start).
+ */
+export function tokenServer(ctx: CliContext): { url: string; serverId?: string } {
+  if (ctx.config.resolved.restBaseUrl) return { url: ctx.config.resolved.restBaseUrl };
   const daemon = readDaemonState(ctx.config.resolved.paths.stateDir);
-  if (daemon.kind === 'running' && daemon.state.restUrl) return daemon.state.restUrl;
+  if (daemon.kind === 'running' && daemon.state.restUrl) return { url: daemon.state.restUrl, serverId: EMBEDDED_SIM_SERVER_ID };
   throw new CliError('sim mode without kis.rest_base_url: the simulator, and the token it issues, exist only while `kisd run` runs', {
     hint: 'start the daemon (`kisd run`) and try again, or point kis.rest_base_url at a running simulator (`kisd sim`)',
   });
 }
 
-function openTokenManager(ctx: CliContext, baseUrl: string): TokenManager {
+function openTokenManager(ctx: CliContext, server: { url: string; serverId?: string }): TokenManager {
   return createTokenManager({
     clock: ctx.clock,
     log: ctx.logger.child({ component: 'token' }),
-    baseUrl,
+    baseUrl: server.url,
+    ...(server.serverId ? { serverId: server.serverId } : {}),
     credentials: ctx.credentials,
     stateDir: ctx.config.resolved.paths.stateDir,
     refreshMarginSec: ctx.config.kis.token.refresh_margin_sec,
@@ -51,6 +56,16 @@ export function formatTokenStatus(s: TokenStatus, server: string): string[] {
   return lines;
 }
 
+/** The token value in the state file, if any (to tell a re-served token from a new one). */
+function storedTokenValue(stateDir: string): string | undefined {
+  try {
+    const v = (JSON.parse(readFileSync(join(stateDir, 'token.json'), 'utf8')) as { value?: unknown }).value;
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Milliseconds until KIS's one-issue-per-minute rule allows the next issue, from the shared pacer file. */
 export function pacerWaitMs(stateDir: string, minIntervalSec: number, nowMs: number): { waitMs: number; lastAttemptMs?: number } {
   try {
@@ -69,12 +84,12 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
     .command('status')
     .description('show the stored token: state, masked value, issue and expiry (KST), time left; never issues')
     .action(async () => {
-      const ctx = await openCliContext(program);
-      const server = tokenServerUrl(ctx);
+      const ctx = await openCliContext(program, { callsKis: true });
+      const server = tokenServer(ctx);
       const tokens = openTokenManager(ctx, server);
       try {
         const s = await tokens.status();
-        for (const line of formatTokenStatus(s, server)) println(deps.stdout, line);
+        for (const line of formatTokenStatus(s, server.url)) println(deps.stdout, line);
         if (s.state === 'valid' || s.state === 'refresh-due') return;
         throw new CliError(`no usable token (${s.state})`, {
           hint: s.state === 'other-app' ? 'check the credentials and kis.rest_base_url; `kisd token refresh` issues one for this config' : 'run `kisd token refresh` (or let the daemon issue one on first use)',
@@ -89,8 +104,8 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
     .command('refresh')
     .description('issue a new token now (waits out KIS\'s one-issue-per-minute rule first)')
     .action(async () => {
-      const ctx = await openCliContext(program);
-      const server = tokenServerUrl(ctx);
+      const ctx = await openCliContext(program, { callsKis: true });
+      const server = tokenServer(ctx);
       const tokens = openTokenManager(ctx, server);
       const interrupt = interruptSignal();
       try {
@@ -102,7 +117,8 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
             `waiting ${formatSeconds(pace.waitMs)}: KIS allows one token issue per ${minSec} s and the last attempt was at ${formatKstTimestamp(pace.lastAttemptMs)} KST (Ctrl-C to cancel)`,
           );
         }
-        println(deps.stdout, `issuing a new access token from ${server} ...`);
+        println(deps.stdout, `asking ${server.url} for a new access token ...`);
+        const before = storedTokenValue(ctx.config.resolved.paths.stateDir);
         let t: StoredAccessToken;
         try {
           t = await tokens.forceRefresh(interrupt.signal);
@@ -113,7 +129,12 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
             cause: err,
           });
         }
-        println(deps.stdout, `OK: token ${maskSecret(t.value)} issued ${t.issuedAtKst} KST, expires ${t.expiresAtKst} KST (${formatRemaining(t.expiresAtEpochMs - ctx.clock.nowMs())} left)`);
+        // KIS re-serves the current token when asked again within 6 h of issuing it: say which happened.
+        const same = before !== undefined && before === t.value;
+        println(
+          deps.stdout,
+          `OK: ${same ? 'KIS returned the current token again (it re-serves a token for 6 h after issuing it)' : 'new token'} ${maskSecret(t.value)}, issued ${t.issuedAtKst} KST, expires ${t.expiresAtKst} KST (${formatRemaining(t.expiresAtEpochMs - ctx.clock.nowMs())} left)`,
+        );
         println(deps.stdout, `stored in ${join(ctx.config.resolved.paths.stateDir, 'token.json')}; a running daemon picks it up at its next token check`);
       } finally {
         interrupt.dispose();

@@ -16,6 +16,8 @@ export interface ApprovalKeyManagerOptions {
   log: Logger;
   /** REST base URL that issues the key (the key is for the WebSocket host of the same environment). */
   baseUrl: string;
+  /** As TokenManagerOptions.serverId. */
+  serverId?: string;
   credentials: Pick<KisCredentials, 'appKey' | 'appSecret'>;
   stateDir: string;
   /**
@@ -79,7 +81,7 @@ export function createApprovalKeyManager(opts: ApprovalKeyManagerOptions): Appro
   const oauth =
     opts.oauthClient ??
     createOAuthClient({ clock, baseUrl: opts.baseUrl, appKey: opts.credentials.appKey, appSecret: opts.credentials.appSecret, timeoutMs: opts.requestTimeoutMs });
-  const fingerprint = credentialFingerprint(opts.credentials.appKey, opts.baseUrl);
+  const fingerprint = credentialFingerprint(opts.credentials.appKey, opts.serverId ?? opts.baseUrl);
 
   const cred = createCachedCredential<StoredApprovalKey>({
     what: 'approval key',

@@ -77,6 +77,11 @@ export interface CachedCredential<R extends CredentialRecord> {
   close(): Promise<void>;
 }
 
+/** "an access token", "an approval key", "a token". */
+function aOrAn(what: string): string {
+  return `${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}`;
+}
+
 /** Rounds of (lock, re-read, maybe wait) beyond the EGW00133 retries: pacing waits while other processes issue. */
 const EXTRA_ROUNDS = 5;
 
@@ -128,6 +133,9 @@ export function createCachedCredential<R extends CredentialRecord>(o: CachedCred
     const previous = lastKnownValue;
     mem = r;
     lastKnownValue = r.value;
+    if (previous === undefined && source === 'file') {
+      log.info({ id: secretId(r.value), expiresAtEpochMs: r.expiresAtEpochMs }, `${what} re-read from ${file.path}, not re-issued`);
+    }
     if (previous === undefined || previous === r.value) return;
     log.info({ id: secretId(r.value), previousId: secretId(previous), source, expiresAtEpochMs: r.expiresAtEpochMs }, `${what} changed`);
     const change: CredentialChange<R> = { current: r, source, previousId: secretId(previous) };
@@ -189,11 +197,11 @@ export function createCachedCredential<R extends CredentialRecord>(o: CachedCred
         return { done: { record: issued, source: 'issued' } };
       }, signal);
       if ('done' in step) return step.done;
-      log.info({ waitMs: step.waitMs, reason: step.reason }, `waiting before issuing a ${what}`);
+      log.info({ waitMs: step.waitMs, reason: step.reason }, `waiting before issuing ${aOrAn(what)}: ${Math.ceil(step.waitMs / 1000)} s (${step.reason === 'min-issue-interval' ? 'KIS allows one issue per minute' : 'KIS said issued too often'}); a stop signal ends the wait at once`);
       // The lock is released while we wait so other processes can still adopt or read.
       await clock.sleep(step.waitMs, signal);
     }
-    throw new KisdError(AUTH_ERROR_CODES.gaveUp, `could not obtain a ${what} after ${maxRounds} rounds`, { disposition: 'retryable' });
+    throw new KisdError(AUTH_ERROR_CODES.gaveUp, `could not obtain ${aOrAn(what)} after ${maxRounds} rounds`, { disposition: 'retryable' });
   }
 
   function startFlight(mode: 'if-needed' | 'force'): Promise<RefreshOutcome<R>> {

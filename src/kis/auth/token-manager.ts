@@ -19,6 +19,11 @@ export interface TokenManagerOptions {
   log: Logger;
   /** REST base URL the token is for (real, VTS or simulator). Part of the file fingerprint. */
   baseUrl: string;
+  /**
+   * Identifies the server in the file fingerprint instead of baseUrl: the daemon's embedded simulator listens
+   * on a new port each start but keeps its issued tokens, like KIS, so its token is reused across restarts.
+   */
+  serverId?: string;
   credentials: Pick<KisCredentials, 'appKey' | 'appSecret'>;
   /** Directory of token.json, token.lock, token.last-issue.json; created 0700 if missing. */
   stateDir: string;
@@ -121,7 +126,7 @@ export function createTokenManager(opts: TokenManagerOptions): TokenManager {
   const oauth =
     opts.oauthClient ??
     createOAuthClient({ clock, baseUrl: opts.baseUrl, appKey: opts.credentials.appKey, appSecret: opts.credentials.appSecret, timeoutMs: opts.requestTimeoutMs });
-  const fingerprint = credentialFingerprint(opts.credentials.appKey, opts.baseUrl);
+  const fingerprint = credentialFingerprint(opts.credentials.appKey, opts.serverId ?? opts.baseUrl);
 
   const cred = createCachedCredential<StoredAccessToken>({
     what: 'access token',

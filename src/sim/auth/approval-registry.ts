@@ -10,7 +10,23 @@ const MAX_KEYS = 10_000;
 export class ApprovalRegistry implements SimApprovalRegistry {
   private readonly keys = new Map<string, { app: SimApp; expiresAtMs: number }>();
 
+  private readonly changeListeners: (() => void)[] = [];
+
   constructor(private readonly clock: Clock) {}
+
+  onIssued(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  /** Unexpired keys with their app's key, for persisting. */
+  liveKeys(): { key: string; appKey: string; expiresAtMs: number }[] {
+    const now = this.clock.nowMs();
+    return [...this.keys].filter(([, v]) => now < v.expiresAtMs).map(([key, v]) => ({ key, appKey: v.app.appKey, expiresAtMs: v.expiresAtMs }));
+  }
+
+  restore(key: string, app: SimApp, expiresAtMs: number): void {
+    this.keys.set(key, { app, expiresAtMs });
+  }
 
   /** Issues a fresh key for app (every call a new key; earlier keys stay valid until they expire). */
   issue(app: SimApp): string {
@@ -20,6 +36,7 @@ export class ApprovalRegistry implements SimApprovalRegistry {
     }
     const key = randomUUID();
     this.keys.set(key, { app, expiresAtMs: now + APPROVAL_VALIDITY_MS });
+    for (const listener of this.changeListeners) listener();
     return key;
   }
 

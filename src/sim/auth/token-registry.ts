@@ -28,6 +28,7 @@ export class TokenRegistry {
   private readonly byValue = new Map<string, TokenRecord>();
   private readonly latest = new Map<string, TokenRecord>();
   private readonly lastSuccessMono = new Map<string, number>();
+  private readonly changeListeners: (() => void)[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -55,7 +56,29 @@ export class TokenRegistry {
     const token: TokenRecord = { value: makeJwtLike(now, this.rules.validitySec), appKey, issuedAtMs: now, expiresAtMs: now + this.rules.validitySec * 1000, revoked: false };
     this.byValue.set(token.value, token);
     this.latest.set(appKey, token);
+    for (const listener of this.changeListeners) listener();
     return { kind: 'issued', token };
+  }
+
+  /** Called after every newly issued token (the embedded simulator persists its server state). */
+  onIssued(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  /** The live (unexpired, unrevoked) tokens, for persisting. */
+  liveRecords(): TokenRecord[] {
+    const now = this.clock.nowMs();
+    return [...this.byValue.values()].filter((t) => !t.revoked && now < t.expiresAtMs).map((t) => ({ ...t }));
+  }
+
+  /** Restores tokens a previous run issued (each becomes its app's latest if it was issued later). */
+  restore(records: readonly TokenRecord[]): void {
+    for (const r of records) {
+      const t = { ...r };
+      this.byValue.set(t.value, t);
+      const cur = this.latest.get(t.appKey);
+      if (!cur || cur.issuedAtMs < t.issuedAtMs) this.latest.set(t.appKey, t);
+    }
   }
 
   /** Whether value is a live token of appKey. A token of another app is 'invalid'. */

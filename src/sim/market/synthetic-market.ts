@@ -58,8 +58,16 @@ export class SyntheticMarket implements SimMarket {
     this.krCodeList = Object.freeze(this.universe.kr.map((s) => s.code));
   }
 
+  private krRequestCodeList: readonly string[] | undefined;
+
   krCodes(): readonly string[] {
     return this.krCodeList;
+  }
+
+  /** Every KR symbol as requests name it (ETNs with their Q prefix): the codes a client should ask for. */
+  krRequestCodes(): readonly string[] {
+    this.krRequestCodeList ??= Object.freeze(this.universe.kr.map((s) => s.requestCode));
+    return this.krRequestCodeList;
   }
 
   usSymbols(): readonly { symbol: string; exchange: 'NAS' | 'NYS' | 'AMS' }[] {

@@ -60,20 +60,20 @@ describe('kisd collect', () => {
     }
   });
 
-  it('a symbol the server rejects is listed with where it was written, exit 1', async () => {
+  it('a code KIS refuses as invalid input (OPSQ2001) is reported with where it was written, never queued, exit 1', async () => {
     const t = writeTestConfig();
     const file = symbolsFile(t.dir, '005930\n999990\n'); // well-formed, but not listed on the simulated exchange
     const r = await runCli(['--config', t.configPath, 'collect', 'quotes', '--symbols', file, '--final-pass-delay', '0.01']);
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/1\/2 collected, 0 without data, 1 skipped after retries, 0 recovered in the final pass/);
-    expect(r.stdout).toMatch(/still missing: 999990/);
+    expect(r.stdout).toMatch(/1\/2 collected, 0 without data, 1 skipped after retries/);
+    expect(r.stdout).toMatch(/refused by KIS as invalid input, not retried or queued: 999990/);
     const csv = join(t.dataDir, 'csv', 'failed_codes_quotes.csv');
-    expect(r.stdout).toContain(`written to ${csv} and the recovery queue`);
-    expect(readFileSync(csv, 'utf8')).toMatch(/\r\n[\d-]+,999990,/);
-    expect(r.stderr).toMatch(/kisd: 1 symbol\(s\) could not be collected\n {2}next: .*kisd queue list/);
+    expect(r.stdout).toContain(`written to ${csv}`);
+    expect(readFileSync(csv, 'utf8')).toMatch(/\r\n[\d-]+,999990,invalid-input,/);
+    expect(r.stderr).toMatch(/kisd: 1 symbol\(s\) refused by KIS as invalid input\n {2}next: .*Q prefix/);
     const store = openStore({ dataDir: t.dataDir });
     try {
-      expect(store.recoveryQueue.list().map((task) => [task.targetCode, task.status])).toEqual([['999990', 'pending']]);
+      expect(store.recoveryQueue.list()).toEqual([]);
     } finally {
       store.close();
     }

@@ -58,7 +58,8 @@ describe('kisd status', () => {
     writeDaemonJson(t, gone, 'http://127.0.0.1:1');
     const r = await runCli(['--config', t.configPath, 'status']);
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`kisd is not running: pid ${gone} from .*daemon\\.json \\(started 2026-11-23T00:00:00.000Z\\) no longer exists`));
+    expect(r.stderr).toMatch(new RegExp(`kisd is not running: pid ${gone} from .*daemon\\.json \\(started 2026-11-23 09:00:00 KST\\) no longer exists`));
+    expect(r.stderr).toMatch(/the log \(.*\/log\/current\.log\) shows why it stopped/);
   });
 
   it('running and ready: prints the formatted health, exit 0', async () => {
@@ -69,7 +70,7 @@ describe('kisd status', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`pid ${process.pid}, health http://127.0.0.1:`);
     expect(r.stdout).toContain('kisd OK at 2026-11-23 10:00:00 KST, up 1h 2m');
-    expect(r.stdout).toMatch(/token +valid, 22h 13m left \(expires 2026-11-24 08:00:00\)/);
+    expect(r.stdout).toMatch(/token +valid, 22h 13m left \(expires 2026-11-24 08:00:00 KST\)/);
     expect(r.stdout).toMatch(/feed +KR streaming, 5 subscriptions/);
     expect(r.stdout).toMatch(/queue +2 waiting/);
   });
@@ -101,7 +102,7 @@ describe('kisd config check', () => {
     const t = writeTestConfig();
     const r = await runCli(['config', 'check', t.configPath]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain(`# ${t.configPath}: OK`);
+    expect(r.stdout).toContain(`# ${t.configPath}: OK (kisd run would start with this config and these credentials)`);
   });
 
   it('a bad file: exit 2, every problem named by field path', async () => {
@@ -114,7 +115,7 @@ describe('kisd config check', () => {
     expect(r.stderr).toContain(`${bad}: mode:`);
     expect(r.stderr).toMatch(/kis\.http\.max_retries: .*\(got 99\)/);
     expect(r.stderr).toMatch(/feed: unknown key "kr_opn"/);
-    expect(r.stderr).toMatch(/next: fix the config/);
+    expect(r.stderr).toMatch(/next: every setting with its default and accepted values is in config\/kisd.example.yaml/);
   });
 
   it('a bad config also stops any other command with exit 2', async () => {

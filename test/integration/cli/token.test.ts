@@ -36,7 +36,7 @@ describe('kisd token', () => {
     expect(sim.stats.count({ path: TOKEN_PATH })).toBe(1);
     const stored = JSON.parse(readFileSync(tokenFile, 'utf8')) as { value: string; expiresAtKst: string; issuedAtKst: string };
     const masked = `${stored.value.slice(0, 4)}…(${stored.value.length} chars)`;
-    expect(refresh.stdout).toContain(`OK: token ${masked} issued ${stored.issuedAtKst} KST, expires ${stored.expiresAtKst} KST`);
+    expect(refresh.stdout).toContain(`OK: new token ${masked}, issued ${stored.issuedAtKst} KST, expires ${stored.expiresAtKst} KST`);
     expect(refresh.stdout).not.toContain(stored.value);
 
     const after = await runCli(['--config', t.configPath, 'token', 'status']);
@@ -57,7 +57,7 @@ describe('kisd token', () => {
 
     const child = spawnCli(['--config', t.configPath, 'token', 'refresh']);
     const done = collect(child);
-    const seen = await waitForStdout(child, /issuing a new access token/);
+    const seen = await waitForStdout(child, /asking http:\/\/\S+ for a new access token/);
     expect(seen).toMatch(/waiting (\d+(\.\d+)? s|1 min): KIS allows one token issue per 60 s and the last attempt was at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} KST/);
     child.kill('SIGINT');
     const r = await done;

@@ -10,7 +10,7 @@ import { parseSymbolsText, resolveSymbols, symbolProblem } from '../../../src/cl
 import { readDaemonState } from '../../../src/cli/commands/daemon-state.js';
 import { progressPrinter } from '../../../src/cli/commands/collect.js';
 import { pacerWaitMs } from '../../../src/cli/commands/token.js';
-import { formatTaskTable } from '../../../src/cli/commands/queue.js';
+import { formatTaskTable, shortenAtWord } from '../../../src/cli/commands/queue.js';
 import type { CollectProgress } from '../../../src/collect/index.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'kisd-cli-unit-'));
@@ -126,5 +126,13 @@ describe('formatTaskTable', () => {
     expect(lines[1]).toMatch(/^12 +pending +quotes +005930 +1\/5 +2026-11-23 17:02:00 +2026-11-23 17:00:00 +network: reset$/);
     expect(lines[2]).toMatch(/^3 +failed +quotes +000660 +5\/5 +- +2026-11-23 17:00:00$/);
     expect(lines[1]!.indexOf('pending')).toBe(lines[2]!.indexOf('failed'));
+  });
+
+  it('shortens a long last error between words, never inside a broker code', () => {
+    const message = 'unknown: KIS answered rt_cd 2 for inquire-daily-itemchartprice with msg_cd OPSQ2001 ERROR : INPUT INVALID_CHECK_ITEM_CODE';
+    const cell = shortenAtWord(message, 80);
+    expect(cell).toBe('unknown: KIS answered rt_cd 2 for inquire-daily-itemchartprice with msg_cd…');
+    expect(shortenAtWord(message, 90)).toBe('unknown: KIS answered rt_cd 2 for inquire-daily-itemchartprice with msg_cd OPSQ2001 ERROR…');
+    expect(shortenAtWord('short', 80)).toBe('short');
   });
 });

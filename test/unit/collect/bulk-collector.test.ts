@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeClock, settle } from '../../helpers/fake-clock.js';
@@ -21,7 +21,7 @@ const logger = pino({ level: 'silent' });
 class FakeFetcher implements Fetcher<Row> {
   readonly name = 'fake-source';
   calls: string[] = [];
-  constructor(private readonly script: Record<string, ('ok' | 'fail' | 'missing')[]> = {}, private readonly onCall?: (code: string) => void) {}
+  constructor(private readonly script: Record<string, ('ok' | 'fail' | 'missing' | 'invalid')[]> = {}, private readonly onCall?: (code: string) => void) {}
   async fetch(req: { targetCodes: readonly string[] }) {
     const ok: Row[] = [];
     const failed: { code: string; error: unknown; attempts: number }[] = [];
@@ -32,6 +32,7 @@ class FakeFetcher implements Fetcher<Row> {
       const step = this.script[code]?.shift() ?? 'ok';
       if (step === 'ok') ok.push({ symbol: code, value: Number(code.slice(1)) });
       else if (step === 'missing') failed.push({ code, error: new NotFoundError('no data'), attempts: 1 });
+      else if (step === 'invalid') failed.push({ code, error: Object.assign(new Error('ERROR : INPUT INVALID_CHECK_ITEM_CODE'), { msgCd: 'OPSQ2001', httpStatus: 200 }), attempts: 1 });
       else failed.push({ code, error: Object.assign(new Error('HTTP 500 from KIS'), { statusCode: 500 }), attempts: 6 });
     }
     return { ok, failed };
@@ -100,6 +101,31 @@ describe('bulk collector', () => {
     expect(again.calls).toEqual([]);
   });
 
+  it('a symbol KIS refuses as invalid input (OPSQ2001) is reported, never retried in the final pass nor queued', async () => {
+    const { dataDir, queue, dataset, collector } = setup();
+    const fetcher = new FakeFetcher({ S003: ['invalid', 'ok'], S007: ['fail', 'ok'] });
+    const summary = await collector.run(dataset(fetcher), SYMBOLS);
+    expect(summary).toMatchObject({ collected: 48, skipped: 2, recovered: 1, stillFailed: [] });
+    expect(fetcher.calls.filter((c) => c === 'S003')).toHaveLength(1);
+    expect(queue.list().map((t) => t.targetCode)).toEqual(['S007']);
+    const csv = readFileSync(join(dataDir, 'csv', 'failed_codes_test_bars.csv'), 'utf8');
+    expect(csv).toContain('2026-11-23,S003,invalid-input,ERROR : INPUT INVALID_CHECK_ITEM_CODE,1');
+  });
+
+  it('progress counts each symbol as it finishes, not only at checkpoints; requests come from the client when it counts them', async () => {
+    const { dataset, clock, queue, dataDir } = setup();
+    let sent = 0;
+    const progress: CollectProgress[] = [];
+    const collector = createBulkCollector({ dataDir, clock, logger, queue, concurrency: 1, checkpointEvery: 10, finalPassDelayMs: 0, onProgress: (p) => progress.push(p), requestCounter: () => sent });
+    // Each symbol costs the client two HTTP requests (one of its own retries included).
+    const fetcher = new FakeFetcher({ S002: ['fail', 'ok'] }, () => void (sent += 2));
+    const summary = await collector.run(dataset(fetcher), SYMBOLS.slice(0, 10));
+    const main = progress.filter((p) => p.phase === 'main');
+    expect(main.map((p) => p.collected + p.skipped)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(main[4]).toMatchObject({ done: 5, collected: 4, skipped: 1 });
+    expect(summary.requests).toBe(22); // 11 fetches × 2, not the 11 symbol attempts
+  });
+
   it('on abort saves what finished, checkpoints no further than the saved rows, and resumes from there', async () => {
     const { dataDir, saved, dataset, collector } = setup();
     const ac = new AbortController();
@@ -164,6 +190,16 @@ describe('bulk collector', () => {
     expect((await collector.run(dataset(next), SYMBOLS)).alreadyComplete).toBe(false);
     expect(next.calls).toHaveLength(50);
     expect(readdirSync(join(dataDir, 'progress')).filter((f) => f.includes('.corrupt-'))).toEqual([]);
+  });
+
+  it('a valid checkpoint for another symbol list is replaced, not quarantined as corrupt', async () => {
+    const { dataDir, dataset, collector } = setup();
+    await collector.run(dataset(new FakeFetcher()), SYMBOLS.slice(0, 10));
+    const other = new FakeFetcher();
+    const summary = await collector.run(dataset(other), SYMBOLS.slice(10, 25));
+    expect(summary).toMatchObject({ total: 15, collected: 15, alreadyComplete: false });
+    expect(other.calls).toHaveLength(15);
+    expect(readdirSync(dirname(checkpointPath(dataDir, 'test_bars'))).filter((f) => f.includes('corrupt'))).toEqual([]);
   });
 
   it('quarantines a corrupt checkpoint and starts over', async () => {

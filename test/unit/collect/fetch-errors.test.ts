@@ -19,6 +19,8 @@ const rows: [string, unknown, FetchErrorKind, string][] = [
   ['AuthError: HTTP 401', Object.assign(new Error('unauthorised'), { httpStatus: 401 }), 'auth', 'retry'],
   ['NotFoundError: kisd NotFoundError', new NotFoundError('no bars'), 'not-found', 'skip'],
   ['NotFoundError: HTTP 404', Object.assign(new Error('nope'), { statusCode: 404 }), 'not-found', 'skip'],
+  ['InvalidInput: OPSQ2001 (an ETN code without its Q prefix)', new KisdError('KIS_API_ERROR', 'ERROR : INPUT INVALID_CHECK_ITEM_CODE', { details: { msgCd: 'OPSQ2001', httpStatus: 200 } }), 'invalid-input', 'reject'],
+  ['InvalidInput: OPSQ2000 (account)', new KisdError('KIS_API_ERROR', 'x', { details: { msgCd: 'OPSQ2000' } }), 'invalid-input', 'reject'],
   ['ServerError: HTTP 503', new KisdError('KIS_API_ERROR', 'x', { disposition: 'retryable', details: { httpStatus: 503 } }), 'server', 'retry'],
   ['ParseError: malformed reply', new KisdError('KIS_MALFORMED_REPLY', 'x', { disposition: 'retryable' }), 'parse', 'queue'],
   ['ParseError: SyntaxError', new SyntaxError('Unexpected token <'), 'parse', 'queue'],

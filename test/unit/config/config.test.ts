@@ -35,8 +35,8 @@ describe('config', () => {
     expect(Object.isFrozen(cfg.kis.http)).toBe(true);
   });
 
-  it('the documented example is valid and selects the paper server', () => {
-    const cfg = loadConfigFile(join(defaultConfigPath(), '..', 'kisd.example.yaml'));
+  it('the service template (deploy/kisd.yaml, installed as /etc/kisd/kisd.yaml) is valid and selects the paper server', () => {
+    const cfg = loadConfigFile(join(defaultConfigPath(), '..', '..', 'deploy', 'kisd.yaml'));
     expect(cfg.resolved.restBaseUrl).toBe('https://openapivts.koreainvestment.com:29443');
     expect(cfg.resolved.rateLimit.per_second).toBe(2);
   });

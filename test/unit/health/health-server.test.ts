@@ -109,9 +109,9 @@ describe('formatStatus', () => {
     });
     expect(text).toBe([
       'kisd OK at 2026-11-23 10:00:00 KST, up 1h 2m',
-      '  token      valid, 19h 30m left (expires 2026-11-24 08:16:59)',
-      '  feed       KR streaming, 40 subscriptions, last tick 2026-11-23 10:00:01',
-      '  last phase selection done at 2026-11-23 07:05:00',
+      '  token      valid, 19h 30m left (expires 2026-11-24 08:16:59 KST)',
+      '  feed       KR streaming, 40 subscriptions, last tick 2026-11-23 10:00:01 KST',
+      '  last phase selection done at 2026-11-23 07:05:00 KST',
       '  queue      3 waiting',
       '  running    trading',
       '  mode       paper',

@@ -31,7 +31,7 @@ describe('SdNotifier', () => {
     expect(r.calls).toEqual([['READY=1', 'STATUS=recovery done'], ['STOPPING=1'], ['STATUS=trading']]);
   });
 
-  it('feeds the watchdog every WATCHDOG_USEC/2 from the clock, and only for this pid', async () => {
+  it('feeds the watchdog at once and then every WATCHDOG_USEC/2 from the clock, and only for this pid', async () => {
     const r = fakeRunner();
     const clock = createFakeClock('2026-11-23 09:00:00');
     const env = { NOTIFY_SOCKET: '/run/systemd/notify', WATCHDOG_USEC: '30000000', WATCHDOG_PID: '4242' };
@@ -39,11 +39,13 @@ describe('SdNotifier', () => {
     const n = new SdNotifier({ logger, env, run: r.run, pid: 4242 });
     expect(n.watchdogIntervalMs()).toBe(15_000);
     const stop = n.startWatchdog(clock);
+    // The first one at once: start-up may have used most of the first period.
+    expect(r.calls).toEqual([['WATCHDOG=1']]);
     await clock.tickAsync(60_000);
-    expect(r.calls).toEqual([['WATCHDOG=1'], ['WATCHDOG=1'], ['WATCHDOG=1'], ['WATCHDOG=1']]);
+    expect(r.calls).toEqual([['WATCHDOG=1'], ['WATCHDOG=1'], ['WATCHDOG=1'], ['WATCHDOG=1'], ['WATCHDOG=1']]);
     stop();
     await clock.tickAsync(60_000);
-    expect(r.calls).toHaveLength(4);
+    expect(r.calls).toHaveLength(5);
   });
 
   it('logs a failing notify instead of throwing', async () => {

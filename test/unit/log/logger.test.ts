@@ -33,6 +33,16 @@ describe('logger', () => {
     expect(lines).toHaveLength(2);
   });
 
+  it('writes one "component" (the innermost) for a child of a child, and durations without float noise', async () => {
+    const { stream, lines } = collector();
+    const { logger } = await createLogger({ level: 'info', maxSizeMb: 10, maxFiles: 5, console: 'json', consoleStream: stream });
+    logger.child({ component: 'orders' }).child({ component: 'order-manager' }).info({ durationMs: 0.006351999999992586, elapsedSec: 1.23456789, price: 123.4567 }, 'reconciliation finished');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.match(/"component":/g)).toHaveLength(1);
+    const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(line).toMatchObject({ component: 'order-manager', durationMs: 0.006, elapsedSec: 1.235, price: 123.4567 });
+  });
+
   it('scrubs the longest secret first', () => {
     registerSecret('abcdefgh');
     registerSecret('abcdefgh-extended');

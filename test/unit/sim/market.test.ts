@@ -46,6 +46,13 @@ describe('universe', () => {
     expect(new SyntheticMarket({ seed: 99 }).krCodes()).toEqual(market.krCodes());
   });
 
+  it('lists every code as requests must carry it (the daemon screens these): ETNs with their Q prefix', () => {
+    const codes = market.krRequestCodes();
+    expect(codes).toHaveLength(market.krCodes().length);
+    expect(codes.filter((c) => c.startsWith('Q')).length).toBeGreaterThan(50);
+    expect(codes.filter((c) => market.krSymbolForRequest(c) === undefined)).toEqual([]);
+  });
+
   it('resolves ETNs by the Q form for requests only', () => {
     const etn = kr.find((s) => s.kind === 'etn')!;
     expect(market.krSymbolForRequest(etn.requestCode)?.code).toBe(etn.code);
