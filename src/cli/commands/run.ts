@@ -102,7 +102,7 @@ export function registerRunCommand(program: Command): void {
       }
       if (!process.stdout.isTTY || config.log.console === 'off') {
         // Console logs may be JSON or off: still tell a person where things are.
-        process.stderr.write(`kisd ready: status page ${daemon.healthUrl}/ · health ${daemon.healthUrl}/healthz${daemon.sim ? `, simulator REST ${daemon.restBaseUrl} WS ${daemon.wsUrl}` : ''}\n`);
+        process.stderr.write(`kisd ready: health ${daemon.healthUrl}/healthz, status page ${daemon.healthUrl}/${daemon.sim ? `, simulator REST ${daemon.restBaseUrl} WS ${daemon.wsUrl}` : ''}\n`);
       }
       void notifier.ready('kisd ready');
       const stopWatchdog = notifier.startWatchdog(systemClock);
