@@ -126,3 +126,24 @@ describe('kisd sim as a tool for other KIS clients', () => {
     expect(r2.stderr).toContain(`${dup}: 1.app_key: registered twice`);
   });
 });
+
+describe('kisd sim --at --speed', () => {
+  it('runs its clock from the given KST instant, faster: a token issued at once expires 24 simulated hours later', async () => {
+    const dirs = writeTestConfig();
+    const child = spawnCli(['--config', dirs.configPath, 'sim', '--port', '0', '--tick-rate', '0', '--at', '2026-12-07 09:00', '--speed', '60']);
+    const done = collect(child);
+    try {
+      const banner = await waitForStdout(child, /Press Ctrl\+C/);
+      expect(banner).toContain('clock from 2026-12-07 09:00:00 KST at 60x');
+      const rest = /REST\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1] ?? '';
+      const c = SIM_CREDENTIALS;
+      const r = await fetch(`${rest}/oauth2/tokenP`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'client_credentials', appkey: c.appKey, appsecret: c.appSecret }) });
+      const expiry = ((await r.json()) as { access_token_token_expired: string }).access_token_token_expired;
+      // Issued a few real seconds (a few simulated minutes) after 09:00 on the simulated day.
+      expect(expiry).toMatch(/^2026-12-08 09:(0\d|1[0-5]):\d\d$/);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect((await done).code).toBe(0);
+  });
+});

@@ -1,6 +1,6 @@
 // Time travel as a user runs it: the real `kisd run --at "<trading day> 08:55" --speed 60` on its embedded
 // simulator (one scaled clock) starts the KR session at 09:00 after five real seconds and trades; a second
-// start of the same var dir at 16:55 closes the market and writes the daily report at 17:00 with the morning's
+// start of the same var dir at 16:58:30 closes the market and writes the daily report at 17:00 with the morning's
 // orders in it — the whole day's milestones in well under a minute of real time. paper/real refuse it.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,7 +38,7 @@ describe('kisd run --at … --speed 60', () => {
 
     const report = join(dirs.dataDir, 'reports', `daily_${day.replaceAll('-', '')}`);
     expect(existsSync(`${report}.json`)).toBe(false);
-    const evening = new DaemonProcess(dirs.configPath, {}, { at: `${day} 16:55:00`, speed: 60 });
+    const evening = new DaemonProcess(dirs.configPath, {}, { at: `${day} 16:58:30`, speed: 60 });
     try {
       await evening.waitFor((l) => l.msg === 'daily report written', 'the 17:00 daily report');
       const json = JSON.parse(readFileSync(`${report}.json`, 'utf8')) as { date: string; orders: { total: number }; fills: number };

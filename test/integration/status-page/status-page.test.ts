@@ -1,7 +1,7 @@
 // The live status page in a real headless browser against the real `kisd run` on its embedded simulator,
 // started at 08:29:50 KST on a KR trading day (shifted clock): the page loads with no console error, shows
-// the phases and the feed, and updates itself as restart recovery completes phases 1 and 2, as the feed
-// switches to KR at 08:30, and when the kill switch trips. /status.json and the page never carry a secret. A non-loopback bind without KISD_HEALTH_TOKEN is
+// the phases and the feed, and updates itself as restart recovery completes phases 1 and 2, as the 08:30
+// trigger runs the KR-feed phase and the feed switches to KR, and when the kill switch trips. /status.json and the page never carry a secret. A non-loopback bind without KISD_HEALTH_TOKEN is
 // refused at start-up; with it, the page asks for the token.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,6 +67,8 @@ describe.skipIf(!run)('status page in a browser', () => {
       expect(await row('screening')()).toMatch(/screening 06:00 (running|pending)/);
       await expect.poll(row('screening'), { timeout: 60_000, intervals: [300] }).toMatch(/screening 06:00 done 08:29:\d\d 08:\d\d:\d\d 1\b/);
       await expect.poll(row('selection'), { timeout: 30_000, intervals: [300] }).toMatch(/selection 07:00 09:00 done/);
+      // The 08:30 trigger (cron on the daemon's clock) runs the KR-feed phase: pending → done on the page.
+      await expect.poll(row('kr-feed'), { timeout: 30_000, intervals: [300] }).toMatch(/kr-feed 08:30 done 08:3\d:\d\d 08:3\d:\d\d 1\b/);
       const feedText = async (): Promise<string> => (await page.locator('#feed-summary').innerText()).replace(/\s+/g, ' ');
       await expect.poll(feedText, { timeout: 20_000 }).toMatch(/market KR connection ready registrations (\d+) acknowledged \/ \1 desired/);
       await expect.poll(async () => (await page.locator('#feed-regs').innerText()).replace(/\s+/g, ' '), { timeout: 20_000 }).toMatch(/H0STCNT0 005930 acked/);
