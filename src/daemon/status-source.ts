@@ -45,7 +45,16 @@ const SKIPPED: Record<string, string> = {
   'no-job': 'no job configured (trading.enabled: false?)',
 };
 
-function phaseRow(d: StatusSourceDeps, id: PhaseId, ymd: string, nowMs: number, record: { finishedAt: string; attempts: number; durationMs: number } | undefined): PhaseRow {
+type PhaseDeps = Pick<StatusSourceDeps, 'scheduler' | 'isTradingDay'>;
+
+/** Today's phase table: the plan, the completion records, and what this process saw (why, in words). */
+export async function phaseRows(d: PhaseDeps, nowMs: number): Promise<PhaseRow[]> {
+  const ymd = kstYmd(nowMs);
+  const records = (await d.scheduler.records.load(ymd)).phases;
+  return d.scheduler.plan.phases.map((p) => phaseRow(d, p.id, ymd, nowMs, records[p.id]));
+}
+
+function phaseRow(d: PhaseDeps, id: PhaseId, ymd: string, nowMs: number, record: { finishedAt: string; attempts: number; durationMs: number } | undefined): PhaseRow {
   const p = d.scheduler.phase(id);
   const row: PhaseRow = { id, at: hhmm(p.atMin), state: 'pending', ...(p.endsAtMin !== undefined ? { endsAt: hhmm(p.endsAtMin) } : p.windowEndsAtMin !== undefined ? { endsAt: hhmm(p.windowEndsAtMin) } : {}) };
   const act = d.scheduler.phaseActivity().get(id);
@@ -100,8 +109,7 @@ export function createStatusSource(d: StatusSourceDeps): { status(): Promise<Sta
       const nowMs = d.clock.nowMs();
       const ymd = kstYmd(nowMs);
       const dayStartMs = kstAt(nowMs, 0);
-      const records = (await d.scheduler.records.load(ymd)).phases;
-      const rows = d.scheduler.plan.phases.map((p) => phaseRow(d, p.id, ymd, nowMs, records[p.id]));
+      const rows = await phaseRows(d, nowMs);
 
       const f = d.feed.feed.status();
       const registrations = d.feed.feed.registrations().map((r) => {
