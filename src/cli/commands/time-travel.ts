@@ -7,7 +7,7 @@ import { scaledClock, type Clock, type ScaledClock } from '../../core/clock.js';
 import { ConfigError } from '../../core/errors.js';
 import { KST_ZONE, kstIsoDate } from '../../core/kst.js';
 
-export const MAX_SPEED = 1000;
+const MAX_SPEED = 1000;
 
 export interface TimeTravelOptions {
   at?: string;

@@ -66,7 +66,7 @@ function sameTrOnThisServer(trIds: { real: readonly string[]; paper: readonly st
  * real-flavor simulator, or real ones to a paper-flavor one, needs the other flavor (KIS's official sample
  * swaps T/J/C → V only when told it talks to the paper server, which is easy to miss).
  */
-export function flavorMismatch(trId: string, flavor: Flavor, counterpart: string | undefined): { rt_cd: string; msg_cd: string; msg1: string } {
+function flavorMismatch(trId: string, flavor: Flavor, counterpart: string | undefined): { rt_cd: string; msg_cd: string; msg1: string } {
   const sent = flavor === 'real' ? 'a paper-server (모의투자) tr_id' : 'a real-server (실전) tr_id';
   const want: Flavor = flavor === 'real' ? 'paper' : 'real';
   return kisError(
