@@ -32,7 +32,8 @@ describe('scaledClock', () => {
 
   it('is not moved by a step of the base wall clock, and gives whole milliseconds', async () => {
     const base = createFakeClock('2026-12-04 20:00:00');
-    const clock = scaledClock(base, { startAtMs: kstInstant('2026-12-07 08:55:00'), speed: 3 });
+    // 1 ms at 1.5x is 1.5 ms: state files store integer epoch ms (a fractional one made the token file invalid).
+    const clock = scaledClock(base, { startAtMs: kstInstant('2026-12-07 08:55:00'), speed: 1.5 });
     await base.tickAsync(1);
     const before = clock.nowMs();
     base.setSystemTime(base.nowMs() + 3_600_000); // NTP step of the host
