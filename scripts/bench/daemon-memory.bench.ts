@@ -1,35 +1,48 @@
-// Benchmark: resident memory of the real daemon over a compressed KRX trading day (09:00–15:30 = 6.5 h).
-// The daemon (`kisd run`, default KR watchlist of 5 codes × tick + book) runs against a simulator in this
-// process whose WebSocket sends a realistic day's record volume faster: 200 records/s is taken as realistic
-// for that watchlist, compressed ×20 → 4,000 records/s for 19.5 min (× --scale). The daemon's own clock runs
-// at real speed from 09:00 KST, so only the data volume is compressed (time-driven growth, e.g. per-minute
-// timers, is under-represented). RSS is read from /proc every 2 s. Targets: steady RSS below 150 MB, and no
-// upward trend from simulated hour 2 to the end (least-squares slope <= 1 MB per simulated hour).
-// Usage: node --expose-gc dist/scripts/bench/daemon-memory.bench.js [--scale 0.25] [--compression 20]
-import { mkdtempSync, rmSync } from 'node:fs';
+// Benchmark: resident memory of the real daemon over a simulated week, with time travel. `kisd run --at
+// "<Monday> 05:00" --speed N` runs the daemon and its embedded simulator on one fast clock through everything a
+// week holds: screening and selection, KR sessions with the reference strategy trading, market close and the
+// daily report, the 08:30/16:30 feed switches, token checks every 30 minutes, broker re-inits every 6 hours,
+// and the weekend. RSS is read from /proc every 2 s of real time and grouped by simulated day; the JS heap
+// and external memory come from /metrics, so growth can be told apart (heap = a JS leak; RSS with a flat
+// heap = native: allocator arenas, SQLite page cache, the log transport's worker).
+// Targets: RSS <= 150 MB, growth <= 1 MB per simulated hour after the first day (least-squares slope).
+// Usage: npm run bench -- daemon-memory [--scale 0.3] [--speed 600] [--tick-rate 2]
+//   --scale s: 7·s simulated days; --speed: clock speed; --tick-rate: simulator records per simulated second.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { systemClock } from '../../src/core/clock.js';
-import { formatKstTimestamp } from '../../src/core/kst.js';
+import { kstInstant, kstWeekday, kstYmd } from '../../src/core/kst.js';
 import { BenchReport, parseBenchArgs, runBench } from './lib/report.js';
 import { leastSquaresSlope } from './lib/stats.js';
-import { daemonAvailable, freePort, nextWeekdayKst, rssBytes, spawnDaemon, startExternalSim, stopDaemon, waitHealthy, writeDaemonConfig, type DaemonProc } from './lib/daemon-proc.js';
+import { daemonAvailable, freePort, rssBytes, spawnDaemon, stopDaemon, waitHealthy, writeDaemonConfig, type DaemonProc } from './lib/daemon-proc.js';
 
-const REALISTIC_RECORDS_PER_SEC = 200;
-const DAY_HOURS = 6.5;
 const SAMPLE_EVERY_MS = 2_000;
 const MB = 1024 * 1024;
+const HOUR_MS = 3_600_000;
 
-async function heapUsedBytes(port: number): Promise<number | undefined> {
+/** The next Monday (KST) from now, "YYYY-MM-DD". */
+function nextMonday(): string {
+  let t = systemClock.nowMs() + 86_400_000;
+  while (kstWeekday(t) !== 1) t += 86_400_000;
+  const ymd = kstYmd(t);
+  return `${ymd.slice(0, 4)}-${ymd.slice(4, 6)}-${ymd.slice(6, 8)}`;
+}
+
+async function metric(port: number, names: readonly string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
   try {
-    const res = await request(`http://127.0.0.1:${port}/metrics`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
+    const res = await request(`http://127.0.0.1:${port}/metrics`, { headersTimeout: 5_000, bodyTimeout: 5_000 });
     const text = await res.body.text();
-    const m = /^nodejs_heap_size_used_bytes\s+([\d.e+]+)/m.exec(text);
-    return m ? Number(m[1]) : undefined;
+    for (const n of names) {
+      const m = new RegExp(`^${n}\\s+([\\d.e+]+)`, 'm').exec(text);
+      if (m) out[n] = Number(m[1]);
+    }
   } catch {
-    return undefined;
+    // the daemon is busy; the next sample tries again
   }
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -42,61 +55,83 @@ async function main(): Promise<void> {
     report.finish();
     return;
   }
-  const compression = Number(args.flags['compression'] ?? 20);
-  const recordsPerSec = REALISTIC_RECORDS_PER_SEC * compression;
-  const simulatedHours = DAY_HOURS * args.scale;
-  const runMs = (simulatedHours * 3_600_000) / compression;
-  const trendFromHour = Math.min(2, simulatedHours * 0.3);
-  report.figure('recordsPerSec', recordsPerSec, `(${REALISTIC_RECORDS_PER_SEC}/s realistic × ${compression})`);
-  report.figure('simulatedHours', simulatedHours, `in ${Math.round(runMs / 1000)} s of real time`);
+  const speed = Number(args.flags['speed'] ?? 600);
+  const tickRate = Number(args.flags['tick-rate'] ?? 2);
+  const days = 7 * args.scale;
+  const monday = nextMonday();
+  const startKst = `${monday} 05:00:00`;
+  const startMs = kstInstant(startKst);
+  const runMs = (days * 24 * HOUR_MS) / speed;
+  report.figure('clock', `${startKst} KST at ${speed}x`, `(${days.toFixed(2)} simulated days in ${Math.round(runMs / 1000)} s of real time)`);
+  report.figure('simulatorTickRecordsPerSimulatedSec', tickRate, `(${Math.round(tickRate * speed)} per real second)`);
 
   const varDir = mkdtempSync(join(tmpdir(), 'kisd-bench-mem-'));
-  const ext = await startExternalSim({ startKst: nextWeekdayKst('09:00:05'), tickRecordsPerSec: recordsPerSec, tickIntervalMs: 50 });
   const port = await freePort();
-  const configPath = writeDaemonConfig(varDir, { healthPort: port, restUrl: ext.sim.restUrl, wsUrl: ext.sim.wsUrl, extra: { log: { level: 'warn', console: 'off' } } });
+  // The embedded simulator (time travel needs it), the default strategy, a 200-symbol universe.
+  const configPath = writeDaemonConfig(varDir, {
+    healthPort: port,
+    restUrl: '',
+    wsUrl: '',
+    extra: { kis: {}, sim: { port: 0, tick_records_per_sec: tickRate }, scheduler: { screening_universe_limit: 200 }, log: { level: 'warn', console: 'off' } },
+  });
   let proc: DaemonProc | undefined;
   const xsHours: number[] = [];
   const rssMb: number[] = [];
-  const heapMb: number[] = [];
+  const heap: { hours: number; usedMb: number; externalMb: number }[] = [];
   try {
-    proc = spawnDaemon(configPath, { KISD_TEST_CLOCK_START: formatKstTimestamp(ext.clock.nowMs()) });
+    proc = spawnDaemon(configPath, {}, ['--at', startKst, '--speed', String(speed)]);
     const pid = proc.child.pid!;
     report.figure('startToReadyMs', Math.round(await waitHealthy(proc, port, 60_000)));
-    const before = ext.ws.stats();
     const t0 = systemClock.monotonicMs();
     let n = 0;
     while (systemClock.monotonicMs() - t0 < runMs) {
       await systemClock.sleep(SAMPLE_EVERY_MS);
       if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new Error(`daemon exited during the run:\n${proc.stderrTail()}`);
-      const hours = ((systemClock.monotonicMs() - t0) * compression) / 3_600_000;
+      const hours = ((systemClock.monotonicMs() - t0) * speed) / HOUR_MS;
       xsHours.push(hours);
       rssMb.push(rssBytes(pid) / MB);
-      if (n++ % 10 === 0) {
-        const h = await heapUsedBytes(port);
-        if (h !== undefined) heapMb.push(h / MB);
+      if (n++ % 5 === 0) {
+        const m = await metric(port, ['nodejs_heap_size_used_bytes', 'nodejs_external_memory_bytes']);
+        if (m['nodejs_heap_size_used_bytes'] !== undefined) heap.push({ hours, usedMb: m['nodejs_heap_size_used_bytes'] / MB, externalMb: (m['nodejs_external_memory_bytes'] ?? 0) / MB });
       }
-      if (n % 60 === 0) console.log(`  simulated ${hours.toFixed(2)} h: RSS ${rssMb[rssMb.length - 1]!.toFixed(1)} MB`);
+      if (n % 30 === 0) console.log(`  simulated ${(hours / 24).toFixed(2)} days: RSS ${rssMb[rssMb.length - 1]!.toFixed(1)} MB`);
     }
-    const sec = (systemClock.monotonicMs() - t0) / 1000;
-    const after = ext.ws.stats();
-    report.figure('recordsSentPerSec', Math.round((after.recordsSent - before.recordsSent) / sec), `(${after.recordsSent - before.recordsSent} records to the daemon)`);
-    report.figure('serverBackpressureSkips', after.backpressureSkips - before.backpressureSkips, 'frames the daemon did not read fast enough');
-    const tail = xsHours.map((x, i) => [x, rssMb[i]!] as const).filter(([x]) => x >= trendFromHour);
-    const slope = leastSquaresSlope(tail.map(([x]) => x), tail.map(([, y]) => y));
-    const tailMax = Math.max(...tail.map(([, y]) => y));
     const r1 = (v: number): number => Math.round(v * 10) / 10;
-    report.figure('rssMb', { first: r1(rssMb[0] ?? NaN), max: r1(Math.max(...rssMb)), end: r1(rssMb[rssMb.length - 1] ?? NaN), maxAfterTrendStart: r1(tailMax), samples: rssMb.length });
-    if (heapMb.length > 0) report.figure('heapUsedMb', { first: r1(heapMb[0]!), max: r1(Math.max(...heapMb)), end: r1(heapMb[heapMb.length - 1]!) });
-    report.figure('rssSlopeMbPerSimulatedHour', Math.round(slope * 1000) / 1000, `(least squares over ${tail.length} samples from simulated hour ${trendFromHour.toFixed(2)})`);
-    report.figure('rssSlopeMbPerRealMinute', Math.round(((slope * compression) / 60) * 1000) / 1000);
-    report.target('steady RSS after trend start (MB)', r1(tailMax), '<=', 150);
-    report.target('RSS slope from hour 2 to end (MB per simulated hour)', Math.round(slope * 1000) / 1000, '<=', 1);
+    const perDay: string[] = [];
+    for (let d = 0; d < Math.ceil(days); d++) {
+      const ys = rssMb.filter((_, i) => xsHours[i]! >= d * 24 && xsHours[i]! < (d + 1) * 24);
+      const hs = heap.filter((h) => h.hours >= d * 24 && h.hours < (d + 1) * 24);
+      if (ys.length === 0) continue;
+      const ymd = kstYmd(startMs + d * 24 * HOUR_MS);
+      perDay.push(`${ymd} RSS max ${r1(Math.max(...ys))} end ${r1(ys[ys.length - 1]!)} MB; heap end ${hs.length ? r1(hs[hs.length - 1]!.usedMb) : '?'} MB, external ${hs.length ? r1(hs[hs.length - 1]!.externalMb) : '?'} MB`);
+    }
+    report.figure('byDay', `\n    ${perDay.join('\n    ')}`);
+    const after = xsHours.map((x, i) => [x, rssMb[i]!] as const).filter(([x]) => x >= 24);
+    const rssSlope = after.length > 2 ? leastSquaresSlope(after.map(([x]) => x), after.map(([, y]) => y)) : NaN;
+    const heapAfter = heap.filter((h) => h.hours >= 24);
+    const heapSlope = heapAfter.length > 2 ? leastSquaresSlope(heapAfter.map((h) => h.hours), heapAfter.map((h) => h.usedMb)) : NaN;
+    report.figure('rssMb', { first: r1(rssMb[0] ?? NaN), max: r1(Math.max(...rssMb)), end: r1(rssMb[rssMb.length - 1] ?? NaN), samples: rssMb.length });
+    report.figure('rssSlopeAfterDay1MbPerSimulatedHour', Math.round(rssSlope * 1000) / 1000, `(${after.length} samples)`);
+    report.figure('heapUsedSlopeAfterDay1MbPerSimulatedHour', Math.round(heapSlope * 1000) / 1000, `(${heapAfter.length} samples)`);
+    // What the week did: one completion file per day, with the phases done.
+    const phasesDir = join(varDir, 'data', 'phases');
+    const done = readdirSync(phasesDir).map((f) => `${f.slice(0, 8)}: ${Object.keys((JSON.parse(readFileSync(join(phasesDir, f), 'utf8')) as { phases: object }).phases).join(',')}`);
+    report.figure('phasesDone', `\n    ${done.join('\n    ')}`);
+    const reports = (() => {
+      try {
+        return readdirSync(join(varDir, 'data', 'reports')).filter((f) => f.endsWith('.html')).length;
+      } catch {
+        return 0;
+      }
+    })();
+    report.figure('dailyReports', reports);
+    report.target('max RSS (MB)', r1(Math.max(...rssMb)), '<=', 150);
+    report.target('RSS slope after day 1 (MB per simulated hour)', Math.round(rssSlope * 1000) / 1000, '<=', 1);
   } finally {
     if (proc) {
       const stop = await stopDaemon(proc, 'SIGTERM', 20_000).catch(() => undefined);
       if (stop) report.figure('stopAfterRun', { ms: Math.round(stop.ms), exit: stop.code ?? stop.signal });
     }
-    await ext.close();
     rmSync(varDir, { recursive: true, force: true });
   }
   report.finish();

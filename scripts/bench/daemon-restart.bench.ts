@@ -2,7 +2,7 @@
 // start on an empty var dir, then restarts after SIGTERM (graceful stop, exit 0 expected) and after SIGKILL
 // (crash-only: start-up is the recovery path, stale lock/state files included). Ready = GET /healthz 200,
 // polled every 10 ms. The simulator runs in this process and outlives the restarts (as KIS would), with its
-// clock and the daemon's (KISD_TEST_CLOCK_START) at 09:00 KST on a weekday, during the trading session.
+// clock and the daemon's (`kisd run --at`) at 09:00 KST on a weekday, during the trading session.
 // Usage: node --expose-gc dist/scripts/bench/daemon-restart.bench.js [--scale 0.25] [--trials 5] [--settle-ms 0]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const configPath = writeDaemonConfig(varDir, { healthPort: port, restUrl: ext.sim.restUrl, wsUrl: ext.sim.wsUrl, extra: { log: { level: 'info', console: 'json' } } }); // default level; JSON console so a fatal line is visible
   // The daemon's clock starts where the simulator's is now, on every (re)start.
-  const spawnNow = (): DaemonProc => spawnDaemon(configPath, { KISD_TEST_CLOCK_START: formatKstTimestamp(ext.clock.nowMs()) });
+  const spawnNow = (): DaemonProc => spawnDaemon(configPath, {}, ['--at', formatKstTimestamp(ext.clock.nowMs())]);
   let proc: DaemonProc | undefined;
   const sigtermReady: number[] = [];
   const sigtermStop: number[] = [];

@@ -46,7 +46,19 @@ export interface AlertDispatcher {
   notify(alert: Alert): void;
   /** Waits (up to timeoutMs, default 5000) for in-flight sends, then closes sink connections. */
   close(timeoutMs?: number): Promise<void>;
+  /** The last alerts this process raised (newest first, at most 20), held back ones included (the status page). */
+  recent?(): RecentAlert[];
 }
+
+export interface RecentAlert {
+  atMs: number;
+  level: AlertLevel;
+  title: string;
+  /** Held back by de-duplication (the same key was sent within the window). */
+  suppressed: boolean;
+}
+
+const RECENT_KEPT = 20;
 
 const LOG_METHOD: Record<AlertLevel, 'info' | 'warn' | 'error' | 'fatal'> = {
   INFO: 'info',
@@ -63,6 +75,7 @@ export function createAlertDispatcher(opts: AlertDispatcherOptions): AlertDispat
   const sinkTimeoutMs = opts.sinkTimeoutMs ?? 15_000;
   const memory = new Map<string, number>();
   const inFlight = new Set<Promise<unknown>>();
+  const recent: RecentAlert[] = [];
 
   /** Returns an alert_history row id (or 0 for in-memory), or undefined when suppressed. */
   function reserve(alert: Alert, nowMs: number): number | undefined {
@@ -109,6 +122,8 @@ export function createAlertDispatcher(opts: AlertDispatcherOptions): AlertDispat
     // INFO alerts usually reach only the log: they need no de-duplication row.
     const id = targets.length > 0 ? reserve(alert, nowMs) : 0;
     const suppressed = id === undefined;
+    recent.unshift({ atMs: nowMs, level: alert.level, title: rendered.title, suppressed });
+    if (recent.length > RECENT_KEPT) recent.pop();
     log[LOG_METHOD[alert.level]](
       { alertKey: alert.key, alertLevel: alert.level, suppressed, symbols: alert.symbols?.slice(0, 50), details: alert.details },
       suppressed ? `alert held back (sent within ${Math.round(windowMs / 60_000)} min): ${rendered.title}` : `ALERT ${rendered.subject}`,
@@ -137,6 +152,7 @@ export function createAlertDispatcher(opts: AlertDispatcherOptions): AlertDispat
   }
 
   return {
+    recent: () => recent.map((r) => ({ ...r })),
     send: sendTracked,
     notify(alert) {
       void sendTracked(alert);

@@ -76,9 +76,55 @@ export const systemClock: Clock = clockFrom({
 });
 
 /**
- * A clock whose wall time is shifted by offsetMs (monotonic time and timers are untouched). Used by the
- * daemon's KISD_TEST_CLOCK_START hook so process-level tests can start "at 07:30 KST" on any real day.
+ * A clock whose wall time is shifted by offsetMs (monotonic time and timers are untouched). Tests use it
+ * to run an in-process simulator "at" a KST instant next to a daemon started with `--at`.
  */
 export function offsetClock(base: Clock, offsetMs: number): Clock {
   return { ...base, nowMs: () => base.nowMs() + offsetMs };
+}
+
+/** A Clock that may run faster than real time (time travel); `speed` 1 is real time. */
+export interface ScaledClock extends Clock {
+  readonly speed: number;
+}
+
+/**
+ * Time travel (`kisd run --at … --speed N`): wall time starts at startAtMs and it, monotonic time and
+ * every timer run `speed` times faster than base. Wall time is derived from base's monotonic reading, so a
+ * step of the host's clock cannot move it. One instance drives the daemon and its embedded simulator, so
+ * rate windows, token rules and the schedule all scale together.
+ */
+export function scaledClock(base: Clock, o: { startAtMs: number; speed: number }): ScaledClock {
+  const { speed } = o;
+  if (!(Number.isFinite(speed) && speed > 0)) throw new RangeError(`clock speed must be a positive number (got ${speed})`);
+  const mono0 = base.monotonicMs();
+  const elapsed = (): number => (base.monotonicMs() - mono0) * speed;
+  const real = (ms: number): number => Math.max(0, ms) / speed;
+  const clock = clockFrom({
+    // Whole milliseconds, as Date.now gives (state files store integer epoch ms).
+    now: () => Math.floor(o.startAtMs + elapsed()),
+    mono: () => mono0 + elapsed(),
+    setTimeout: (fn, ms) => base.setTimeout(fn, real(ms)),
+    clearTimeout: (h) => base.clearTimeout(h as TimerHandle),
+    setInterval: (fn, ms) => base.setInterval(fn, Math.max(1, real(ms))),
+    clearInterval: (h) => base.clearInterval(h as TimerHandle),
+  });
+  return { ...clock, speed };
+}
+
+/** The speed of a clock made by scaledClock, else 1. */
+export function clockSpeed(clock: Clock): number {
+  const s = (clock as Partial<ScaledClock>).speed;
+  return typeof s === 'number' && s > 0 ? s : 1;
+}
+
+/**
+ * A network timeout in clock ms that lasts at least minRealMs of real time. Under time travel a broker
+ * reply still takes real CPU and I/O time (the simulator is fast on its clock, not on the host's), so a
+ * 20 s read timeout must not shrink to 0.3 s at 60x and turn a slow moment into a spurious failure. At
+ * speed 1 it is timeoutMs.
+ */
+export function networkTimeoutMs(clock: Clock, timeoutMs: number, minRealMs = 5_000): number {
+  const speed = clockSpeed(clock);
+  return speed <= 1 ? timeoutMs : Math.max(timeoutMs, Math.min(timeoutMs, minRealMs) * speed);
 }

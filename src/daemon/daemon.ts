@@ -12,12 +12,12 @@ import { Lifecycle, type StopReport } from '../core/lifecycle.js';
 import type { KisdConfig } from '../config/load.js';
 import type { RunningOrderManager } from '../trade/orders/index.js';
 import { RecoveryManager, type IntegratedScheduler } from '../scheduler/index.js';
-import { createKisdMetrics, HealthServer, type KisdMetrics } from '../health/index.js';
+import { createKisdMetrics, type KisdMetrics } from '../health/index.js';
 import type { Broker } from './broker.js';
 import { registerComponents, type DaemonRunState } from './components.js';
 import type { EmbeddedSimulator } from './embedded-sim.js';
 import type { FeedBundle } from './feed-wiring.js';
-import { healthSnapshotSource } from './health-snapshot.js';
+import { createDaemonHealthServer } from './health-snapshot.js';
 import { resolveKisEndpoint, type KisEndpoint } from './kis-endpoint.js';
 import { buildDaemonParts, type DaemonParts } from './parts.js';
 
@@ -27,6 +27,11 @@ export interface DaemonOptions {
   clock: Clock;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Real time for the stop deadline (systemd's TimeoutStopSec is real seconds) when `clock` is a time-travel
+   * clock; default `clock`.
+   */
+  realClock?: Clock;
   /** Aborting it during start-up (SIGTERM while waiting for a token) stops what started and rejects. */
   signal?: AbortSignal;
 }
@@ -58,25 +63,26 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   mkdirSync(paths.dataDir, { recursive: true, mode: 0o750 });
   log.info({ mode: config.mode, serverFlavor: config.resolved.serverFlavor, dryRun: config.dry_run, varDir: paths.varDir }, `kisd starting (mode ${config.mode})`);
 
-  const lifecycle = new Lifecycle(clock, o.logger.child({ component: 'lifecycle' }));
+  const lifecycle = new Lifecycle(o.realClock ?? clock, o.logger.child({ component: 'lifecycle' }));
   const metrics = createKisdMetrics();
   // 1. The KIS endpoint: the embedded simulator in sim mode (unless a URL points at an external one).
   const endpoint = await resolveKisEndpoint(o);
   // 2–7. Every component, built (not started) in dependency order.
   const parts = buildDaemonParts({ ...o, env: o.env ?? process.env, endpoint, metrics });
-  // 8. Health endpoint.
+  // 8. Health endpoint and status page.
   let ready = false;
   const state: DaemonRunState = { healthPort: 0, recovering: undefined };
-  const snapshot = healthSnapshotSource({ config, clock, broker: parts.broker, feed: parts.feed, scheduler: parts.scheduler, store: parts.store, metrics, isReady: () => ready });
-  const health = new HealthServer({ host: config.health.host, port: config.health.port }, { clock, logger: o.logger.child({ component: 'health' }), metrics, source: { snapshot } });
+  const health = createDaemonHealthServer({ config, clock, logger: o.logger, env: o.env ?? process.env, parts, metrics, isReady: () => ready });
   // 9. Start in order; stop in reverse.
   registerComponents(lifecycle, parts, { config, clock, logger: o.logger, health, state });
   await startAll(lifecycle, o.signal, endpoint);
-  const healthUrl = `http://${config.health.host}:${state.healthPort}`;
+  // A wildcard bind is reached on loopback from this machine (kisd status, the log line).
+  const healthHost = ['0.0.0.0', '::', '[::]'].includes(config.health.host) ? '127.0.0.1' : config.health.host.includes(':') ? `[${config.health.host}]` : config.health.host;
+  const healthUrl = `http://${healthHost}:${state.healthPort}`;
   state.recovering = config.scheduler.enabled ? startRestartRecovery(parts, o) : undefined;
   ready = true;
   await writeJsonAtomic(daemonInfoPath(config), { pid: process.pid, healthUrl, restUrl: endpoint.restBaseUrl, wsUrl: endpoint.wsUrl, startedAt: new Date(clock.nowMs()).toISOString() }, { mode: 0o600 });
-  log.info({ healthUrl }, `kisd ready: health ${healthUrl}/healthz, metrics ${healthUrl}/metrics`);
+  log.info({ healthUrl }, `kisd ready: status page ${healthUrl}/ (JSON ${healthUrl}/status.json), health ${healthUrl}/healthz, metrics ${healthUrl}/metrics`);
 
   return {
     healthUrl,

@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.js';
 import type { KisdConfig } from '../config/load.js';
 import type { KisCredentials } from '../kis/auth/types.js';
 import { createSimulator, type Simulator } from '../sim/index.js';
+import type { SimApp } from '../sim/contracts.js';
 import { attachSimWebSocketTo, type SimWebSocket } from '../sim/ws/index.js';
 import { bridgeExecutionNotices } from '../sim/notice-bridge.js';
 
@@ -23,6 +24,8 @@ export async function startEmbeddedSimulator(o: {
   clock: Clock;
   logger: Logger;
   port?: number;
+  /** Further apps (`kisd sim --credentials`), each with its own account and rate budget. */
+  extraApps?: readonly SimApp[];
   /** Where the simulator keeps its server-side state (issued tokens) across restarts; none when unset. */
   stateFile?: string;
 }): Promise<EmbeddedSimulator> {
@@ -33,7 +36,7 @@ export async function startEmbeddedSimulator(o: {
     host: config.sim.host,
     port: o.port ?? config.sim.port,
     flavor: config.sim.flavor,
-    apps: [{ appKey: credentials.appKey, appSecret: credentials.appSecret, accountNo: `${credentials.cano}-${credentials.acntPrdtCd}`, htsId: credentials.htsId }],
+    apps: [{ appKey: credentials.appKey, appSecret: credentials.appSecret, accountNo: `${credentials.cano}-${credentials.acntPrdtCd}`, htsId: credentials.htsId }, ...(o.extraApps ?? [])],
     seed: config.sim.seed,
     rateLimitPerSec: config.sim.rate_limit_per_sec,
     holidays: [...config.sim.holidays],

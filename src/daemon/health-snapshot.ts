@@ -1,13 +1,19 @@
-// What /healthz reports for `kisd run`: readiness, the token, the feed, the last phase, the recovery queue and
-// the jobs in flight — read from the running components on each request (and mirrored into two gauges).
-import type { Clock } from '../core/clock.js';
+// The HTTP face of `kisd run`: what /healthz reports (readiness, the token, the feed, the last phase, the
+// recovery queue and the jobs in flight — read from the running components on each request and mirrored into
+// two gauges), the status page's source, and the daily reports it serves.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { clockSpeed, type Clock } from '../core/clock.js';
 import { formatKstTimestamp, kstYmd } from '../core/kst.js';
 import type { KisdConfig } from '../config/load.js';
 import type { Store } from '../store/index.js';
-import type { HealthSnapshot, KisdMetrics } from '../health/index.js';
+import { HealthServer, type HealthSnapshot, type KisdMetrics } from '../health/index.js';
 import type { IntegratedScheduler } from '../scheduler/index.js';
 import type { Broker } from './broker.js';
 import type { FeedBundle } from './feed-wiring.js';
+import type { DaemonParts } from './parts.js';
+import { createStatusSource } from './status-source.js';
 
 export interface HealthSources {
   config: KisdConfig;
@@ -39,4 +45,40 @@ export function healthSnapshotSource(s: HealthSources): () => Promise<HealthSnap
       info: { mode: s.config.mode, dryRun: s.config.dry_run, pid: process.pid, today: kstYmd(s.clock.nowMs()) },
     };
   };
+}
+
+/** The health server of `kisd run` with /healthz, the status page (/ and /status.json) and the daily reports. */
+export function createDaemonHealthServer(o: { config: KisdConfig; clock: Clock; logger: Logger; env: NodeJS.ProcessEnv; parts: DaemonParts; metrics: KisdMetrics; isReady(): boolean }): HealthServer {
+  const { config, clock, parts: p } = o;
+  const dataDir = config.resolved.paths.dataDir;
+  const snapshot = healthSnapshotSource({ config, clock, broker: p.broker, feed: p.feed, scheduler: p.scheduler, store: p.store, metrics: o.metrics, isReady: o.isReady });
+  const status = createStatusSource({
+    clock,
+    mode: config.mode,
+    dryRun: config.dry_run,
+    dataDir,
+    clockSpeed: clockSpeed(clock),
+    startedMonoMs: clock.monotonicMs(),
+    ready: o.isReady,
+    scheduler: p.scheduler,
+    isTradingDay: (ymd) => p.calendar.isKrTradingDay(ymd),
+    feed: p.feed,
+    feedEnabled: config.feed.enabled,
+    store: p.store,
+    orders: p.orders,
+    killSwitch: p.trading.killSwitch,
+    broker: p.broker,
+    alerts: p.alerts,
+  });
+  return new HealthServer(
+    { host: config.health.host, port: config.health.port, env: o.env },
+    {
+      clock,
+      logger: o.logger.child({ component: 'health' }),
+      metrics: o.metrics,
+      source: { snapshot },
+      status,
+      reports: (name) => readFile(join(dataDir, 'reports', name), 'utf8').catch(() => undefined),
+    },
+  );
 }

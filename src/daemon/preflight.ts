@@ -1,6 +1,7 @@
 // Everything `kisd run` checks before it starts anything, in one place: `kisd config check` calls exactly
 // this, so the two agree on every config (the schema and its cross-field checks in loadConfig, then the
-// credentials, the day's schedule, the strategies and the alert sinks). Errors name the user's settings.
+// credentials, a non-loopback status page without its token, the day's schedule, the strategies and the alert
+// sinks). Errors name the user's settings.
 import pino from 'pino';
 import type { KisdConfig } from '../config/load.js';
 import { loadCredentials } from '../config/credentials.js';
@@ -9,6 +10,7 @@ import { configuredPhaseTimes } from '../core/phases.js';
 import type { KisCredentials } from '../core/credentials.js';
 import { compileSchedulePlan, type SchedulePlanOptions } from '../scheduler/phase-plan.js';
 import { defaultStrategyRegistry } from '../trade/strategy/index.js';
+import { healthAuthFor } from '../health/health-auth.js';
 import { alertSinksFromEnv } from './alerts-from-env.js';
 
 export interface PreflightResult {
@@ -46,6 +48,8 @@ function inSetting<T>(config: KisdConfig, setting: string, fn: () => T): T {
 /** Throws the ConfigError `kisd run` would refuse to start with; returns what run needs when there is none. */
 export function preflight(config: KisdConfig, env: NodeJS.ProcessEnv = process.env): PreflightResult {
   const credentials = loadCredentials(config, env);
+  // A status page open to the network without a token is refused before anything starts.
+  healthAuthFor(config.health.host, env, `${config.source}: health.host`);
   const schedule = scheduleOptionsFor(config);
   inSetting(config, 'scheduler', () => compileSchedulePlan(schedule));
   if (config.trading.enabled) {

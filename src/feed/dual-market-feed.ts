@@ -10,7 +10,7 @@ import type { SubscriptionKey } from '../kis/ws/subscription-table.js';
 import { TR } from '../kis/ws/wire.js';
 import type { TradingCalendar } from '../core/trading-calendar.js';
 import type { EventBus } from './bus.js';
-import type { FeedSession, FeedSessionFactory } from './feed-session.js';
+import type { FeedRegistration, FeedSession, FeedSessionFactory } from './feed-session.js';
 import {
   compileMarketSchedule, marketAt, nextSwitchMs,
   type Market, type MarketOrNone, type MarketSchedule, type MarketScheduleOptions,
@@ -114,6 +114,11 @@ export class DualMarketFeed {
   /** The market the schedule wants at nowMs (for status and tests). */
   marketAt(nowMs: number): MarketOrNone {
     return marketAt(nowMs, this.schedule, this.o.calendar, (err) => this.log.error({ err: errorMessage(err) }, 'trading calendar failed; assuming a trading day'));
+  }
+
+  /** The open socket's desired registrations with their state ([] when closed). */
+  registrations(): FeedRegistration[] {
+    return this.current?.session.registrations?.() ?? [];
   }
 
   status(): DualMarketFeedStatus {

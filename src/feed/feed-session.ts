@@ -19,6 +19,15 @@ export interface FeedSession {
   stop(): Promise<void>;
   setDesired(list: readonly SubscriptionKey[]): void;
   status(): FeedSessionStatus;
+  /** Desired registrations with their server-side state (the status page); optional for fakes. */
+  registrations?(): FeedRegistration[];
+}
+
+export interface FeedRegistration {
+  trId: string;
+  trKey: string;
+  /** 'acked' = the server confirmed it; 'none' = not sent on this connection yet. */
+  state: string;
 }
 
 export interface FeedSessionFactory {
@@ -40,6 +49,7 @@ export function createWsFeedSessionFactory(options: WsFeedSessionFactoryOptions)
         start: () => session.start(),
         stop: () => session.stop(),
         setDesired: (list) => session.setDesired(list),
+        registrations: () => session.registrations(),
         status: () => {
           const s = session.status();
           return { state: s.state, desired: s.desired, acknowledged: s.acknowledged, reconnects: s.counters.reconnects };

@@ -1,12 +1,18 @@
-// Local health/metrics HTTP server (loopback only): GET /healthz → JSON snapshot from the HealthSource port
-// (200 when ready, 503 otherwise), GET /metrics → Prometheus text. `kisd status` reads /healthz.
+// The health server: GET /healthz → JSON snapshot from the HealthSource port (200 when ready, 503 otherwise),
+// GET /metrics → Prometheus text, GET / → the live status page with its JSON twin GET /status.json, and
+// GET /reports/daily_YYYYMMDD.html → the daily reports. Read-only (GET/HEAD only). Loopback by default; any
+// other address needs KISD_HEALTH_TOKEN (health-auth.ts) and refuses to start without it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import { formatKstTimestamp } from '../core/kst.js';
+import { scrubSecrets } from '../log/secrets.js';
 import type { KisdMetrics } from './metrics.js';
+import { healthAuthFor, isAuthorized, type HealthAuth } from './health-auth.js';
+import { STATUS_PAGE_CSP, STATUS_PAGE_HTML } from './status-page.js';
+import type { StatusJson } from './status-model.js';
 
 export interface HealthSnapshot {
   /** Start-up (recovery) finished and nothing fatal is pending. */
@@ -32,19 +38,30 @@ export interface HealthJson extends HealthSnapshot {
 }
 
 export interface HealthServerOptions {
-  /** Default 127.0.0.1; the server refuses to bind anywhere but loopback. */
+  /** Default 127.0.0.1; any non-loopback address needs a token (env KISD_HEALTH_TOKEN) or start() throws. */
   host?: string;
   /** 0 = any free port (tests). */
   port: number;
+  /** Where KISD_HEALTH_TOKEN is read; default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
+
+/** The status page's data (/status.json); without it / and /status.json answer 404. */
+export interface StatusSource {
+  status(): Promise<StatusJson>;
+}
+
+/** Reads one daily report's HTML by its file name (daily_YYYYMMDD.html), or undefined when absent. */
+export type ReportReader = (fileName: string) => Promise<string | undefined>;
 
 export class HealthServer {
   private server: Server | undefined;
   private readonly startedMs: number;
+  private auth: HealthAuth = { token: undefined };
 
   constructor(
     private readonly opts: HealthServerOptions,
-    private readonly deps: { source: HealthSource; metrics: KisdMetrics; clock: Clock; logger: Logger },
+    private readonly deps: { source: HealthSource; metrics: KisdMetrics; clock: Clock; logger: Logger; status?: StatusSource; reports?: ReportReader },
   ) {
     this.startedMs = deps.clock.monotonicMs();
   }
@@ -52,7 +69,7 @@ export class HealthServer {
   /** Listens; resolves with the bound port. */
   async start(): Promise<number> {
     const host = this.opts.host ?? '127.0.0.1';
-    if (!['127.0.0.1', '::1', 'localhost'].includes(host)) throw new Error(`health server must bind to loopback, not ${host}`);
+    this.auth = healthAuthFor(host, this.opts.env ?? process.env);
     const server = createServer((req, res) => void this.handle(req, res));
     server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
@@ -64,7 +81,7 @@ export class HealthServer {
     });
     this.server = server;
     const port = (server.address() as AddressInfo).port;
-    this.deps.logger.info({ host, port }, 'health server listening');
+    this.deps.logger.info({ host, port, tokenRequired: this.auth.token !== undefined }, 'health server listening');
     return port;
   }
 
@@ -79,7 +96,19 @@ export class HealthServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     try {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed (the status page is read-only)\n');
+      if (!isAuthorized(req.headers, this.auth)) {
+        res.setHeader('WWW-Authenticate', 'Basic realm="kisd", charset="UTF-8"');
+        return send(res, 401, 'text/plain', 'kisd: this health server needs its token: Authorization: Bearer <KISD_HEALTH_TOKEN> (in a browser, any user name and the token as password)\n');
+      }
+      const status = this.deps.status;
+      if (path === '/' && status) return send(res, 200, 'text/html; charset=utf-8', STATUS_PAGE_HTML, { 'Content-Security-Policy': STATUS_PAGE_CSP });
+      if (path === '/status.json' && status) return send(res, 200, 'application/json', `${JSON.stringify(await status.status())}\n`);
+      const report = /^\/reports\/(daily_\d{8}\.html)$/.exec(path ?? '')?.[1];
+      if (report && this.deps.reports) {
+        const html = await this.deps.reports(report);
+        if (html !== undefined) return send(res, 200, 'text/html; charset=utf-8', html, { 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:" });
+      }
       if (path === '/healthz') {
         const body = await this.healthJson();
         return send(res, body.status === 'ok' ? 200 : 503, 'application/json', `${JSON.stringify(body)}\n`);
@@ -88,7 +117,7 @@ export class HealthServer {
       return send(res, 404, 'text/plain', 'not found\n');
     } catch (err) {
       this.deps.logger.error({ path, err: errorMessage(err) }, 'health endpoint failed');
-      return send(res, 500, 'application/json', `${JSON.stringify({ status: 'error', error: errorMessage(err) })}\n`);
+      return send(res, 500, 'application/json', `${JSON.stringify({ status: 'error', error: scrubSecrets(errorMessage(err)) })}\n`);
     }
   }
 
@@ -104,7 +133,7 @@ export class HealthServer {
   }
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
+function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff', ...extra });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }

@@ -50,6 +50,19 @@ export interface RateLimiter {
   pauseFor(ms: number): void;
   /** Waiters not yet granted. */
   readonly pending: number;
+  /**
+   * Grants inside each window now (the status page's "REST budget in use"). Counted from the grants the
+   * limiter keeps, so a window wider than its newest `max(limit)` grants reads at most that many.
+   */
+  usage?(): RateWindowUsage[];
+}
+
+export interface RateWindowUsage {
+  windowMs: number;
+  limit: number;
+  used: number;
+  /** Waiters queued now (the same for every window). */
+  waiting: number;
 }
 
 const PRIORITY_RANK: Record<RatePriority, number> = { order: 0, normal: 1, bulk: 2 };
@@ -171,6 +184,10 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
     },
     get pending() {
       return queue.length;
+    },
+    usage(): RateWindowUsage[] {
+      const now = clock.monotonicMs();
+      return windows.map((w) => ({ windowMs: w.spanMs, limit: w.limit, used: grants.filter((t) => t > now - w.spanMs).length, waiting: queue.length }));
     },
   };
 }

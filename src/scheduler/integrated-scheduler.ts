@@ -1,12 +1,13 @@
-// The integrated scheduler (seed 004 IntegratedScheduler): node-cron tasks in Asia/Seoul fire the daily phases
+// The integrated scheduler (seed 004 IntegratedScheduler): cron triggers in Asia/Seoul fire the daily phases
 // on KR trading days and the token check / broker re-init / holiday check every day. Every run goes through the
 // JobRunner (no overlap, retry, alert, metrics); a finished phase is recorded so it never runs twice in a day.
-// node-cron reads the global Date and timers (tests install @sinonjs/fake-timers); our own reads use the Clock.
-import cron, { type ScheduledTask } from 'node-cron';
+// The triggers run on the injected Clock (clock-cron.ts), so a shifted or scaled clock (`kisd run --at
+// --speed`) and fake timers move the schedule with everything else.
+import { createClockCronTask, type ClockCronTask as ScheduledTask } from './clock-cron.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { AbortedError, errorMessage } from '../core/errors.js';
-import { formatKstTimestamp, KST_ZONE, kstAt, kstYmd } from '../core/kst.js';
+import { formatKstTimestamp, kstAt, kstYmd } from '../core/kst.js';
 import { JobRunner } from './job-runner.js';
 import { compileSchedulePlan, type CompiledPhase, type SchedulePlan, type SchedulePlanOptions } from './phase-plan.js';
 import { PhaseRecordStore } from './phase-records.js';
@@ -39,6 +40,17 @@ export interface LastPhase {
   at: string;
 }
 
+/** What this process last saw of one phase (the status page's phase table; records say what finished). */
+export interface PhaseActivity {
+  ymd: string;
+  outcome: PhaseRunOutcome | 'running';
+  /** KST "YYYY-MM-DD HH:MM:SS" of the outcome (or of the start, while running). */
+  at: string;
+  startedAt?: string;
+  /** Why it failed (the last attempt's error). */
+  error?: string;
+}
+
 export class IntegratedScheduler {
   readonly plan: SchedulePlan;
   readonly records: PhaseRecordStore;
@@ -46,9 +58,11 @@ export class IntegratedScheduler {
   private readonly tasks: ScheduledTask[] = [];
   private readonly stopController = new AbortController();
   private reinitTask: ScheduledTask | undefined;
+  private tokenCheckTask: ScheduledTask | undefined;
   private recovering = false;
   private deferred: PhaseId[] = [];
   private last: LastPhase | undefined;
+  private readonly activity = new Map<PhaseId, PhaseActivity>();
 
   constructor(
     readonly opts: IntegratedSchedulerOptions,
@@ -70,18 +84,12 @@ export class IntegratedScheduler {
     return this.stopController.signal;
   }
 
-  /** Creates the node-cron tasks (Asia/Seoul). Recovery is run separately, before or after. */
+  /** Creates the cron tasks (Asia/Seoul) on the clock. Recovery is run separately, before or after. */
   async start(): Promise<void> {
     const log = this.deps.logger;
-    const cronLogger = {
-      info: (m: string) => log.debug({ source: 'node-cron' }, m),
-      warn: (m: string) => log.warn({ source: 'node-cron' }, m),
-      error: (m: string | Error, e?: Error) => log.error({ source: 'node-cron', err: errorMessage(e ?? m) }, String(m)),
-      debug: (m: string | Error) => log.debug({ source: 'node-cron' }, String(m)),
-    };
-    const add = (name: string, expr: string, fn: () => void): ScheduledTask => {
-      // The callback returns at once: overlap and retries are ours (JobRunner), not node-cron's.
-      const task = cron.createTask(expr, () => fn(), { timezone: KST_ZONE, name: `kisd-${name}`, logger: cronLogger });
+    const add = (_name: string, expr: string, fn: () => void): ScheduledTask => {
+      // The callback returns at once: overlap and retries are ours (JobRunner).
+      const task = createClockCronTask(expr, fn, this.deps.clock);
       this.tasks.push(task);
       return task;
     };
@@ -90,11 +98,11 @@ export class IntegratedScheduler {
     }
     const watch = this.deps.tokenWatch;
     if (watch) {
-      add('token-check', this.plan.tokenCheckCron, () => this.guard('token check', this.runMaintenance('token-check', (signal) => watch.check(signal))));
+      this.tokenCheckTask = add('token-check', this.plan.tokenCheckCron, () => this.guard('token check', this.runMaintenance('token-check', (signal) => watch.check(signal))));
       this.reinitTask = add('broker-reinit', this.plan.brokerReinitCron, () => this.guard('broker re-init', this.runMaintenance('broker-reinit', () => watch.periodicReinit())));
     }
     add('holiday-check', this.plan.holidayCheckCron, () => this.guard('holiday check', this.runMaintenance('holiday-check', (signal) => this.deps.calendar.refresh(signal))));
-    for (const t of this.tasks) await t.start();
+    for (const t of this.tasks) t.start();
     log.info({ phases: this.plan.phases.filter((p) => p.enabled).map((p) => `${p.id}@${p.cron}`), tokenCheck: this.plan.tokenCheckCron, brokerReinit: this.plan.brokerReinitCron }, 'scheduler started');
   }
 
@@ -103,7 +111,7 @@ export class IntegratedScheduler {
    * aborts. Returns true when everything settled in time.
    */
   async stop(deadline?: AbortSignal): Promise<boolean> {
-    for (const t of this.tasks.splice(0)) await t.destroy();
+    for (const t of this.tasks.splice(0)) t.destroy();
     this.stopController.abort(new AbortedError('scheduler stopping'));
     const settled = this.runner.settled().then(() => true);
     if (!deadline) return settled;
@@ -187,6 +195,8 @@ export class IntegratedScheduler {
     const sessionEnd = new AbortController();
     const endTimer = endsAtEpochMs === undefined ? undefined : this.deps.clock.setTimeout(() => sessionEnd.abort(new AbortedError(`session ${id} ended`)), endsAtEpochMs - nowMs);
     const signal = AbortSignal.any([this.stopController.signal, sessionEnd.signal]);
+    const startedAt = formatKstTimestamp(nowMs);
+    this.activity.set(id, { ymd, outcome: 'running', at: startedAt, startedAt });
     try {
       const result = await this.runner.run(
         id,
@@ -210,7 +220,7 @@ export class IntegratedScheduler {
         log.info({ detail }, `phase ${id} done for ${ymd} (recorded)`);
         return this.note(id, ymd, 'done');
       }
-      return this.note(id, ymd, result.outcome);
+      return this.note(id, ymd, result.outcome, result.outcome === 'failed' ? errorMessage(result.error) : undefined);
     } finally {
       this.deps.clock.clearTimeout(endTimer);
     }
@@ -220,8 +230,26 @@ export class IntegratedScheduler {
     await this.runner.run(name, () => fn(this.stopController.signal), { signal: this.stopController.signal, retry: this.plan.retry });
   }
 
-  private note(phase: PhaseId, ymd: string, outcome: PhaseRunOutcome): PhaseRunOutcome {
-    this.last = { phase, ymd, outcome, at: formatKstTimestamp(this.deps.clock.nowMs()) };
+  /** When the next token check and periodic broker re-init fire (epoch ms), once started. */
+  nextMaintenance(): { tokenCheckAtMs?: number; brokerReinitAtMs?: number } {
+    const check = this.tokenCheckTask?.getNextRun()?.getTime();
+    const reinit = this.reinitTask?.getNextRun()?.getTime();
+    return { ...(check !== undefined ? { tokenCheckAtMs: check } : {}), ...(reinit !== undefined ? { brokerReinitAtMs: reinit } : {}) };
+  }
+
+  /** The last outcome this process saw per phase (any day; callers compare ymd). */
+  phaseActivity(): ReadonlyMap<PhaseId, PhaseActivity> {
+    return this.activity;
+  }
+
+  private note(phase: PhaseId, ymd: string, outcome: PhaseRunOutcome, error?: string): PhaseRunOutcome {
+    const at = formatKstTimestamp(this.deps.clock.nowMs());
+    this.last = { phase, ymd, outcome, at };
+    const prev = this.activity.get(phase);
+    // A trigger that finds the phase already running or done must not hide what it is doing or did.
+    if (!(outcome === 'overlap' || (outcome === 'already-done' && prev?.ymd === ymd && prev.outcome === 'done'))) {
+      this.activity.set(phase, { ymd, outcome, at, ...(prev?.ymd === ymd && prev.startedAt ? { startedAt: prev.startedAt } : {}), ...(error ? { error } : {}) });
+    }
     return outcome;
   }
 }

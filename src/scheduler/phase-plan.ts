@@ -1,5 +1,5 @@
 // The daily phase plan (seed 004 §2.4) as data: raw options → defaults → a compiled, frozen plan with minutes
-// of day and node-cron expressions (KST). Also the maintenance cadences (token check, broker re-init, holidays).
+// of day and cron expressions (clock-cron.ts) (KST). Also the maintenance cadences (token check, broker re-init, holidays).
 import { ConfigError } from '../core/errors.js';
 import { parseHhMm } from '../core/kst.js';
 import type { RetryPolicy } from '../core/retry.js';

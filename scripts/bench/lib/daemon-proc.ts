@@ -68,7 +68,7 @@ export function writeDaemonConfig(varDir: string, o: { healthPort: number; restU
   const cfg = {
     mode: 'sim',
     paths: { var_dir: varDir },
-    kis: { rest_base_url: o.restUrl, ws_url: o.wsUrl },
+    ...(o.restUrl ? { kis: { rest_base_url: o.restUrl, ws_url: o.wsUrl } } : {}),
     log: { level: 'info', console: 'off' },
     health: { port: o.healthPort },
     ...(o.krWatchlist ? { feed: { kr_watchlist: o.krWatchlist } } : {}),
@@ -86,8 +86,9 @@ export interface DaemonProc {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function spawnDaemon(configPath: string, env: Record<string, string> = {}): DaemonProc {
-  const child = spawn(process.execPath, [DAEMON_MAIN, '--config', configPath, 'run'], {
+/** `kisd run`; extraArgs e.g. ['--at', '2026-12-07 09:00:05'] (time travel) start its clock elsewhere. */
+export function spawnDaemon(configPath: string, env: Record<string, string> = {}, extraArgs: readonly string[] = []): DaemonProc {
+  const child = spawn(process.execPath, [DAEMON_MAIN, '--config', configPath, 'run', ...extraArgs], {
     cwd: packageRoot(),
     env: { ...process.env, ...env, KISD_APP_KEY: '', KISD_APP_SECRET: '', KISD_ACCOUNT_NO: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

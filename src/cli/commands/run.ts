@@ -2,14 +2,15 @@
 // SIGHUP flushes logs (pino-roll rotates by size on its own); an uncaught error logs fatal, flushes and exits 1
 // so systemd restarts the service.
 import type { Command } from 'commander';
-import { systemClock, offsetClock, unrefTimer, type Clock } from '../../core/clock.js';
-import { kstInstant } from '../../core/kst.js';
+import { systemClock, unrefTimer, type Clock } from '../../core/clock.js';
+import { formatKstTimestamp } from '../../core/kst.js';
 import { loadConfig } from '../../config/load.js';
 import { AbortedError } from '../../core/errors.js';
 import { preflight } from '../../daemon/preflight.js';
 import { createLogger } from '../../log/logger.js';
 import { startDaemon } from '../../daemon/daemon.js';
 import { SdNotifier } from '../../health/index.js';
+import { timeTravelClock, timeTravelFrom } from './time-travel.js';
 
 export function registerRunCommand(program: Command): void {
   program
@@ -17,7 +18,9 @@ export function registerRunCommand(program: Command): void {
     .description('run the daemon (mode sim: against the built-in KIS simulator)')
     .option('--stop-deadline-sec <sec>', 'graceful stop deadline', '20')
     .option('--stop-with-parent', 'stop gracefully when the process that started kisd exits (npm start: npm does not pass SIGTERM on)', false)
-    .action(async (opts: { stopDeadlineSec: string; stopWithParent: boolean }) => {
+    .option('--at <kst>', 'time travel (mode sim): start the clock at this KST instant, "YYYY-MM-DD HH:MM[:SS]" or "HH:MM"')
+    .option('--speed <n>', 'time travel (mode sim, embedded simulator): run the daemon and simulator clock N times faster (1-1000)')
+    .action(async (opts: { stopDeadlineSec: string; stopWithParent: boolean; at?: string; speed?: string }) => {
       const deadlineMs = Math.max(1, Number(opts.stopDeadlineSec)) * 1000;
       // The daemon outlives a closed console pipe: everything also goes to the log file. (Short commands stop
       // quietly on EPIPE instead, see main.ts.)
@@ -27,6 +30,7 @@ export function registerRunCommand(program: Command): void {
       }
       // Exactly what `kisd config check` runs: a config it rejects never gets this far, and vice versa.
       const { config, credentials } = preflight(loadConfig({ file: program.opts<{ config?: string }>().config }));
+      const travel = timeTravelFrom(opts, { mode: config.mode, externalSim: config.resolved.restBaseUrl !== undefined, nowMs: systemClock.nowMs(), command: 'run' });
       const logs = await createLogger({
         level: config.log.level,
         file: config.resolved.paths.logFile,
@@ -71,18 +75,18 @@ export function registerRunCommand(program: Command): void {
         logs.flush();
       });
 
-      // Test hook: process-level tests start the daemon "at" a KST wall time on any real day (timers run
-      // at real speed). Never set in production; logged loudly when it is.
-      let clock: Clock = systemClock;
-      const testStart = process.env['KISD_TEST_CLOCK_START'];
-      if (testStart) {
-        clock = offsetClock(systemClock, kstInstant(testStart) - systemClock.nowMs());
-        logger.warn({ testStart }, `KISD_TEST_CLOCK_START is set: the daemon's wall clock starts at ${testStart} KST (tests only)`);
+      // Time travel (sim mode): one clock for the daemon and its embedded simulator, started at --at and
+      // running --speed times faster. Signals, the systemd watchdog and the stop deadline stay on real time.
+      const clock: Clock = travel ? timeTravelClock(systemClock, travel) : systemClock;
+      if (travel) {
+        const text = `time travel: the clock starts at ${formatKstTimestamp(travel.startAtMs)} KST and runs ${travel.speed}x real time (simulator only)`;
+        logger.warn({ at: formatKstTimestamp(travel.startAtMs), speed: travel.speed }, text);
+        process.stderr.write(`kisd: ${text}\n`);
       }
 
       let daemon;
       try {
-        daemon = await startDaemon({ config, credentials, clock, logger, signal: startAbort.signal });
+        daemon = await startDaemon({ config, credentials, clock, logger, realClock: systemClock, signal: startAbort.signal });
       } catch (err) {
         if (startAbort.signal.aborted) {
           void notifier.stopping();
@@ -98,7 +102,7 @@ export function registerRunCommand(program: Command): void {
       }
       if (!process.stdout.isTTY || config.log.console === 'off') {
         // Console logs may be JSON or off: still tell a person where things are.
-        process.stderr.write(`kisd ready: health ${daemon.healthUrl}/healthz${daemon.sim ? `, simulator REST ${daemon.restBaseUrl} WS ${daemon.wsUrl}` : ''}\n`);
+        process.stderr.write(`kisd ready: health ${daemon.healthUrl}/healthz, status page ${daemon.healthUrl}/${daemon.sim ? `, simulator REST ${daemon.restBaseUrl} WS ${daemon.wsUrl}` : ''}\n`);
       }
       void notifier.ready('kisd ready');
       const stopWatchdog = notifier.startWatchdog(systemClock);

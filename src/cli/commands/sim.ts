@@ -1,6 +1,7 @@
 // `kisd sim`: the KIS simulator on its own (REST + WebSocket on one loopback port), for other tools or a
 // daemon pointed at it with kis.rest_base_url / kis.ws_url; `kisd sim fault …` scripts its faults.
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import { request } from 'undici';
 import { systemClock } from '../../core/clock.js';
 import { ConfigError } from '../../core/errors.js';
@@ -9,6 +10,10 @@ import { SIM_CREDENTIALS, loadCredentials } from '../../config/credentials.js';
 import { createLogger } from '../../log/logger.js';
 import { startEmbeddedSimulator } from '../../daemon/embedded-sim.js';
 import { stripCompiled } from '../context.js';
+import { mergeSimApps, readSimAppsFile, type SimAppCredentials } from './sim-apps-file.js';
+import { simBanner } from './sim-banner.js';
+import { timeTravelClock, timeTravelFrom } from './time-travel.js';
+import { formatKstTimestamp } from '../../core/kst.js';
 
 function intOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -25,7 +30,10 @@ export function registerSimCommand(program: Command): void {
     .option('--flavor <flavor>', 'emulate the "real" or "paper" server')
     .option('--seed <n>', 'synthetic market seed')
     .option('--tick-rate <n>', 'WebSocket data records per second')
-    .action(async (opts: { port?: string; flavor?: string; seed?: string; tickRate?: string }) => {
+    .option('--at <kst>', 'start the simulator clock at this KST instant, "YYYY-MM-DD HH:MM[:SS]" or "HH:MM"')
+    .option('--speed <n>', 'run the simulator clock N times faster (1-1000): token validity, rate windows and the market move with it')
+    .option('--credentials <file>', 'register more app keys/accounts from a YAML/JSON list of { app_key, app_secret, account_no, hts_id } (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .action(async (opts: { port?: string; flavor?: string; seed?: string; tickRate?: string; credentials: string[]; at?: string; speed?: string }) => {
       const base = loadConfig({ file: program.opts<{ config?: string }>().config });
       if (opts.flavor !== undefined && opts.flavor !== 'real' && opts.flavor !== 'paper') throw new ConfigError(`--flavor: expected "real" or "paper" (got ${opts.flavor})`);
       const raw = stripCompiled(base) as { sim: Record<string, unknown> };
@@ -39,19 +47,25 @@ export function registerSimCommand(program: Command): void {
       if (opts.flavor) simRaw['flavor'] = opts.flavor;
       const config = compileConfig({ ...raw, mode: 'sim', sim: simRaw }, base.source);
       const credentials = base.mode === 'sim' ? loadCredentials(base) : SIM_CREDENTIALS;
+      const builtIn: SimAppCredentials = { appKey: credentials.appKey, appSecret: credentials.appSecret, accountNo: `${credentials.cano}-${credentials.acntPrdtCd}`, htsId: credentials.htsId };
+      const apps = mergeSimApps(builtIn, opts.credentials.map((path) => ({ path, apps: readSimAppsFile(resolve(path)) })));
+      const travel = timeTravelFrom(opts, { mode: 'sim', externalSim: false, nowMs: systemClock.nowMs(), command: 'sim' });
+      const clock = travel ? timeTravelClock(systemClock, travel) : systemClock;
       const logs = await createLogger({ level: config.log.level, maxSizeMb: 10, maxFiles: 1, console: config.log.console, consoleStream: process.stderr });
-      const embedded = await startEmbeddedSimulator({ config, credentials, clock: systemClock, logger: logs.logger });
+      const embedded = await startEmbeddedSimulator({ config, credentials, clock, logger: logs.logger, extraApps: apps.slice(1) });
       const { restUrl, wsUrl } = embedded.sim;
       process.stdout.write(
-        [
-          `KIS simulator (${config.sim.flavor} server, seed ${config.sim.seed}, ${config.sim.rate_limit_per_sec} req/s per app key)`,
-          `  REST       ${restUrl}`,
-          `  WebSocket  ${wsUrl}`,
-          `  control    ${restUrl}/__sim/stats · POST ${restUrl}/__sim/faults · POST ${restUrl}/__sim/tokens/expire`,
-          `Point a daemon at it with kis.rest_base_url: ${restUrl} and kis.ws_url: ${wsUrl} (mode: sim).`,
-          'Press Ctrl+C to stop.',
-          '',
-        ].join('\n'),
+        simBanner({
+          flavor: config.sim.flavor,
+          seed: config.sim.seed,
+          ratePerSec: config.sim.rate_limit_per_sec,
+          restUrl,
+          wsUrl,
+          apps,
+          firstIsBuiltIn: credentials.appKey === SIM_CREDENTIALS.appKey && credentials.appSecret === SIM_CREDENTIALS.appSecret,
+          credentialFiles: opts.credentials,
+          ...(travel ? { clockNote: `from ${formatKstTimestamp(travel.startAtMs)} KST at ${travel.speed}x` } : {}),
+        }),
       );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());

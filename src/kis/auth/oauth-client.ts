@@ -2,7 +2,7 @@
 // timeout, and the replies handed to the pure parsers in oauth-wire.ts. Every obtained token or approval
 // key is registered with the log scrubber before it is returned.
 import { request, type Dispatcher } from 'undici';
-import type { Clock } from '../../core/clock.js';
+import { networkTimeoutMs, type Clock } from '../../core/clock.js';
 import { registerSecret } from '../../log/secrets.js';
 import {
   APPROVAL_PATH,
@@ -50,7 +50,7 @@ export function createOAuthClient(opts: OAuthClientOptions): OAuthClient {
   async function post(path: string, body: Record<string, string>, signal: AbortSignal | undefined): Promise<{ status: number; text: string }> {
     signal?.throwIfAborted();
     const timeout = new AbortController();
-    const timer = opts.clock.setTimeout(() => timeout.abort(), timeoutMs);
+    const timer = opts.clock.setTimeout(() => timeout.abort(), networkTimeoutMs(opts.clock, timeoutMs));
     const combined = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
     try {
       const res = await request(`${base}${path}`, {

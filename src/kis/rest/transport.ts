@@ -2,7 +2,7 @@
 // Clock so fake-clock tests can time out a hung reply; `reset()` swaps the pool for a fresh one — seed 000
 // §2.2 "session reset" against keep-alive connections that go half-dead during long bulk runs.
 import { Pool } from 'undici';
-import type { Clock } from '../../core/clock.js';
+import { networkTimeoutMs, type Clock } from '../../core/clock.js';
 import { AbortedError } from '../../core/errors.js';
 import { networkErrorKind } from '../../net/network-error.js';
 import { KisNetworkError } from './errors.js';
@@ -51,6 +51,8 @@ export function createUndiciTransport(opts: UndiciTransportOptions): HttpTranspo
   const connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
   const readTimeoutMs = opts.readTimeoutMs ?? 20_000;
   const { clock } = opts;
+  // In clock ms; under time travel at least 5 s of real time (core/clock.ts networkTimeoutMs).
+  const readTimerMs = networkTimeoutMs(clock, readTimeoutMs);
   let generation = 0;
 
   const makePool = (): Pool =>
@@ -71,7 +73,7 @@ export function createUndiciTransport(opts: UndiciTransportOptions): HttpTranspo
     const timer = clock.setTimeout(() => {
       timedOut = true;
       ac.abort(new Error('read timeout'));
-    }, readTimeoutMs);
+    }, readTimerMs);
     const onCallerAbort = (): void => ac.abort(new AbortedError('request aborted'));
     req.signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
@@ -87,7 +89,7 @@ export function createUndiciTransport(opts: UndiciTransportOptions): HttpTranspo
       for (const [k, v] of Object.entries(res.headers)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
       return { status: res.statusCode, headers, bodyText };
     } catch (err) {
-      if (timedOut) throw new KisNetworkError('read-timeout', `no complete reply within ${readTimeoutMs} ms`, err);
+      if (timedOut) throw new KisNetworkError('read-timeout', `no complete reply within ${readTimerMs} ms`, err);
       if (req.signal?.aborted) throw new AbortedError('request aborted');
       throw toNetworkError(err);
     } finally {

@@ -1,7 +1,7 @@
 // Opens one ws:// connection with a connect deadline on the injected Clock (ws's own handshakeTimeout
 // would use the real timers) and an AbortSignal; never leaves a half-made socket behind.
 import WebSocket from 'ws';
-import type { Clock } from '../../core/clock.js';
+import { networkTimeoutMs, type Clock } from '../../core/clock.js';
 import { AbortedError, KisdError } from '../../core/errors.js';
 
 /** Resolves with an open socket; rejects with KIS_WS_CONNECT / KIS_WS_CONNECT_TIMEOUT (retryable) or AbortedError. */
@@ -33,7 +33,7 @@ export function openWebSocket(url: string, clock: Clock, connectTimeoutMs: numbe
     const onAbort = (): void => finish(new AbortedError('websocket connect aborted'));
     const timer = clock.setTimeout(
       () => finish(new KisdError('KIS_WS_CONNECT_TIMEOUT', `websocket connect timed out after ${connectTimeoutMs} ms`, { disposition: 'retryable' })),
-      connectTimeoutMs,
+      networkTimeoutMs(clock, connectTimeoutMs),
     );
     ws.once('open', onOpen);
     ws.once('error', onError);

@@ -13,7 +13,7 @@ import type { ParseResult } from './events.js';
 import { createParseStats, parseFrame } from './parse.js';
 import { compileWsSessionOptions, type CompiledWsSessionOptions, type WsSessionOptions } from './session-options.js';
 import { zeroCounters, type ConnectionEndReason, type SessionLifecycleEvent, type SessionState, type WsSessionStatus } from './session-events.js';
-import { SubscriptionTable, type PendingAction, type SubscriptionKey } from './subscription-table.js';
+import { SubscriptionTable, type PendingAction, type ServerState, type SubscriptionKey } from './subscription-table.js';
 import type { Connection } from './connection.js';
 import { SessionReplies } from './control-replies.js';
 import { subscribeFrame } from './wire.js';
@@ -95,6 +95,11 @@ export class WsSession {
 
   desired(): SubscriptionKey[] {
     return this.table.desiredList();
+  }
+
+  /** Every desired key with its state on the current connection ('none' = not sent yet). */
+  registrations(): (SubscriptionKey & { state: ServerState | 'none' })[] {
+    return this.table.desiredList().map((k) => ({ ...k, state: this.table.stateOf(k.trId, k.trKey) ?? 'none' }));
   }
 
   /** Subscribes to lifecycle events; returns the unsubscribe function. */

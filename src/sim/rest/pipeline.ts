@@ -6,7 +6,7 @@
 // body whatever the status. Business rejections (APBK…) and input errors (OPSQ2000/2001) come with HTTP 200.
 import type { RateWindow } from '../rate-window.js';
 import { restReply, type Reply } from './http-io.js';
-import { kisError, type RestContext, type RouteDef, type SimEnv } from './types.js';
+import { kisError, type Flavor, type RestContext, type RouteDef, type SimEnv } from './types.js';
 
 export const GATEWAY_ERROR_STATUS = 500;
 
@@ -44,9 +44,36 @@ export function checkUapiCall(ctx: RestContext, route: RouteDef, env: SimEnv, ra
   if (route.trIds) {
     const allowed = route.trIds[env.flavor];
     if (allowed.length === 0) return gatewayError(MSG.serviceNotFound, ctx.trId);
-    if (!allowed.includes(ctx.trId)) return gatewayError(MSG.unknownTrId, ctx.trId);
+    if (!allowed.includes(ctx.trId)) {
+      const counterpart = sameTrOnThisServer(route.trIds, env.flavor, ctx.trId);
+      return gatewayError(counterpart === undefined ? MSG.unknownTrId : flavorMismatch(ctx.trId, env.flavor, counterpart), ctx.trId);
+    }
   }
   return undefined;
+}
+
+/**
+ * When trId belongs to the other server's list for this route, the tr_id this server takes instead (the
+ * lists are index-aligned: VTTC0012U ↔ TTTC0012U, VTTT1001U ↔ TTTT1006U); else undefined.
+ */
+function sameTrOnThisServer(trIds: { real: readonly string[]; paper: readonly string[] }, flavor: Flavor, trId: string): string | undefined {
+  const i = trIds[flavor === 'real' ? 'paper' : 'real'].indexOf(trId);
+  return i < 0 ? undefined : trIds[flavor][i];
+}
+
+/**
+ * OPSQ0002 as for any unknown tr_id, with the fix spelled out: a client that sends paper (모의투자) tr_ids to a
+ * real-flavor simulator, or real ones to a paper-flavor one, needs the other flavor (KIS's official sample
+ * swaps T/J/C → V only when told it talks to the paper server, which is easy to miss).
+ */
+function flavorMismatch(trId: string, flavor: Flavor, counterpart: string | undefined): { rt_cd: string; msg_cd: string; msg1: string } {
+  const sent = flavor === 'real' ? 'a paper-server (모의투자) tr_id' : 'a real-server (실전) tr_id';
+  const want: Flavor = flavor === 'real' ? 'paper' : 'real';
+  return kisError(
+    MSG.unknownTrId.msg_cd,
+    `${MSG.unknownTrId.msg1} (${trId} is ${sent} but this simulator emulates the ${flavor} server: start it with \`kisd sim --flavor ${want}\` ` +
+      `(sim.flavor: ${want} for the daemon's embedded one)${counterpart ? `, or send ${counterpart}` : ''})`,
+  );
 }
 
 export function headerValue(ctx: RestContext, name: string): string {

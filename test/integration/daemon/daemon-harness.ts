@@ -36,7 +36,7 @@ export async function startTestSimulator(clock: Clock = systemClock): Promise<Si
 
 /**
  * "YYYY-MM-DD HH:MM:SS" (KST) at `time` on the next KR trading day of the simulator's calendar, from today.
- * Process tests run the daemon and the simulator on a wall clock shifted there (KISD_TEST_CLOCK_START and
+ * Process tests run the daemon and the simulator on a wall clock shifted there (`kisd run --at` and
  * offsetClock), so what they see does not depend on the weekday or hour CI happens to run at.
  */
 export async function nextTradingDayAt(time: string): Promise<string> {
@@ -50,7 +50,7 @@ export async function nextTradingDayAt(time: string): Promise<string> {
   }
 }
 
-/** A simulator whose wall clock starts at `start` (KST), for a daemon given KISD_TEST_CLOCK_START = start. */
+/** A simulator whose wall clock starts at `start` (KST), for a daemon started with `--at start`. */
 export function startShiftedSimulator(start: string): Promise<Simulator> {
   return startTestSimulator(offsetClock(systemClock, kstInstant(start) - systemClock.nowMs()));
 }
@@ -97,8 +97,10 @@ export class DaemonProcess {
   private waiters: { pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(configPath: string, env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, [CLI, 'run', '--config', configPath], {
+  /** `at` (KST "YYYY-MM-DD HH:MM:SS") starts the daemon's clock there: `kisd run --at`. */
+  constructor(configPath: string, env: Record<string, string> = {}, opts: { at?: string; speed?: number } = {}) {
+    const travel = [...(opts.at ? ['--at', opts.at] : []), ...(opts.speed ? ['--speed', String(opts.speed)] : [])];
+    this.child = spawn(process.execPath, [CLI, 'run', '--config', configPath, ...travel], {
       cwd: REPO,
       env: { ...process.env, KISD_APP_KEY: '', KISD_APP_SECRET: '', KISD_ACCOUNT_NO: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

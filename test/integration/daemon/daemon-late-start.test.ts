@@ -27,7 +27,7 @@ describe('kisd run started during the session', () => {
       scheduler: { enabled: true, screening_symbols: codes },
       trading: { screening: { min_price_krw: 0, max_price_krw: 1e12, min_avg_turnover_krw: 0, min_score: -1e12, max_selected: 20 } },
     });
-    const d = new DaemonProcess(configPath, { KISD_TEST_CLOCK_START: start });
+    const d = new DaemonProcess(configPath, {}, { at: start });
     try {
       const selection = await d.waitFor((l) => l.msg.startsWith('phase selection done'), 'selection recorded');
       expect(selection['detail']).toMatchObject({ batchCount: 1, written: 1, symbols: 20 });

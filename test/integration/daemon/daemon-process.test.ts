@@ -15,12 +15,12 @@ import { DaemonProcess, killDaemons, nextTradingDayAt, requireBuild, startShifte
 
 let sim: Simulator;
 let start: string; // 10:00 KST on the next KR trading day: the KR feed is live, whatever day CI runs on
-let env: Record<string, string>;
+let at: { at: string };
 
 beforeAll(async () => {
   requireBuild();
   start = await nextTradingDayAt('10:00:00');
-  env = { KISD_TEST_CLOCK_START: start };
+  at = { at: start };
   sim = await startShiftedSimulator(start);
 });
 afterAll(async () => {
@@ -37,7 +37,7 @@ function logFileLines(varDir: string): string[] {
 describe('kisd run (process)', () => {
   it('stops on SIGTERM with exit 0 within the deadline and loses no log line', async () => {
     const { configPath, varDir } = writeTestConfig(sim);
-    const d = new DaemonProcess(configPath, env);
+    const d = new DaemonProcess(configPath, {}, at);
     await d.ready();
     await d.waitFor((l) => l.component === 'feed' && typeof l['events'] === 'number' && (l['events'] as number) > 0, 'ticks flowing');
     expect(existsSync(join(varDir, 'state', 'daemon.json'))).toBe(true);
@@ -74,13 +74,13 @@ describe('kisd run (process)', () => {
 
   it('re-initialises the broker when another process replaces the token', async () => {
     const { configPath, varDir } = writeTestConfig(sim);
-    const d = new DaemonProcess(configPath, env);
+    const d = new DaemonProcess(configPath, {}, at);
     try {
       await d.ready();
       // "Another process": a token manager on the same state dir issues a new token.
       const other = createTokenManager({
-        // The same shifted wall clock as the daemon's: its offset was taken when it logged the test hook.
-        clock: offsetClock(systemClock, kstInstant(start) - Date.parse(String((await d.waitFor((l) => l.msg.startsWith('KISD_TEST_CLOCK_START'), 'clock hook'))['time']))),
+        // The same shifted wall clock as the daemon's: its offset was taken when it logged the clock start.
+        clock: offsetClock(systemClock, kstInstant(start) - Date.parse(String((await d.waitFor((l) => l.msg.startsWith('time travel'), 'clock start'))['time']))),
         log: pino({ level: 'silent' }),
         baseUrl: sim.restUrl,
         credentials: SIM_CREDENTIALS,
@@ -115,16 +115,16 @@ describe('kisd run (process)', () => {
       // Permissive rules so every collected name is selected: 90 names → batches of 40, 40, 10.
       trading: { screening: { min_price_krw: 0, max_price_krw: 1e12, min_avg_turnover_krw: 0, min_score: -1e12, max_selected: 90 } },
     });
-    const env0730 = { KISD_TEST_CLOCK_START: start0730 };
+    const at0730 = { at: start0730 };
     const selection = join(varDir, 'data', 'daily_selection');
 
-    const first = new DaemonProcess(configPath, { ...env0730, KISD_KILL_POINT: 'selection:batch-written:0' });
+    const first = new DaemonProcess(configPath, { KISD_KILL_POINT: 'selection:batch-written:0' }, at0730);
     const killed = await first.exited;
     expect(killed.signal, `exit ${killed.code}; stderr: ${first.stderr.join('\n')}; last: ${JSON.stringify(first.lines.slice(-5))}`).toBe('SIGKILL');
     expect(readdirSync(selection).filter((f) => f.endsWith('.json')).sort()).toEqual(['batch_0.json']);
     const batch0 = readFileSync(join(selection, 'batch_0.json'), 'utf8');
 
-    const second = new DaemonProcess(configPath, env0730);
+    const second = new DaemonProcess(configPath, {}, at0730);
     try {
       await second.ready();
       const decision = await second.waitFor((l) => l.component === 'recovery' && l['phase'] === 'selection', 'selection decision');

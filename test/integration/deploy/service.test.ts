@@ -175,12 +175,12 @@ describe.skipIf(!isRoot)('kisd as its systemd service (staged install, unprivile
     for (const f of unit.environmentFiles) Object.assign(env, parseEnv(readFileSync(staged(f.path), 'utf8')));
     env['NOTIFY_SOCKET'] = notify.socketPath;
     env['WATCHDOG_USEC'] = String(seconds(unitSetting(unitText, 'WatchdogSec') ?? '0') * 1_000_000);
-    env['KISD_TEST_CLOCK_START'] = start; // the test hook: 06:30 KST on the next KR trading day
     return env;
   };
 
   const startService = (p: ReturnType<typeof installed>): ChildProcess => {
-    const argv = unit.execStart.map((a) => mapPaths(a, roots));
+    // The unit's command, its clock started at 06:30 KST on the next KR trading day (time travel, mode sim).
+    const argv = [...unit.execStart.map((a) => mapPaths(a, roots)), '--at', start];
     const child = spawn('setpriv', ['--reuid', p.user, '--regid', p.group, '--init-groups', ...argv], {
       env: serviceEnv(),
       cwd: staged(unit.workingDirectory!),

@@ -83,6 +83,31 @@ describe('tr_id per flavor and path', () => {
   });
 });
 
+describe('a tr_id of the other flavor', () => {
+  it('real server, paper tr_id: OPSQ0002 whose message names --flavor paper and the real tr_id to send', async () => {
+    kit = await startSim({ rateLimitPerSec: 0 });
+    const token = await tokenFor(kit.sim);
+    const order = await call(kit.sim, PATHS.orderCash, { token, trId: 'VTTC0012U', body: orderBody('005930', '1', '0', '01') });
+    expect([order.status, order.json.msg_cd]).toEqual([500, 'OPSQ0002']);
+    expect(order.json.msg1).toContain('VTTC0012U is a paper-server (모의투자) tr_id');
+    expect(order.json.msg1).toContain('kisd sim --flavor paper');
+    expect(order.json.msg1).toContain('send TTTC0012U');
+    const usSell = await call(kit.sim, PATHS.usOrder, { token, trId: 'VTTT1001U', body: {} });
+    expect(usSell.json.msg1).toContain('send TTTT1006U'); // the pair that breaks the "swap in V" rule
+    expect(kit.sim.exchange.orders('50000001-01')).toHaveLength(0); // nothing was booked
+  });
+
+  it('paper server, real tr_id: the message names --flavor real; an unknown tr_id keeps the plain message', async () => {
+    kit = await startSim({ flavor: 'paper', rateLimitPerSec: 0 });
+    const token = await tokenFor(kit.sim);
+    const balance = await call(kit.sim, PATHS.balance, { token, trId: 'TTTC8434R', query: balanceQuery() });
+    expect(balance.json.msg1).toContain('kisd sim --flavor real');
+    expect(balance.json.msg1).toContain('send VTTC8434R');
+    const unknown = await call(kit.sim, PATHS.balance, { token, trId: 'XXXX0000R', query: balanceQuery() });
+    expect(unknown.json).toEqual({ rt_cd: '1', msg_cd: 'OPSQ0002', msg1: '없는 서비스 코드 입니다' });
+  });
+});
+
 describe('parameter conventions', () => {
   it('accepts lowercase GET params; POST bodies need UPPERCASE keys and string values', async () => {
     kit = await startSim();

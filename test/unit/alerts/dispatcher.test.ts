@@ -87,3 +87,24 @@ describe('alert dispatcher', () => {
     clearSecretsForTest();
   });
 });
+
+describe('recent alerts (the status page)', () => {
+  it('keeps the last 20 of this process, newest first, with only the log as a sink and repeats marked', async () => {
+    const clock = createFakeClock('2026-11-23 10:00:00');
+    const d = createAlertDispatcher({ clock, logger: pino({ level: 'silent' }), sinks: [new FakeSink('webhook', 'WARNING')] });
+    await d.send(alert({ key: 'a', level: 'INFO', title: 'info only: reaches the log alone' }));
+    await d.send(alert({ key: 'b', title: 'first' }));
+    await clock.tickAsync(60_000);
+    await d.send(alert({ key: 'b', title: 'first' }));
+    expect(d.recent?.().map((r) => [r.title, r.level, r.suppressed])).toEqual([
+      ['first', 'ERROR', true],
+      ['first', 'ERROR', false],
+      ['info only: reaches the log alone', 'INFO', false],
+    ]);
+    for (let i = 0; i < 25; i++) await d.send(alert({ key: `k${i}`, title: `t${i}` }));
+    const recent = d.recent?.() ?? [];
+    expect(recent).toHaveLength(20);
+    expect(recent[0]?.title).toBe('t24');
+    await d.close();
+  });
+});

@@ -94,7 +94,7 @@ describe('health server', () => {
   });
 
   it('refuses to bind to a non-loopback address', async () => {
-    const s = new HealthServer({ host: '0.0.0.0', port: 0 }, { source: new FakeHealthSource(), metrics: createKisdMetrics({ defaultMetrics: false }), clock: systemClock, logger: pino({ level: 'silent' }) });
+    const s = new HealthServer({ host: '0.0.0.0', port: 0, env: {} }, { source: new FakeHealthSource(), metrics: createKisdMetrics({ defaultMetrics: false }), clock: systemClock, logger: pino({ level: 'silent' }) });
     await expect(s.start()).rejects.toThrow(/loopback/);
   });
 });

@@ -1,4 +1,4 @@
-// Test doubles and drivers for the scheduler tests: an installed fake clock (node-cron reads the globals),
+// Test doubles and drivers for the scheduler tests: an installed fake clock (the scheduler runs on the Clock built from it),
 // a way to advance it timer by timer while letting real file I/O finish, and Fake… ports.
 import FakeTimers from '@sinonjs/fake-timers';
 import { createHook } from 'node:async_hooks';

@@ -1,4 +1,4 @@
-// A full virtual week (Mon 2026-12-21 .. Sun 12-27, Christmas a KR holiday) driven through node-cron with
+// A full virtual week (Mon 2026-12-21 .. Sun 12-27, Christmas a KR holiday) driven through the clock-cron triggers with
 // installed fake timers: every phase fires at its KST instant on trading days only, never overlapping; the token
 // check runs every 30 minutes (a hung check makes the next one skip), broker re-init every 6 hours.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

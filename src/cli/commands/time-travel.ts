@@ -1,0 +1,58 @@
+// `kisd run --at "<KST date time>" --speed N` and `kisd sim --at … --speed N`: start the clock at an instant
+// and run it N times faster (core/clock.ts scaledClock), so a trading day can be watched at any hour and in
+// minutes. Simulator only: KIS's paper and real servers keep real time, and a daemon pointed at an external
+// simulator cannot share that process's clock, so --speed needs the embedded one.
+import { DateTime } from 'luxon';
+import { scaledClock, type Clock, type ScaledClock } from '../../core/clock.js';
+import { ConfigError } from '../../core/errors.js';
+import { KST_ZONE, kstIsoDate } from '../../core/kst.js';
+
+const MAX_SPEED = 1000;
+
+export interface TimeTravelOptions {
+  at?: string;
+  speed?: string;
+}
+
+export interface TimeTravel {
+  startAtMs: number;
+  speed: number;
+}
+
+/** Parses "YYYY-MM-DD HH:MM[:SS]" or "HH:MM[:SS]" (today, KST) into epoch ms; throws ConfigError. */
+export function parseAt(text: string, nowMs: number): number {
+  const t = text.trim();
+  const full = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$/.test(t) ? t.replace('T', ' ') : /^\d{2}:\d{2}(:\d{2})?$/.test(t) ? `${kstIsoDate(nowMs)} ${t}` : undefined;
+  const dt = full === undefined ? undefined : DateTime.fromFormat(full.length === 16 ? `${full}:00` : full, 'yyyy-MM-dd HH:mm:ss', { zone: KST_ZONE });
+  if (!dt?.isValid) throw new ConfigError(`--at: expected a KST date and time "YYYY-MM-DD HH:MM[:SS]" (or "HH:MM" for today), e.g. --at "2026-12-07 08:55" (got ${JSON.stringify(text)})`);
+  if (dt.year < 2020 || dt.year > 2045) throw new ConfigError(`--at: the simulator's calendar covers 2020-2045 (got ${dt.year})`);
+  return dt.toMillis();
+}
+
+/** Parses --speed: a number from 1 to 1000; throws ConfigError. */
+export function parseSpeed(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 1 || n > MAX_SPEED) throw new ConfigError(`--speed: expected a number from 1 to ${MAX_SPEED} (how many times faster than real time; got ${text})`);
+  return n;
+}
+
+/**
+ * The time travel asked for, or undefined when neither flag is given. Throws ConfigError in paper/real
+ * mode, and for --speed when the daemon uses an external simulator (`externalSim`).
+ */
+export function timeTravelFrom(o: TimeTravelOptions, ctx: { mode: string; externalSim: boolean; nowMs: number; command: 'run' | 'sim' }): TimeTravel | undefined {
+  if (o.at === undefined && o.speed === undefined) return undefined;
+  const flags = [o.at !== undefined && '--at', o.speed !== undefined && '--speed'].filter(Boolean).join(' and ');
+  if (ctx.command === 'run' && ctx.mode !== 'sim') {
+    throw new ConfigError(`${flags}: time travel runs against the simulator only (mode: sim); KIS's ${ctx.mode} server keeps real time. Use a sim-mode config, e.g. the default: kisd run --at … --speed …`);
+  }
+  const speed = o.speed === undefined ? 1 : parseSpeed(o.speed);
+  if (ctx.command === 'run' && ctx.externalSim && speed !== 1) {
+    throw new ConfigError('--speed: the daemon shares one fast clock with its embedded simulator only; this config points kis.rest_base_url at another simulator. Remove kis.rest_base_url/ws_url (use the embedded one), or run both at real speed with the same --at');
+  }
+  return { startAtMs: o.at === undefined ? ctx.nowMs : parseAt(o.at, ctx.nowMs), speed };
+}
+
+export function timeTravelClock(base: Clock, tt: TimeTravel): ScaledClock {
+  return scaledClock(base, tt);
+}

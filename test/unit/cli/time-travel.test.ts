@@ -1,0 +1,33 @@
+// --at / --speed parsing and where time travel is refused (paper/real; --speed with an external simulator).
+import { describe, expect, it } from 'vitest';
+import { parseAt, parseSpeed, timeTravelFrom } from '../../../src/cli/commands/time-travel.js';
+import { ConfigError } from '../../../src/core/errors.js';
+import { kstInstant } from '../../../src/core/kst.js';
+
+const now = kstInstant('2026-12-04 20:00:00');
+
+describe('time travel flags', () => {
+  it('reads KST date-times and a bare time of day (today)', () => {
+    expect(parseAt('2026-12-07 08:55', now)).toBe(kstInstant('2026-12-07 08:55:00'));
+    expect(parseAt('2026-12-07T08:55:30', now)).toBe(kstInstant('2026-12-07 08:55:30'));
+    expect(parseAt('08:55', now)).toBe(kstInstant('2026-12-04 08:55:00'));
+    for (const bad of ['monday 08:55', '2026-13-01 08:00', '25:00', '2019-12-02 09:00']) expect(() => parseAt(bad, now)).toThrow(ConfigError);
+    expect(() => parseAt('tomorrow', now)).toThrow(/--at: expected a KST date and time "YYYY-MM-DD HH:MM\[:SS\]"/);
+  });
+
+  it('reads --speed from 1 to 1000', () => {
+    expect(parseSpeed('60')).toBe(60);
+    expect(parseSpeed('1.5')).toBe(1.5);
+    for (const bad of ['0', '-2', '1001', 'fast']) expect(() => parseSpeed(bad)).toThrow(/--speed: expected a number from 1 to 1000/);
+  });
+
+  it('is refused in paper and real mode, and --speed with an external simulator', () => {
+    const run = { externalSim: false, nowMs: now, command: 'run' as const };
+    expect(timeTravelFrom({}, { ...run, mode: 'real' })).toBeUndefined();
+    expect(() => timeTravelFrom({ at: '2026-12-07 08:55' }, { ...run, mode: 'paper' })).toThrow(/--at: time travel runs against the simulator only \(mode: sim\); KIS's paper server keeps real time/);
+    expect(() => timeTravelFrom({ speed: '60' }, { ...run, mode: 'real' })).toThrow(/--speed: time travel runs against the simulator only/);
+    expect(() => timeTravelFrom({ at: '09:00', speed: '60' }, { ...run, mode: 'sim', externalSim: true })).toThrow(/--speed: the daemon shares one fast clock with its embedded simulator only/);
+    expect(timeTravelFrom({ at: '09:00' }, { ...run, mode: 'sim', externalSim: true })).toEqual({ startAtMs: kstInstant('2026-12-04 09:00:00'), speed: 1 });
+    expect(timeTravelFrom({ speed: '10' }, { ...run, mode: 'sim' })).toEqual({ startAtMs: now, speed: 10 });
+  });
+});
