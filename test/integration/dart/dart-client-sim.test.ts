@@ -2,7 +2,8 @@
 // rate limit with a one-minute wait on the fake clock, a bad key, maintenance, a timeout — and that the key
 // never shows in an error or a log line.
 import { afterEach, describe, expect, it } from 'vitest';
-import { settle } from '../../helpers/fake-clock.js';
+import { createFakeClock, settle } from '../../helpers/fake-clock.js';
+import { createRateLimiter } from '../../../src/net/rate-limiter.js';
 import { DART_PATHS, DartApi, DartApiError, DartMalformedReplyError, DartNetworkError, DartQuotaExhaustedError, createDartClient } from '../../../src/dart/index.js';
 import { buildUniverse } from '../../../src/sim/market/universe.js';
 import { Writable } from 'node:stream';
@@ -89,7 +90,12 @@ describe('failures', () => {
   });
 
   it('the simulator\'s per-minute window answers 020; a client paced below it never sees one', async () => {
-    kit = await startDart({ sim: { perMinuteLimit: 30 }, client: { perMinute: 30, perSecond: 30, maxRateLimitedRetries: 0, readTimeoutMs: 60_000 } });
+    // Virtual time moves on in 250 ms steps while a loopback request is in flight, so a request reaches the
+    // simulator up to a few steps after its grant; a 25 ms window margin (right for real networks) cannot
+    // absorb that, a 2 s one can. The claim under test is the pacing, not the margin.
+    const clock = createFakeClock('2026-11-23 10:00:00');
+    const limiter = createRateLimiter({ clock, windows: { perSecond: 30, perMinute: 30 }, windowSafetyMs: 2_000 });
+    kit = await startDart({ clock, sim: { perMinuteLimit: 30 }, client: { limiter, maxRateLimitedRetries: 0, readTimeoutMs: 60_000 } });
     const corp = kit.sim.universe.byStockCode('005930')!.corpCode;
     await settle(kit.clock, Promise.all(Array.from({ length: 45 }, () => kit!.api.company(corp))), { stepMs: 250 });
     expect(kit.sim.stats.count({ path: DART_PATHS.company, msgCd: '020' })).toBe(0);

@@ -16,8 +16,8 @@ export interface DartKit {
 }
 
 /** Simulator + client at a KST instant (default Monday 2026-11-23 10:00, mid Q3-report season). */
-export async function startDart(o: { start?: string; sim?: Partial<DartSimulatorOptions>; client?: Partial<DartClientOptions> } = {}): Promise<DartKit> {
-  const clock = createFakeClock(o.start ?? '2026-11-23 10:00:00');
+export async function startDart(o: { start?: string; clock?: FakeClock; sim?: Partial<DartSimulatorOptions>; client?: Partial<DartClientOptions> } = {}): Promise<DartKit> {
+  const clock = o.clock ?? createFakeClock(o.start ?? '2026-11-23 10:00:00');
   const sim = await createDartSimulator({ clock, keys: [{ key: DART_KEY }, { key: SUSPENDED_KEY, suspended: true }], unlistedCount: 20, ...o.sim });
   const client = createDartClient({ apiKey: DART_KEY, baseUrl: sim.url, clock, log: silentLogger, random: () => 0, readTimeoutMs: 5_000, ...o.client });
   return {
