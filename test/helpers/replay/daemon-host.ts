@@ -18,6 +18,8 @@ export class DaemonHost {
   readonly ready: Promise<void>;
   private stopped: (() => void) | undefined;
   inFlight = 0;
+  /** The realtime socket's state after the last tick ('closed' when none is open). */
+  socket = 'closed';
   dead = false;
 
   constructor(data: WorkerData) {
@@ -70,7 +72,10 @@ export class DaemonHost {
   /** Advances the daemon's fake clock by ms (its timers run) and gives its I/O two turns. */
   async tick(ms: number): Promise<void> {
     const r = await this.request({ op: 'tick', ms });
-    if (r.op === 'ticked') this.inFlight = r.inFlight;
+    if (r.op === 'ticked') {
+      this.inFlight = r.inFlight;
+      this.socket = r.socket;
+    }
   }
 
   /** Steps the daemon's wall clock (an NTP step on the host: skew against the simulator). */

@@ -18,6 +18,9 @@ const port = parentPort!;
 const clock = createFakeClock(data.startMs);
 const logger = pino({ level: data.logLevel }, data.logFile ? pino.destination({ dest: data.logFile, sync: false, mkdir: true }) : undefined);
 const reply = (m: WorkerReply): void => port.postMessage(m);
+const sharedNow = new Float64Array(data.sharedNow);
+const publishNow = (): void => void (sharedNow[0] = clock.nowMs());
+publishNow();
 
 let daemon: Daemon | undefined;
 let inFlight = 0;
@@ -28,10 +31,41 @@ async function main(): Promise<void> {
   const { credentials } = preflight(config, {});
   // Start-up needs real I/O (token, calendar, reconciliation) and virtual time: the replay ticks meanwhile.
   daemon = await startDaemon({ config, credentials, clock, logger, env: {} });
-  daemon.broker.rest.events.on('attempt', () => inFlight++);
+  daemon.broker.rest.events.on('attempt', () => {
+    publishNow();
+    inFlight++;
+  });
   daemon.broker.rest.events.on('outcome', () => inFlight--);
   daemon.feed.bus.subscribe((e) => gaps.onEvent(e.kind, clock.nowMs()), { name: 'week-replay-gaps', capacity: 4096, dropPolicy: 'drop-oldest' });
   reply({ op: 'ready', nowMs: clock.nowMs() });
+}
+
+/** Real time a step waits for REST replies before virtual time moves on (a hung reply then times out virtually). */
+const DRAIN_REAL_MS = 25;
+
+async function drain(): Promise<void> {
+  const until = performance.now() + DRAIN_REAL_MS;
+  while (inFlight > 0 && performance.now() < until) await new Promise((r) => setImmediate(r));
+}
+
+/**
+ * Moves virtual time by ms timer by timer; whenever a timer has started a REST request, waits (in real time,
+ * virtual time standing still) for its reply before the next timer, so a reply is never overtaken by its own
+ * read timeout only because the clock jumped.
+ */
+async function advance(ms: number): Promise<void> {
+  const fake = clock.fake as unknown as { now: number; timerHeap?: { peek(): { callAt: number } | undefined } };
+  const target = fake.now + ms;
+  while (fake.now < target) {
+    const next = fake.timerHeap?.peek()?.callAt;
+    const to = next === undefined ? target : Math.min(target, Math.max(next, fake.now));
+    await clock.tickAsync(to - fake.now);
+    publishNow();
+    if (to === fake.now && next !== undefined && next <= fake.now) await new Promise((r) => setImmediate(r));
+    if (inFlight > 0) await drain();
+  }
+  for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
+  if (inFlight > 0) await drain();
 }
 
 function probe(): DaemonProbe {
@@ -49,17 +83,17 @@ port.on('message', (m: WorkerRequest) => {
   void (async () => {
     try {
       if (m.op === 'tick') {
-        await clock.tickAsync(m.ms);
-        for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
-        reply({ op: 'ticked', inFlight, nowMs: clock.nowMs() });
+        await advance(m.ms);
+        reply({ op: 'ticked', inFlight, socket: daemon?.feed.feed.status().socketState ?? 'closed', nowMs: clock.nowMs() });
       } else if (m.op === 'setNow') {
         clock.setSystemTime(m.ms);
-        reply({ op: 'ticked', inFlight, nowMs: clock.nowMs() });
+        publishNow();
+        reply({ op: 'ticked', inFlight, socket: 'closed', nowMs: clock.nowMs() });
       } else if (m.op === 'probe') {
         reply({ op: 'probe', probe: probe() });
       } else {
         // Graceful stop (SIGTERM) needs virtual time too: acknowledged now, 'stopped' is posted when done.
-        reply({ op: 'ticked', inFlight, nowMs: clock.nowMs() });
+        reply({ op: 'ticked', inFlight, socket: 'closed', nowMs: clock.nowMs() });
         const report = await daemon!.stop(20_000);
         reply({ op: 'stopped', inTime: report.inTime });
       }

@@ -4,12 +4,22 @@ import { kstInstant, kstYmd } from '../../../src/core/kst.js';
 import { mulberry32 } from '../../../src/sim/market/prng.js';
 import type { Simulator } from '../../../src/sim/index.js';
 import type { ReplaySim } from './replay-sim.js';
-import type { ReplayWorld } from './week-replay.js';
+
+/** What a fault event may do to the replay (week-replay.ts's world implements it). */
+export interface FaultTarget {
+  readonly rs: ReplaySim;
+  /** Injected outages [from, to) epoch ms: feed gaps inside them are expected. */
+  readonly outages: [number, number][];
+  /** Restarts the daemon from its var dir: `kill` drops it like SIGKILL, else a graceful stop. */
+  restart(kill: boolean): Promise<void>;
+  /** Steps the host clock to the simulator's plus skewMs. */
+  setSkew(skewMs: number): Promise<void>;
+}
 
 export interface FaultEvent {
   atMs: number;
   kind: string;
-  apply(world: ReplayWorld): Promise<void> | void;
+  apply(world: FaultTarget): Promise<void> | void;
 }
 
 export interface PlannedDay {
@@ -28,6 +38,8 @@ export interface WeekPlan {
   operatorHoldings: Record<string, number>;
   /** trading.risk.daily_loss_limit_krw of the daemon's config. */
   dailyLossLimitKrw: number;
+  /** KST "HH:MM" by which the market close has run. */
+  closeEndsAt: string;
   setup(rs: ReplaySim): Promise<void> | void;
   config(sim: Simulator, varDir: string): Record<string, unknown>;
 }
@@ -52,6 +64,7 @@ export function drawWeekPlan(seed: number): WeekPlan {
     days,
     operatorHoldings,
     dailyLossLimitKrw: 1_000_000,
+    closeEndsAt: '09:40',
     setup: () => undefined,
     config: (sim, varDir) => {
       const codes = sim.market.krCodes().filter((c) => /^\d{6}$/.test(c)).slice(0, 30);
@@ -61,8 +74,13 @@ export function drawWeekPlan(seed: number): WeekPlan {
         kis: { rest_base_url: sim.restUrl, ws_url: sim.wsUrl },
         health: { enabled: false },
         feed: { kr_watchlist: codes.slice(0, 5), us_watchlist: [] },
-        scheduler: { screening_symbols: codes },
-        trading: { screening: { min_price_krw: 0, max_price_krw: 1e12, min_avg_turnover_krw: 0, min_score: -1e12, max_selected: 10 } },
+        // The day's phases in their order, the session shortened to 30 minutes (a week then runs in seconds)
+        // and the market close while KRX is still open (it refuses orders after 15:30).
+        scheduler: { screening_symbols: codes, trading_until: '09:30', market_close_at: '09:35' },
+        trading: {
+          strategies: [{ kind: 'opening-range-breakout', params: { rangeMinutes: 3, lastEntryAt: '09:20', exitAt: '09:27', entryTimeoutSec: 30 } }],
+          screening: { min_price_krw: 0, max_price_krw: 1e12, min_avg_turnover_krw: 0, min_score: -1e12, max_selected: 10 },
+        },
       };
     },
   };

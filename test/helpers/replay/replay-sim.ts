@@ -13,6 +13,8 @@ export const ACCOUNT_NO = `${SIM_CREDENTIALS.cano}-${SIM_CREDENTIALS.acntPrdtCd}
 export interface ReplaySim {
   sim: Simulator;
   ws: SimWebSocket;
+  /** Sends one trade tick to each of up to n subscribed KR codes (round robin) while KRX is open. */
+  pushTicks(n: number): void;
   /** Destroys every open connection (what the daemon sees when its process dies or KIS drops it). */
   dropConnections(): void;
   close(): Promise<void>;
@@ -26,18 +28,25 @@ export async function startReplaySim(o: { clock: Clock; seed: number; holidays: 
     seed: o.seed,
     holidays: o.holidays,
   });
-  // One tick frame a second (a busy day's 23,400 session seconds stay cheap on fake timers), a few records each.
-  const ws = attachSimWebSocketTo(sim, { tickRecordsPerSec: 4, tickIntervalMs: 1_000 });
+  // No tick generator: the replay pushes ticks itself (pushTicks), a few per session second and one per step
+  // outside it, so seven days of market hours stay cheap on fake timers.
+  const ws = attachSimWebSocketTo(sim, { tickRecordsPerSec: 0, sweepIntervalMs: 5_000 });
   const bridge = bridgeExecutionNotices(sim, ws);
-  const stopMatching = sim.exchange.startMatching(1_000);
+  const stopMatching = sim.exchange.startMatching(2_000);
   const sockets = new Set<Socket>();
   sim.httpServer.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
+  let cursor = 0;
   return {
     sim,
     ws,
+    pushTicks: (n) => {
+      if (sim.market.krSession(o.clock.nowMs()).phase !== 'open') return;
+      const keys = [...new Set(ws.registrations().filter((r) => r.trId === 'H0STCNT0' && !r.lingering).map((r) => r.trKey))];
+      for (let i = 0; i < Math.min(n, keys.length); i++) ws.pushTick('H0STCNT0', keys[cursor++ % keys.length]!);
+    },
     dropConnections: () => {
       for (const s of sockets) s.destroy();
     },

@@ -6,11 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Clock } from '../../../src/core/clock.js';
 import { kstDateTime, kstInstant } from '../../../src/core/kst.js';
 import { createFakeClock, type FakeClock } from '../fake-clock.js';
 import { DaemonHost } from './daemon-host.js';
 import { checkDay, type DayFacts, type Violation } from './invariants.js';
-import { drawWeekPlan, type FaultEvent, type WeekPlan } from './fault-plan.js';
+import { drawWeekPlan, type FaultEvent, type FaultTarget, type WeekPlan } from './fault-plan.js';
 import { startReplaySim, type ReplaySim } from './replay-sim.js';
 
 export interface WeekResult {
@@ -28,7 +29,8 @@ export interface WeekOptions {
   logLevel?: string;
 }
 
-const SESSION: readonly [string, string] = ['09:00', '15:30'];
+/** The configured KR session (fault-plan.ts shortens it so a week runs in seconds). */
+const SESSION: readonly [string, string] = ['09:00', '09:30'];
 /** The longest in-session stretch without a KR tick or notice outside injected outages (a reconnect's budget). */
 const FEED_GAP_BUDGET_MS = 5_000;
 
@@ -38,8 +40,14 @@ export async function runWeek(o: WeekOptions): Promise<WeekResult> {
   const plan = drawWeekPlan(o.seed);
   const dir = mkdtempSync(join(tmpdir(), `kisd-week-${o.seed}-`));
   const clock = createFakeClock(kstInstant(`${plan.days[0]!.iso} 04:00:00`));
-  const rs = await startReplaySim({ clock, seed: o.seed, holidays: [plan.holiday] });
-  const world = new ReplayWorld(clock, rs, plan, dir, o);
+  const time = new SharedTime(clock);
+  const rs = await startReplaySim({ clock: time.simClock, seed: o.seed, holidays: [plan.holiday] });
+  const world = new ReplayWorld(clock, time, rs, plan, dir, o);
+  if (process.env['KISD_REPLAY_TRACE']) {
+    rs.sim.stats.subscribe((r) => {
+      if (r.msgCd === 'EGW00201' || r.msgCd === 'EGW00133') process.stderr.write(`${r.msgCd} ${r.path} ${r.trId} at ${kstDateTime(r.atMs).toFormat('ccc HH:mm:ss.SSS')}\n`);
+    });
+  }
   try {
     await plan.setup(rs);
     await world.startDaemon();
@@ -60,11 +68,32 @@ export async function runWeek(o: WeekOptions): Promise<WeekResult> {
   }
 }
 
-/** What a step of the replay needs: the clock, the simulator, the live daemon and the pending fault events. */
-class ReplayWorld {
-  host: DaemonHost | undefined;
+/**
+ * The one virtual clock. Timers of both sides run on fake clocks stepped together; the simulator reads the time
+ * the daemon's worker last published (minus the host skew), never later than its own fake clock, so a request
+ * meets KIS at the instant the daemon sent it even while the two threads step separately.
+ */
+class SharedTime {
+  readonly buffer = new SharedArrayBuffer(8);
+  private readonly daemonNow = new Float64Array(this.buffer);
   /** Host clock minus the simulator's, ms. */
   skewMs = 0;
+  daemonAlive = false;
+  readonly simClock: Clock;
+
+  constructor(private readonly clock: FakeClock) {
+    this.simClock = { ...clock, nowMs: () => this.simNow(), monotonicMs: () => clock.monotonicMs() - (clock.nowMs() - this.simNow()) };
+  }
+
+  simNow(): number {
+    const d = this.daemonNow[0]!;
+    return this.daemonAlive && d > 0 ? Math.min(this.clock.nowMs(), Math.floor(d - this.skewMs)) : this.clock.nowMs();
+  }
+}
+
+/** What a step of the replay needs: the clock, the simulator, the live daemon and the pending fault events. */
+class ReplayWorld implements FaultTarget {
+  host: DaemonHost | undefined;
   readonly injected: Record<string, number> = {};
   /** Injected outages of the feed or of KIS, [from, to) epoch ms: feed gaps inside them are expected. */
   readonly outages: [number, number][] = [];
@@ -72,6 +101,7 @@ class ReplayWorld {
 
   constructor(
     readonly clock: FakeClock,
+    readonly time: SharedTime,
     readonly rs: ReplaySim,
     readonly plan: WeekPlan,
     readonly dir: string,
@@ -85,12 +115,14 @@ class ReplayWorld {
   async startDaemon(): Promise<void> {
     const host = new DaemonHost({
       config: this.plan.config(this.rs.sim, this.varDir),
-      startMs: this.clock.nowMs() + this.skewMs,
+      startMs: this.clock.nowMs() + this.time.skewMs,
+      sharedNow: this.time.buffer,
       logLevel: this.o.logLevel ?? (this.o.keepDir ? 'info' : 'silent'),
       ...(this.o.keepDir ? { logFile: join(this.dir, 'kisd.log') } : {}),
       sessionWindows: [SESSION],
     });
     this.host = host;
+    this.time.daemonAlive = true;
     // Start-up needs real I/O and virtual time (token, calendar, reconciliation): both clocks step meanwhile.
     await this.stepUntil(host.ready, 'daemon start-up');
   }
@@ -98,11 +130,13 @@ class ReplayWorld {
   /** Restarts the daemon: `kill` drops it like SIGKILL (no stop), else a graceful stop; then a new one from disk. */
   async restart(kill: boolean): Promise<void> {
     if (kill) {
+      this.time.daemonAlive = false;
       await this.host!.kill();
       this.rs.dropConnections();
     } else {
       const host = this.host!;
       await this.stepUntil((await host.stop()).stopped, 'graceful stop');
+      this.time.daemonAlive = false;
       await host.terminate();
     }
     await this.startDaemon();
@@ -118,6 +152,11 @@ class ReplayWorld {
       if (!done) await this.step(20);
     }
     await p;
+  }
+
+  async setSkew(skewMs: number): Promise<void> {
+    this.time.skewMs = skewMs;
+    await this.host!.setNow(this.clock.nowMs() + skewMs);
   }
 
   schedule(events: readonly FaultEvent[]): void {
@@ -143,27 +182,45 @@ class ReplayWorld {
     }
   }
 
-  private stepMs(): number {
-    if ((this.host?.inFlight ?? 0) > 0) return 20;
+  /**
+   * 1 s around the session (ticks, strategy timers, orders) and while a reply is overdue (an injected hang);
+   * 45 s while a realtime socket is open (the simulator's pings, sent at a step's start, must reach it within its
+   * 60 s silence watchdog); 5 min otherwise.
+   */
+  private inSession(): boolean {
     const hhmm = kstDateTime(this.clock.nowMs()).toFormat('HH:mm');
-    if (hhmm >= '08:59' && hhmm < '15:31') return 1_000;
-    return 15_000;
+    return hhmm >= SESSION[0] && hhmm < SESSION[1];
   }
 
-  private trace = { hour: '', t: performance.now(), steps: 0, inflight: 0 };
+  private stepMs(): number {
+    const hhmm = kstDateTime(this.clock.nowMs()).toFormat('HH:mm');
+    if ((this.host?.inFlight ?? 0) > 0 || (hhmm >= '08:59' && hhmm < this.plan.closeEndsAt)) return 1_000;
+    if (this.host?.socket !== 'closed') return 45_000;
+    return 300_000;
+  }
+
+  private trace = { hour: '', t: performance.now(), steps: 0, inflight: 0, simMs: 0, daemonMs: 0 };
 
   private async step(ms: number): Promise<void> {
     if (process.env['KISD_REPLAY_TRACE']) {
       const hour = kstDateTime(this.clock.nowMs()).toFormat('ccc HH');
       if (hour !== this.trace.hour) {
-        process.stderr.write(`${this.trace.hour}: ${(performance.now() - this.trace.t).toFixed(0)} ms real, ${this.trace.steps} steps (${this.trace.inflight} in flight)\n`);
-        this.trace = { hour, t: performance.now(), steps: 0, inflight: 0 };
+        const ws = this.rs.ws.stats();
+        process.stderr.write(`${this.trace.hour}: ${(performance.now() - this.trace.t).toFixed(0)} ms real (sim ${this.trace.simMs.toFixed(0)}, daemon ${this.trace.daemonMs.toFixed(0)}), ${this.trace.steps} steps (${this.trace.inflight} in flight) rest ${this.rs.sim.stats.snapshot().total} ws frames ${ws.framesSent} records ${ws.recordsSent} pings ${ws.pingsSent} regs ${ws.registrations}\n`);
+        this.trace = { hour, t: performance.now(), steps: 0, inflight: 0, simMs: 0, daemonMs: 0 };
       }
       this.trace.steps++;
       if ((this.host?.inFlight ?? 0) > 0) this.trace.inflight++;
     }
-    await this.clock.tickAsync(ms);
+    // The simulator's timers (matcher, tick generator, pings) only write to sockets: a synchronous tick is
+    // enough, and the daemon's asynchronous one follows, waiting for replies timer by timer.
+    const t0 = performance.now();
+    this.clock.fake.tick(ms);
+    this.rs.pushTicks(this.inSession() ? 4 : 1);
+    const t1 = performance.now();
     await this.host!.tick(ms);
+    this.trace.simMs += t1 - t0;
+    this.trace.daemonMs += performance.now() - t1;
     await new Promise((r) => setImmediate(r));
   }
 
@@ -172,5 +229,3 @@ class ReplayWorld {
     return { iso, probe, varDir: this.varDir, sim: this.rs.sim, ws: this.rs.ws };
   }
 }
-
-export type { ReplayWorld };

@@ -10,6 +10,12 @@ export interface WorkerData {
   logLevel: string;
   /** Where the daemon logs (JSON lines); none = silent. */
   logFile?: string;
+  /**
+   * The daemon's wall clock, written by the worker before every REST request and after every timer: the
+   * simulator reads its time from it, so a request meets KIS at the instant the daemon sent it even while the
+   * two threads step separately (one Float64).
+   */
+  sharedNow: SharedArrayBuffer;
   /** KST "HH:MM" windows in which feed gaps count (the KR session). */
   sessionWindows: readonly (readonly [string, string])[];
 }
@@ -32,7 +38,7 @@ export interface DaemonProbe {
 
 export type WorkerReply =
   | { op: 'ready'; nowMs: number }
-  | { op: 'ticked'; inFlight: number; nowMs: number }
+  | { op: 'ticked'; inFlight: number; socket: string; nowMs: number }
   | { op: 'probe'; probe: DaemonProbe }
   | { op: 'stopped'; inTime: boolean }
   | { op: 'failed'; error: string };
