@@ -13,7 +13,7 @@ export interface FaultTarget {
   /** Restarts the daemon from its var dir: `kill` drops it like SIGKILL, else a graceful stop. */
   restart(kill: boolean): Promise<void>;
   /** Steps the host clock to the simulator's plus skewMs. */
-  setSkew(skewMs: number): Promise<void>;
+  setSkew(skewMs: number): void;
 }
 
 export interface FaultEvent {

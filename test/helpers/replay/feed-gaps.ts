@@ -1,7 +1,7 @@
 // Feed gaps as the daemon's subscribers see them: the longest stretches without a realtime KR event (tick or
 // execution notice) inside the session windows. Gaps shorter than minGapMs are not kept.
 import { kstDateTime } from '../../../src/core/kst.js';
-import type { FeedGap } from './worker-protocol.js';
+import type { FeedGap } from './probe.js';
 
 export function feedGapTracker(windows: readonly (readonly [string, string])[], minGapMs = 2_000) {
   const inWindow = (ms: number): boolean => {

@@ -12,7 +12,7 @@ import { estimateKrFees } from '../../../src/trade/risk/index.js';
 import type { DailyReport } from '../../../src/trade/report/index.js';
 import type { WeekPlan } from './fault-plan.js';
 import { ACCOUNT_NO } from './replay-sim.js';
-import type { DaemonProbe } from './worker-protocol.js';
+import type { DaemonProbe } from './probe.js';
 
 export interface Violation {
   seed: number;
