@@ -42,7 +42,7 @@ describe('kisd sim', () => {
 
     child.kill('SIGINT');
     expect((await done).code).toBe(0);
-  });
+  }, 60_000); // five CLI processes: ~20 s at a load average of 14 on 2 cores
 });
 
 describe('kisd sim as a tool for other KIS clients', () => {
