@@ -9,7 +9,8 @@
 // By default the simulator runs in its own process (`kisd sim --at … --speed …`) and the daemon follows its
 // clock (`kisd run … --clock-anchor`), so the figures are the daemon's alone, as against KIS; --embedded
 // measures `kisd run` with its embedded simulator in the same process instead (what `npm start` runs).
-// Usage: npm run bench -- daemon-memory [--scale 0.3] [--speed 600] [--tick-rate 2] [--embedded]
+// The daemon runs with deploy/kisd.service's node flags (--node-defaults: without them).
+// Usage: npm run bench -- daemon-memory [--scale 0.3] [--speed 600] [--tick-rate 2] [--embedded] [--node-defaults]
 //   --scale s: 7·s simulated days; --speed: clock speed; --tick-rate: simulator records per simulated second.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ import { systemClock } from '../../src/core/clock.js';
 import { kstInstant, kstWeekday, kstYmd } from '../../src/core/kst.js';
 import { BenchReport, parseBenchArgs, runBench } from './lib/report.js';
 import { leastSquaresSlope } from './lib/stats.js';
-import { daemonAvailable, freePort, rssBytes, spawnDaemon, spawnStandaloneSim, stopDaemon, waitHealthy, writeDaemonConfig, type DaemonProc, type StandaloneSim } from './lib/daemon-proc.js';
+import { daemonAvailable, freePort, rssBytes, spawnDaemon, spawnStandaloneSim, stopDaemon, unitNodeFlags, waitHealthy, writeDaemonConfig, type DaemonProc, type StandaloneSim } from './lib/daemon-proc.js';
 
 const SAMPLE_EVERY_MS = 2_000;
 const MB = 1024 * 1024;
@@ -93,7 +94,10 @@ async function main(): Promise<void> {
       wsUrl: sim?.wsUrl ?? '',
       extra: { ...(sim ? {} : { kis: {} }), sim: { port: 0, tick_records_per_sec: tickRate }, scheduler: { screening_universe_limit: 200 }, log: { level: 'warn', console: 'off' } },
     });
-    proc = spawnDaemon(configPath, {}, runArgs);
+    // As the service runs it: the node flags of deploy/kisd.service's ExecStart (heap and young-generation caps).
+    const nodeFlags = args.flags['node-defaults'] !== undefined ? [] : unitNodeFlags();
+    report.figure('nodeFlags', nodeFlags.length ? nodeFlags.join(' ') : "(none: node's defaults)");
+    proc = spawnDaemon(configPath, {}, runArgs, nodeFlags);
     const pid = proc.child.pid!;
     report.figure('startToReadyMs', Math.round(await waitHealthy(proc, port, 60_000)));
     const t0 = systemClock.monotonicMs();

@@ -10,6 +10,7 @@ import { request } from 'undici';
 import { offsetClock, systemClock, type Clock } from '../../../src/core/clock.js';
 import { kstInstant, kstYmd, kstWeekday } from '../../../src/core/kst.js';
 import { packageRoot } from '../../../src/config/load.js';
+import { readServiceUnit } from '../../../src/cli/service-unit.js';
 import { SIM_CREDENTIALS } from '../../../src/config/credentials.js';
 import { createSimulator, type Simulator } from '../../../src/sim/index.js';
 import { attachSimWebSocketTo, type SimWebSocket } from '../../../src/sim/ws/index.js';
@@ -87,8 +88,8 @@ export interface DaemonProc {
 }
 
 /** `kisd run`; extraArgs e.g. ['--at', '2026-12-07 09:00:05'] (time travel) start its clock elsewhere. */
-export function spawnDaemon(configPath: string, env: Record<string, string> = {}, extraArgs: readonly string[] = []): DaemonProc {
-  const child = spawn(process.execPath, [DAEMON_MAIN, '--config', configPath, 'run', ...extraArgs], {
+export function spawnDaemon(configPath: string, env: Record<string, string> = {}, extraArgs: readonly string[] = [], nodeArgs: readonly string[] = []): DaemonProc {
+  const child = spawn(process.execPath, [...nodeArgs, DAEMON_MAIN, '--config', configPath, 'run', ...extraArgs], {
     cwd: packageRoot(),
     env: { ...process.env, ...env, KISD_APP_KEY: '', KISD_APP_SECRET: '', KISD_ACCOUNT_NO: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -135,6 +136,12 @@ export async function spawnStandaloneSim(varDir: string, args: readonly string[]
   const wsUrl = /WebSocket\s+(ws:\/\/\S+)/.exec(banner)?.[1] ?? '';
   const follow = /kisd run --at "([^"]+)" --speed (\S+) --clock-anchor (\d+)/.exec(banner);
   return { child, exited, stderrTail: () => tail, restUrl, wsUrl, followArgs: follow ? ['--at', follow[1]!, '--speed', follow[2]!, '--clock-anchor', follow[3]!] : [] };
+}
+
+/** The node flags deploy/kisd.service's ExecStart= runs the daemon with (between node and the script). */
+export function unitNodeFlags(): string[] {
+  const exec = readServiceUnit(join(packageRoot(), 'deploy', 'kisd.service')).execStart;
+  return exec.slice(1).filter((a, i, all) => a.startsWith('--') && all.slice(0, i).every((b) => b.startsWith('--')));
 }
 
 /** Polls /healthz every pollMs until it answers 200; resolves with the ms waited. Rejects on exit or timeout. */
