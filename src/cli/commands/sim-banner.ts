@@ -21,8 +21,13 @@ export interface SimBannerInput {
   credentialFiles: readonly string[];
   /** "2026-11-23 08:55:00 KST, 60x" when time travel is on. */
   clockNote?: string;
+<<<<<<< HEAD
   /** The OpenDART simulator beside it: its URL and the crtfc_key it accepts (a simulator key, not a secret). */
   dart?: { url: string; apiKey: string };
+=======
+  /** With time travel: the `kisd run …` flags that make a daemon follow this simulator's clock. */
+  followClock?: string;
+>>>>>>> main
 }
 
 function mask(v: string): string {
@@ -66,7 +71,11 @@ export function simBanner(o: SimBannerInput): string {
     '  kis:',
     `    rest_base_url: ${o.restUrl}`,
     `    ws_url: ${o.wsUrl}`,
+<<<<<<< HEAD
     ...(o.dart ? ['  dart:', '    enabled: true', `    base_url: ${o.dart.url}`] : []),
+=======
+    ...(o.followClock ? ['  and start it on this clock:', `    ${o.followClock}`] : []),
+>>>>>>> main
   );
   const appValue = o.firstIsBuiltIn ? first.appKey : '<your app key>';
   const secValue = o.firstIsBuiltIn ? first.appSecret : '<your app secret>';

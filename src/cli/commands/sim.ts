@@ -71,7 +71,7 @@ export function registerSimCommand(program: Command): void {
           firstIsBuiltIn: credentials.appKey === SIM_CREDENTIALS.appKey && credentials.appSecret === SIM_CREDENTIALS.appSecret,
           credentialFiles: opts.credentials,
           dart: { url: dartSim.url, apiKey: DART_SIM_API_KEY },
-          ...(travel ? { clockNote: `from ${formatKstTimestamp(travel.startAtMs)} KST at ${travel.speed}x` } : {}),
+          ...(travel ? { clockNote: `from ${formatKstTimestamp(travel.startAtMs)} KST at ${travel.speed}x`, followClock: `kisd run --at "${formatKstTimestamp(travel.startAtMs)}" --speed ${travel.speed} --clock-anchor ${travel.anchorEpochMs}` } : {}),
         }),
       );
       await new Promise<void>((resolve) => {
