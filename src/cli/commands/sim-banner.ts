@@ -21,13 +21,10 @@ export interface SimBannerInput {
   credentialFiles: readonly string[];
   /** "2026-11-23 08:55:00 KST, 60x" when time travel is on. */
   clockNote?: string;
-<<<<<<< HEAD
   /** The OpenDART simulator beside it: its URL and the crtfc_key it accepts (a simulator key, not a secret). */
   dart?: { url: string; apiKey: string };
-=======
   /** With time travel: the `kisd run …` flags that make a daemon follow this simulator's clock. */
   followClock?: string;
->>>>>>> main
 }
 
 function mask(v: string): string {
