@@ -68,11 +68,8 @@ export function simBanner(o: SimBannerInput): string {
     '  kis:',
     `    rest_base_url: ${o.restUrl}`,
     `    ws_url: ${o.wsUrl}`,
-<<<<<<< HEAD
     ...(o.dart ? ['  dart:', '    enabled: true', `    base_url: ${o.dart.url}`] : []),
-=======
     ...(o.followClock ? ['  and start it on this clock:', `    ${o.followClock}`] : []),
->>>>>>> main
   );
   const appValue = o.firstIsBuiltIn ? first.appKey : '<your app key>';
   const secValue = o.firstIsBuiltIn ? first.appSecret : '<your app secret>';
