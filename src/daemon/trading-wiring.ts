@@ -9,7 +9,7 @@ import type { KisdConfig } from '../config/load.js';
 import type { Store } from '../store/index.js';
 import type { AlertDispatcher } from '../alerts/index.js';
 import type { RecoveryQueue } from '../recovery/index.js';
-import { createBulkCollector, formatProgressLine, type CollectDataset, type CollectSummary, type DatasetName } from '../collect/index.js';
+import { createBulkCollector, formatProgressLine, type CollectDataset, type CollectSummary, type Datasets } from '../collect/index.js';
 import type { PhaseId, PhaseJob } from '../core/phases.js';
 import { createRankingScreeningJob, createSelectionBatchJob, sqliteScreeningData } from '../trade/screening/index.js';
 import { createTradingSessionJob, createMarketCloseJob } from '../trade/session/index.js';
@@ -32,7 +32,7 @@ interface TradingWiringParts {
   clock: Clock;
   logger: Logger;
   store: Store;
-  datasets: Record<DatasetName, CollectDataset<unknown>>;
+  datasets: Datasets;
   queue: RecoveryQueue;
   alerts: AlertDispatcher;
   orders: RunningOrderManager;
