@@ -110,7 +110,7 @@ function buildJobs(i: PartsInput, s: Services): Pick<DaemonParts, 'trading' | 't
     { dataDir: config.resolved.paths.dataDir, ...scheduleOptionsFor(config) },
     { clock, logger: i.logger.child({ component: 'scheduler' }), calendar: s.calendar, jobs: trading.jobs, tokenWatch, alerts: s.alerts, metrics },
   );
-  const freshness = createFreshnessComponent({ config, clock, logger: i.logger, calendar: s.calendar, store: s.store, feed: s.feed, alerts: s.alerts, restartFeed, collect: trading.collect, stopSignal: () => scheduler.stopSignal });
+  const freshness = createFreshnessComponent({ config, clock, logger: i.logger, calendar: s.calendar, store: s.store, feed: s.feed, alerts: s.alerts, restartFeed, collect: trading.collect, universeSize: () => universe().length, stopSignal: () => scheduler.stopSignal });
   s.broker.tokens.onTokenChanged((e) => {
     metrics.tokenIssues.inc({ kind: 'access', outcome: e.source });
     log.info({ source: e.source }, e.source === 'file' ? 'access token changed by another process' : 'access token issued');
