@@ -102,6 +102,18 @@ export const configSchema = z
         holidays: z.array(ymd).default([]),
       })
       .prefault({}),
+    dart: z
+      .strictObject({
+        /** OpenDART (disclosures, financials): the key comes only from KISD_DART_API_KEY; sim mode starts the DART simulator. */
+        enabled: z.boolean().default(false),
+        /** Override the OpenDART base URL (default https://opendart.fss.or.kr; in sim mode the embedded DART simulator). */
+        base_url: z.url().optional(),
+        /** Requests per rolling minute per key (OpenDART documents about 1,000). */
+        per_minute: int(1, 1_000).default(900),
+        /** Requests per KST day per key (OpenDART documents 20,000). */
+        per_day: int(1, 20_000).default(19_000),
+      })
+      .prefault({}),
     log: z
       .strictObject({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

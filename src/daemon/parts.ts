@@ -64,7 +64,7 @@ export function buildDaemonParts(i: PartsInput): DaemonParts {
 function buildServices(i: PartsInput): Services {
   const { config, clock, endpoint, metrics } = i;
   const paths = config.resolved.paths;
-  const broker = createBroker({ config, credentials: i.credentials, clock, logger: i.logger, restBaseUrl: endpoint.restBaseUrl, ...(endpoint.sim ? { serverId: EMBEDDED_SIM_SERVER_ID } : {}) });
+  const broker = createBroker({ config, credentials: i.credentials, clock, logger: i.logger, restBaseUrl: endpoint.restBaseUrl, ...(endpoint.sim ? { serverId: EMBEDDED_SIM_SERVER_ID } : {}), label: 'kisd run' });
   wireRestMetrics(broker, metrics);
   const store = openStore({ dataDir: paths.dataDir, nowMs: clock.nowMs() });
   const alerts = createAlertDispatcher({

@@ -90,7 +90,7 @@ export function registerCollectCommand(program: Command, deps: CliDeps): void {
         if (v !== undefined && !YMD.test(v)) throw new CliError(`${name}: expected YYYYMMDD, got "${v}"`, { exitCode: EXIT_USAGE });
       }
       if ((flags.from || flags.to) && datasetName !== 'daily-bars') throw new CliError('--from/--to apply to daily-bars only', { exitCode: EXIT_USAGE });
-      const ctx = await openCliContext(program, { callsKis: true });
+      const ctx = await openCliContext(program, { callsKis: true, label: `kisd collect ${datasetName}` });
       const { symbols, source } = resolveSymbols(flags.symbols, ctx.config, datasetName === 'us-quotes' ? 'us' : 'kr');
       const dataDir = ctx.config.resolved.paths.dataDir;
       const store = openStore({ dataDir, nowMs: ctx.clock.nowMs() });
