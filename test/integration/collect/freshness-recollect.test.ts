@@ -69,8 +69,9 @@ describe('freshness re-collection of investor flows after the close', () => {
       universeSize: () => universe.length,
       stopSignal: () => new AbortController().signal,
     });
-    await fresh.start();
-    cleanups.push(() => fresh.stop());
+    const lifetime = new AbortController();
+    await fresh.start?.(lifetime.signal);
+    cleanups.push(async () => void (await fresh.stop?.(lifetime.signal)));
     // The 5-minute check at 16:05 finds the flows stale and re-collects them.
     await settle(clock, new Promise<void>((resolve) => {
       const poll = setInterval(() => store.investorFlows.countOn(TODAY) === universe.length && (clearInterval(poll), resolve()), 5);
