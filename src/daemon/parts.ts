@@ -70,7 +70,7 @@ export function buildDaemonParts(i: PartsInput): DaemonParts {
 function buildServices(i: PartsInput): Services {
   const { config, clock, endpoint, metrics } = i;
   const paths = config.resolved.paths;
-  const broker = createBroker({ config, credentials: i.credentials, clock, logger: i.logger, restBaseUrl: endpoint.restBaseUrl, ...(endpoint.sim ? { serverId: EMBEDDED_SIM_SERVER_ID } : {}) });
+  const broker = createBroker({ config, credentials: i.credentials, clock, logger: i.logger, restBaseUrl: endpoint.restBaseUrl, ...(endpoint.sim ? { serverId: EMBEDDED_SIM_SERVER_ID } : {}), label: 'kisd run' });
   wireRestMetrics(broker, metrics);
   const store = openStore({ dataDir: paths.dataDir, nowMs: clock.nowMs() });
   const alerts = createAlertDispatcher({
@@ -120,7 +120,7 @@ function buildJobs(i: PartsInput, s: Services): Pick<DaemonParts, 'trading' | 't
     { dataDir: config.resolved.paths.dataDir, ...scheduleOptionsFor(config) },
     { clock, logger: i.logger.child({ component: 'scheduler' }), calendar: s.calendar, jobs: trading.jobs, tokenWatch, alerts: s.alerts, metrics },
   );
-  const freshness = createFreshnessComponent({ config, clock, logger: i.logger, calendar: s.calendar, store: s.store, feed: s.feed, alerts: s.alerts, restartFeed, collect: trading.collect, stopSignal: () => scheduler.stopSignal });
+  const freshness = createFreshnessComponent({ config, clock, logger: i.logger, calendar: s.calendar, store: s.store, feed: s.feed, alerts: s.alerts, restartFeed, collect: trading.collect, universeSize: () => universe().length, stopSignal: () => scheduler.stopSignal });
   s.broker.tokens.onTokenChanged((e) => {
     metrics.tokenIssues.inc({ kind: 'access', outcome: e.source });
     log.info({ source: e.source }, e.source === 'file' ? 'access token changed by another process' : 'access token issued');

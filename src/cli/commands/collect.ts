@@ -172,7 +172,7 @@ export function registerCollectCommand(program: Command, deps: CliDeps): void {
     .action(async (datasetName: string, flags: CollectFlags) => {
       if (!isDatasetName(datasetName)) throw new CliError(`unknown dataset "${datasetName}"; choose one of ${DATASET_NAMES.join(', ')}`, { exitCode: EXIT_USAGE });
       const params = paramsFor(datasetName, flags);
-      const ctx = await openCliContext(program, { callsKis: !isDartDataset(datasetName) });
+      const ctx = await openCliContext(program, { callsKis: !isDartDataset(datasetName), label: `kisd collect ${datasetName}` });
       const { symbols, source } = resolveSymbols(flags.symbols, ctx.config, datasetName === 'us-quotes' ? 'us' : 'kr');
       const dataDir = ctx.config.resolved.paths.dataDir;
       const store = openStore({ dataDir, nowMs: ctx.clock.nowMs() });
