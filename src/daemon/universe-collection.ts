@@ -9,7 +9,7 @@ import type { Clock } from '../core/clock.js';
 import { kstYmd } from '../core/kst.js';
 import type { KisdConfig } from '../config/load.js';
 import type { RecoveryQueue } from '../recovery/index.js';
-import { createBulkCollector, formatProgressLine, type CollectDataset, type CollectSummary, type Datasets } from '../collect/index.js';
+import { createBulkCollector, formatProgressLine, type CollectSummary, type Datasets } from '../collect/index.js';
 
 export type UniverseDataset = 'daily-bars' | 'investor-flows';
 

@@ -221,7 +221,7 @@ function reportSummary(deps: CliDeps, s: CollectSummary, dataDir: string): void 
   if (s.stoppedBy !== undefined) throw new CliError(`collection stopped: ${s.stoppedBy}`, { hint: `fix that, then run the same command again to resume from ${cp}` });
   if (s.aborted) throw new CliError('collection interrupted; progress is saved', { hint: `run the same command again to resume from ${cp}` });
   if (s.rejected.length > 0) {
-    println(deps.stdout, `  refused as invalid input, not retried or queued: ${s.rejected.slice(0, 20).join(', ')}${s.rejected.length > 20 ? `, ... (${s.rejected.length} in all)` : ''}`);
+    println(deps.stdout, `  refused by KIS as invalid input, not retried or queued: ${s.rejected.slice(0, 20).join(', ')}${s.rejected.length > 20 ? `, ... (${s.rejected.length} in all)` : ''}`);
     println(deps.stdout, `  written to ${failedCodesPath(dataDir, s.dataset)}`);
   }
   if (s.stillFailed.length > 0) {
