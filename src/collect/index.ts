@@ -12,4 +12,5 @@ export * from './recovery-runner.js';
 export * from './freshness.js';
 export * from './current-price.js';
 export * from './sources/kis/index.js';
+export * from './sources/dart/index.js';
 export * from './sources/index.js';

@@ -20,6 +20,8 @@ import { createFreshnessComponent } from './freshness-wiring.js';
 import { createDaemonReinit } from './reinit.js';
 import { alertSinksFromEnv } from './alerts-from-env.js';
 import type { KisEndpoint } from './kis-endpoint.js';
+import type { DartEndpoint } from './dart-endpoint.js';
+import { createDartParts, type DartParts } from './dart-parts.js';
 import { wireRestMetrics } from './metrics-wiring.js';
 import { scheduleOptionsFor } from './preflight.js';
 import { createTradingWiring, type TradingWiring } from './trading-wiring.js';
@@ -31,6 +33,8 @@ export interface PartsInput {
   logger: Logger;
   env: NodeJS.ProcessEnv;
   endpoint: KisEndpoint;
+  /** OpenDART's URL and key when dart.enabled. */
+  dart: DartEndpoint | undefined;
   metrics: KisdMetrics;
 }
 
@@ -48,9 +52,11 @@ export interface DaemonParts {
   tokenWatch: TokenWatch;
   scheduler: IntegratedScheduler;
   freshness: LifecycleComponent;
+  /** The OpenDART client, API and corp-code map when dart.enabled. */
+  dart: DartParts | undefined;
 }
 
-type Services = Pick<DaemonParts, 'broker' | 'store' | 'alerts' | 'worker' | 'calendar' | 'feed' | 'orders' | 'stopNotices'> & {
+type Services = Pick<DaemonParts, 'broker' | 'store' | 'alerts' | 'worker' | 'calendar' | 'feed' | 'orders' | 'stopNotices' | 'dart'> & {
   datasets: ReturnType<typeof createDatasets>;
   queue: ReturnType<typeof createRecoveryQueue>;
 };
@@ -76,7 +82,11 @@ function buildServices(i: PartsInput): Services {
   });
   // Failed collection tasks are retried by the same dataset code that collects them.
   const queue = createRecoveryQueue({ repo: store.recoveryQueue, clock });
-  const datasets = createDatasets({ kis: { api: broker.api, store, clock, logger: i.logger } });
+  const dart = i.dart ? createDartParts({ endpoint: i.dart, config, clock, logger: i.logger }) : undefined;
+  const datasets = createDatasets({
+    kis: { api: broker.api, store, clock, logger: i.logger },
+    ...(dart ? { dart: { api: dart.api, corpCodes: dart.corpCodes, store, clock, logger: i.logger } } : {}),
+  });
   const worker = createRecoveryWorker({ queue, runners: recoveryRunnersFor(Object.values(datasets)), clock, logger: i.logger, alerts });
   // KIS holiday check, cached; weekdays minus configured holidays when it fails.
   const calendar = new HolidayCalendar(
@@ -91,7 +101,7 @@ function buildServices(i: PartsInput): Services {
   const stopNotices = orders.consumeNotices(feed.bus);
   // After any reconnect: our execution notices, then the symbols we hold, before the rest.
   feed.prioritize(() => orders.positions().filter((p) => p.market === 'KR' && p.qty !== 0).map((p) => p.symbol));
-  return { broker, store, alerts, queue, datasets, worker, calendar, feed, orders, stopNotices };
+  return { broker, store, alerts, queue, datasets, worker, calendar, feed, orders, stopNotices, dart };
 }
 
 /** Step 7: the day's jobs, freshness, the token watch (30 min), broker re-initialisation (6 h) and the scheduler. */

@@ -8,7 +8,7 @@ import type { KisdConfig } from '../config/load.js';
 import type { Store } from '../store/index.js';
 import type { AlertDispatcher } from '../alerts/index.js';
 import type { RecoveryQueue } from '../recovery/index.js';
-import type { CollectDataset, DatasetName } from '../collect/index.js';
+import type { Datasets } from '../collect/index.js';
 import { createUniverseCollection, type UniverseCollect, type UniverseDataset } from './universe-collection.js';
 import type { PhaseId, PhaseJob } from '../core/phases.js';
 import { createRankingScreeningJob, createSelectionBatchJob, sqliteScreeningData } from '../trade/screening/index.js';
@@ -35,7 +35,7 @@ interface TradingWiringParts {
   clock: Clock;
   logger: Logger;
   store: Store;
-  datasets: Record<DatasetName, CollectDataset<unknown>>;
+  datasets: Datasets;
   queue: RecoveryQueue;
   alerts: AlertDispatcher;
   orders: RunningOrderManager;

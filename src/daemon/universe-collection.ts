@@ -9,7 +9,7 @@ import type { Clock } from '../core/clock.js';
 import { kstYmd } from '../core/kst.js';
 import type { KisdConfig } from '../config/load.js';
 import type { RecoveryQueue } from '../recovery/index.js';
-import { createBulkCollector, formatProgressLine, type CollectDataset, type CollectSummary, type DatasetName } from '../collect/index.js';
+import { createBulkCollector, formatProgressLine, type CollectSummary, type Datasets } from '../collect/index.js';
 
 export type UniverseDataset = 'daily-bars' | 'investor-flows';
 
@@ -22,7 +22,7 @@ export function createUniverseCollection(o: {
   logger: Logger;
   queue: RecoveryQueue;
   alerts: AlertPort;
-  datasets: Record<DatasetName, CollectDataset<unknown>>;
+  datasets: Datasets;
   /** The symbols phase 1 collects and ranks (already capped). */
   universe: () => readonly string[];
 }): UniverseCollect {
