@@ -104,7 +104,9 @@ export function createDisclosureWatch(o: DisclosureWatchOptions): DisclosureWatc
     },
     start() {
       timer = o.clock.setInterval(() => {
-        watch.pollOnce().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'disclosure watch poll failed; the next one retries'));
+        watch.pollOnce().catch((err: unknown) => {
+          if (!stopper.signal.aborted) log.warn({ err: errorMessage(err) }, 'disclosure watch poll failed; the next one retries');
+        });
       }, o.intervalMs);
     },
     stop() {
