@@ -5,6 +5,7 @@ import { createDailyBarsRepo, type DailyBarsRepo } from './daily-bars-repo.js';
 import { createInvestorFlowsRepo, type InvestorFlowsRepo } from './investor-flows-repo.js';
 import { createRecoveryQueueRepo, type RecoveryQueueRepo } from './recovery-queue-repo.js';
 import { createAlertHistoryRepo, type AlertHistoryRepo } from './alert-history-repo.js';
+import { createDartRepo, type DartRepo } from './dart-repo.js';
 
 export * from './database.js';
 export * from './migrations.js';
@@ -13,6 +14,7 @@ export * from './daily-bars-repo.js';
 export * from './investor-flows-repo.js';
 export * from './recovery-queue-repo.js';
 export * from './alert-history-repo.js';
+export * from './dart-repo.js';
 export * from './csv-export.js';
 export * from './order-journal-repo.js';
 export * from './positions-repo.js';
@@ -24,6 +26,8 @@ export interface Store {
   readonly investorFlows: InvestorFlowsRepo;
   readonly recoveryQueue: RecoveryQueueRepo;
   readonly alertHistory: AlertHistoryRepo;
+  /** OpenDART disclosures and key financial accounts. */
+  readonly dart: DartRepo;
   close(): void;
 }
 
@@ -37,6 +41,7 @@ export function openStore(opts: DatabaseOptions = {}): Store {
     investorFlows: createInvestorFlowsRepo(db),
     recoveryQueue: createRecoveryQueueRepo(db),
     alertHistory: createAlertHistoryRepo(db),
+    dart: createDartRepo(db),
     close: () => {
       if (db.open) db.close();
     },
