@@ -119,6 +119,10 @@ export const SETTING_DOCS: Readonly<Record<string, string>> = {
   'dart.base_url': 'OpenDART base URL; default https://opendart.fss.or.kr, or in sim mode the embedded DART simulator. Set it to the DART URL `kisd sim` prints to use an external simulator.',
   'dart.per_minute': 'Requests per rolling minute; OpenDART allows about 1,000 per key, 900 leaves a margin. Status 020 still pauses every caller for a minute.',
   'dart.per_day': 'Requests per KST day; OpenDART allows 20,000 per key. When spent, DART requests wait for midnight KST (queued, not lost).',
+  'dart.watch_interval_min':
+    "The disclosure watch polls today's disclosures of the watched (today's selection batches) and held symbols every N minutes; each new one raises one alert (WARNING when held, INFO when watched), never twice. About one request per symbol per poll, far inside OpenDART's limits.",
+  'dart.watch_from': 'Start of the disclosure watch (KST); OpenDART accepts filings from about 07:00.',
+  'dart.watch_until': 'End of the disclosure watch (KST); later than watch_from.',
   collect: 'Bulk collection (phase 1 and `kisd collect`).',
   'collect.checkpoint_every': 'Save the checkpoint every N symbols (a restart resumes from it).',
   'collect.concurrency': 'Symbols fetched at once (the rate limiter still caps requests per second).',

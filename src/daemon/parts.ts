@@ -17,6 +17,7 @@ import { createBroker, type Broker } from './broker.js';
 import { EMBEDDED_SIM_SERVER_ID } from './embedded-sim.js';
 import { createFeedBundle, type FeedBundle } from './feed-wiring.js';
 import { createFreshnessComponent } from './freshness-wiring.js';
+import { createDisclosureWatchComponent } from './disclosure-watch-wiring.js';
 import { createDaemonReinit } from './reinit.js';
 import { alertSinksFromEnv } from './alerts-from-env.js';
 import type { KisEndpoint } from './kis-endpoint.js';
@@ -52,6 +53,8 @@ export interface DaemonParts {
   tokenWatch: TokenWatch;
   scheduler: IntegratedScheduler;
   freshness: LifecycleComponent;
+  /** New disclosures of watched and held symbols (dart.enabled); a no-op component otherwise. */
+  disclosureWatch: LifecycleComponent;
   /** The OpenDART client, API and corp-code map when dart.enabled. */
   dart: DartParts | undefined;
 }
@@ -105,7 +108,7 @@ function buildServices(i: PartsInput): Services {
 }
 
 /** Step 7: the day's jobs, freshness, the token watch (30 min), broker re-initialisation (6 h) and the scheduler. */
-function buildJobs(i: PartsInput, s: Services): Pick<DaemonParts, 'trading' | 'tokenWatch' | 'scheduler' | 'freshness'> {
+function buildJobs(i: PartsInput, s: Services): Pick<DaemonParts, 'trading' | 'tokenWatch' | 'scheduler' | 'freshness' | 'disclosureWatch'> {
   const { config, clock, metrics } = i;
   const log = i.logger.child({ component: 'daemon' });
   const { reinit, restartFeed } = createDaemonReinit({ rest: s.broker, feed: config.feed.enabled ? s.feed : undefined, logger: log });
@@ -125,5 +128,8 @@ function buildJobs(i: PartsInput, s: Services): Pick<DaemonParts, 'trading' | 't
     metrics.tokenIssues.inc({ kind: 'access', outcome: e.source });
     log.info({ source: e.source }, e.source === 'file' ? 'access token changed by another process' : 'access token issued');
   });
-  return { trading, tokenWatch, scheduler, freshness };
+  const disclosureWatch: LifecycleComponent = s.dart
+    ? createDisclosureWatchComponent({ config, clock, logger: i.logger, store: s.store, alerts: s.alerts, dart: s.dart })
+    : { name: 'disclosure-watch' };
+  return { trading, tokenWatch, scheduler, freshness, disclosureWatch };
 }
