@@ -187,6 +187,8 @@ export const configSchema = z
           .default([{ kind: 'opening-range-breakout', params: {} }]),
         /** Capital the daily report measures returns against (KRW). */
         capital_krw: z.number().positive().default(100_000_000),
+        /** Seconds between reconciliations of the order journal with KIS (orders, fills, balance). */
+        reconcile_interval_sec: z.number().int().min(10).max(3_600).default(60),
         risk: z
           .strictObject({
             max_order_value_krw: z.number().positive().default(5_000_000),

@@ -97,6 +97,7 @@ export const SETTING_DOCS: Readonly<Record<string, string>> = {
   'trading.enabled': 'Run the trading session, market close and daily report phases.',
   'trading.strategies': 'Strategies of the session: kind (a registered strategy), optional name (unique) and params. The reference opening-range-breakout takes rangeMinutes, stopLossPct, takeProfitPct, orderValueKrw, lastEntryAt, exitAt, exitTimeoutSec.',
   'trading.capital_krw': 'Capital the daily report measures returns against.',
+  'trading.reconcile_interval_sec': 'How often (10–3600 s) the order journal is reconciled with KIS: open and unknown orders, fills and the balance. Each pass costs about three KIS requests.',
   'trading.risk': 'Checked before every order; exits that only reduce a position are always allowed.',
   'trading.risk.max_order_value_krw': 'Largest single order; at most max_position_value_krw.',
   'trading.risk.max_position_value_krw': 'Largest position in one symbol; at most max_gross_exposure_krw.',

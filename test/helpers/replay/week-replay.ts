@@ -154,8 +154,18 @@ class ReplayWorld implements FaultTarget {
   }
 
   /** Moves virtual time by ms, timer by timer, draining REST replies in real time after each. */
+  private trace = { hour: '', t: performance.now(), steps: 0 };
+
   private async step(ms: number): Promise<void> {
-    this.rs.pushTicks(this.inSession() ? 4 : 1);
+    if (process.env['KISD_REPLAY_TRACE']) {
+      const hour = kstDateTime(this.clock.nowMs()).toFormat('ccc HH');
+      if (hour !== this.trace.hour) {
+        process.stderr.write(`${this.trace.hour}: ${(performance.now() - this.trace.t).toFixed(0)} ms real, ${this.trace.steps} steps, ${this.rs.sim.stats.snapshot().total} requests\n`);
+        this.trace = { hour, t: performance.now(), steps: 0 };
+      }
+      this.trace.steps++;
+    }
+    this.rs.pushTicks(this.inSession() ? 2 : 1);
     const fake = this.clock.fake as unknown as { now: number; timerHeap?: { peek(): { callAt: number } | undefined } };
     const target = fake.now + ms;
     while (fake.now < target) {
