@@ -37,6 +37,8 @@ export interface DayContext {
   outages: readonly (readonly [number, number])[];
   /** The longest in-session feed gap allowed outside injected outages, ms. */
   feedGapBudgetMs: number;
+  /** kisd's own net quantity per symbol since Monday, from the journal's fills (updated by the check). */
+  ownNet: Record<string, number>;
   /** Simulator counters at the end of the previous day (EGW00201/EGW00133 are counted per day). */
   counters: Record<string, number>;
 }
@@ -132,15 +134,21 @@ function journalEqualsBook(f: DayFacts, _c: DayContext, ymd: string): string[] {
   return out;
 }
 
-/** kisd's positions = KIS's holdings minus the operator's own shares. */
+/**
+ * kisd's own positions (the net of its fills since Monday) = KIS's holdings minus the operator's shares, and
+ * the journal's account positions = KIS's holdings.
+ */
 function positionsEqual(f: DayFacts, c: DayContext): string[] {
   const ledger = f.sim.exchange.ledger(ACCOUNT_NO);
-  const mine = new Map(f.probe.positions.map((p) => [p.symbol, p.qty]));
-  const symbols = new Set([...mine.keys(), ...Object.keys(c.plan.operatorHoldings), ...f.probe.orders.map((o) => o.symbol)]);
+  for (const o of f.probe.orders) c.ownNet[o.symbol] = (c.ownNet[o.symbol] ?? 0) + (o.side === 'buy' ? o.filledQty : -o.filledQty);
+  const account = new Map(f.probe.positions.map((p) => [p.symbol, p.qty]));
+  const symbols = new Set([...account.keys(), ...Object.keys(c.plan.operatorHoldings), ...Object.keys(c.ownNet)]);
   const out: string[] = [];
   for (const s of symbols) {
-    const atKis = (ledger?.holding('KR', s)?.qty ?? 0) - (c.plan.operatorHoldings[s] ?? 0);
-    if ((mine.get(s) ?? 0) !== atKis) out.push(`${s}: kisd holds ${mine.get(s) ?? 0}, KIS holds ${atKis} for kisd (operator's ${c.plan.operatorHoldings[s] ?? 0} excluded)`);
+    const atKis = ledger?.holding('KR', s)?.qty ?? 0;
+    const operator = c.plan.operatorHoldings[s] ?? 0;
+    if ((c.ownNet[s] ?? 0) !== atKis - operator) out.push(`${s}: kisd's own fills net ${c.ownNet[s] ?? 0}, KIS holds ${atKis - operator} beyond the operator's ${operator}`);
+    if ((account.get(s) ?? 0) !== atKis) out.push(`${s}: the journal's account position is ${account.get(s) ?? 0}, KIS holds ${atKis}`);
   }
   return out;
 }
