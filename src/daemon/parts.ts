@@ -86,7 +86,7 @@ function buildServices(i: PartsInput): Services {
   );
   const feed = createFeedBundle({ config, clock, logger: i.logger, wsUrl: endpoint.wsUrl, approvalKeys: broker.approvalKeys, htsId: i.credentials.htsId, calendar, metrics });
   // Journal + reconciliation; no order is sent until start-up reconciliation has passed.
-  const orders = createOrderManager({ broker: broker.api, db: store.db, clock, log: i.logger.child({ component: 'orders' }), alerts });
+  const orders = createOrderManager({ broker: broker.api, db: store.db, clock, log: i.logger.child({ component: 'orders' }), alerts, sendDeadlineMs: config.orders.send_deadline_sec * 1000 });
   const stopNotices = orders.consumeNotices(feed.bus);
   return { broker, store, alerts, queue, datasets, worker, calendar, feed, orders, stopNotices };
 }

@@ -84,6 +84,11 @@ export interface Simulator {
   faults: FaultInjector;
   auth: SimAuthControl;
   stats: SimStats;
+  /**
+   * KIS unreachable: begin() stops listening and drops every connection (new connects are refused, like a
+   * network outage in front of KIS); end() listens on the same port again. Orders placed before are kept.
+   */
+  outage: { begin(): Promise<void>; end(): Promise<void>; readonly active: boolean };
   /** Registers work to run first on close() (e.g. closing a WebSocket server). */
   onClose(hook: () => void | Promise<void>): void;
   /** Stops listening and destroys every socket, hung ones included. Idempotent. */
@@ -149,6 +154,7 @@ export async function createSimulator(opts: SimulatorOptions): Promise<Simulator
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const closeHooks: (() => void | Promise<void>)[] = [];
   let closing: Promise<void> | undefined;
+  let outage = false;
   opts.log?.info({ restUrl: `http://${urlHost}:${port}`, flavor, seed }, 'KIS simulator listening');
 
   return {
@@ -169,6 +175,29 @@ export async function createSimulator(opts: SimulatorOptions): Promise<Simulator
       revokeToken: (value) => tokens.revoke(value),
       currentToken: (appKey) => tokens.current(appKey),
     },
+    outage: {
+      get active() {
+        return outage;
+      },
+      async begin() {
+        if (outage || closing) return;
+        outage = true;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const s of sockets) s.destroy();
+        await closed;
+      },
+      async end() {
+        if (!outage || closing) return;
+        outage = false;
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(port, host, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+      },
+    },
     onClose: (hook) => {
       closeHooks.push(hook);
     },
@@ -177,7 +206,7 @@ export async function createSimulator(opts: SimulatorOptions): Promise<Simulator
         for (const hook of closeHooks) await hook();
         await persisted?.flush();
         router.close();
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const closed = outage ? Promise.resolve() : new Promise<void>((resolve) => server.close(() => resolve()));
         for (const s of sockets) s.destroy();
         await closed;
       })();
