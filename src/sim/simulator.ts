@@ -154,7 +154,6 @@ export async function createSimulator(opts: SimulatorOptions): Promise<Simulator
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const closeHooks: (() => void | Promise<void>)[] = [];
   let closing: Promise<void> | undefined;
-  let outage = false;
   opts.log?.info({ restUrl: `http://${urlHost}:${port}`, flavor, seed }, 'KIS simulator listening');
 
   return {
@@ -175,29 +174,7 @@ export async function createSimulator(opts: SimulatorOptions): Promise<Simulator
       revokeToken: (value) => tokens.revoke(value),
       currentToken: (appKey) => tokens.current(appKey),
     },
-    outage: {
-      get active() {
-        return outage;
-      },
-      async begin() {
-        if (outage || closing) return;
-        outage = true;
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        for (const s of sockets) s.destroy();
-        await closed;
-      },
-      async end() {
-        if (!outage || closing) return;
-        outage = false;
-        await new Promise<void>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(port, host, () => {
-            server.off('error', reject);
-            resolve();
-          });
-        });
-      },
-    },
+    outage: outageControl(server, sockets, { port, host }, () => closing !== undefined),
     onClose: (hook) => {
       closeHooks.push(hook);
     },
@@ -206,11 +183,39 @@ export async function createSimulator(opts: SimulatorOptions): Promise<Simulator
         for (const hook of closeHooks) await hook();
         await persisted?.flush();
         router.close();
-        const closed = outage ? Promise.resolve() : new Promise<void>((resolve) => server.close(() => resolve()));
+        const closed = server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
         for (const s of sockets) s.destroy();
         await closed;
       })();
       return closing;
+    },
+  };
+}
+
+/** KIS unreachable on demand: stop listening and drop every connection; later listen on the same port again. */
+function outageControl(server: Server, sockets: Set<Socket>, at: { port: number; host: string }, closed: () => boolean): Simulator['outage'] {
+  let active = false;
+  return {
+    get active() {
+      return active;
+    },
+    async begin() {
+      if (active || closed()) return;
+      active = true;
+      const done = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await done;
+    },
+    async end() {
+      if (!active || closed()) return;
+      active = false;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(at.port, at.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
     },
   };
 }

@@ -31,11 +31,7 @@ export interface KisRequestSpec {
   trCont?: '' | 'N';
   /** Orders: the caller's reference, carried by OrderOutcomeUnknownError; default a UUID. */
   clientRef?: string;
-  /**
-   * Orders: a monotonic instant (clock.monotonicMs()) after which no attempt may start. Checked right before
-   * the bytes would leave — after token, rate-limit and backoff waits — and before each wait that would end
-   * past it; then OrderNotSentError (nothing reached KIS). Default none.
-   */
+  /** Orders: no attempt starts after this clock.monotonicMs() instant (checked after every wait): OrderNotSentError. */
   sendDeadlineMonoMs?: number;
   /** Called synchronously just before an attempt's bytes leave, with the wall time (journal it there). */
   onSend?: (sentAtEpochMs: number) => void;
