@@ -33,7 +33,9 @@ export const FETCH_ERROR_POLICIES: Readonly<Record<FetchErrorKind, FetchErrorPol
   // an ETN without its Q prefix); retrying or queueing it only spends the rate limit.
   'invalid-input': { kind: 'invalid-input', disposition: 'reject', minDelayMs: 0, refreshToken: false, handling: 'report as permanent (KIS refused the request input); never retried or queued' },
   server: { kind: 'server', disposition: 'retry', minDelayMs: 0, refreshToken: false, handling: 'exponential back-off, then retry' },
-  parse: { kind: 'parse', disposition: 'queue', minDelayMs: 0, refreshToken: false, handling: 'save to the recovery queue and log' },
+  // A reply whose shape does not match the API (no `output`, truncated JSON) is an error, never "no data": a
+  // server between versions or a proxy can send it once, so retry; queued and alerted if it persists.
+  parse: { kind: 'parse', disposition: 'retry', minDelayMs: 0, refreshToken: false, handling: 'retry with back-off; save to the recovery queue and alert if it persists' },
   storage: { kind: 'storage', disposition: 'retry', minDelayMs: 0, refreshToken: false, handling: 'retry; save to the recovery queue if it persists' },
   aborted: { kind: 'aborted', disposition: 'abort', minDelayMs: 0, refreshToken: false, handling: 'stop (shutdown)' },
   unknown: { kind: 'unknown', disposition: 'queue', minDelayMs: 0, refreshToken: false, handling: 'save to the recovery queue and log' },
@@ -87,7 +89,7 @@ function kindOf(err: unknown, depth: number): FetchErrorKind {
 
   if (code === 'KISD_ABORTED' || name === 'AbortError') return 'aborted';
   if (code === 'KISD_NOT_FOUND' || NOT_FOUND_MSG_CODES.has(msgCd) || status === 404) return 'not-found';
-  if (INVALID_INPUT_MSG_CODES.has(msgCd)) return 'invalid-input';
+  if (INVALID_INPUT_MSG_CODES.has(msgCd) || code === 'KISD_INVALID_CODE') return 'invalid-input';
   if (RATE_LIMIT_MSG_CODES.has(msgCd) || status === 429) return 'rate-limit';
   if (AUTH_MSG_CODES.has(msgCd) || status === 401 || (status === 403 && msgCd !== 'EGW00133')) return 'auth';
   if (msgCd === 'EGW00133') return 'rate-limit'; // token issue throttled (1/min): waiting is the cure

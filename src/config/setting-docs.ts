@@ -41,7 +41,7 @@ export const SETTING_DOCS: Readonly<Record<string, string>> = {
   'kis.token.refresh_margin_sec': 'Refresh when less than this validity remains (a token lives 24 h).',
   'kis.token.min_issue_interval_sec': 'KIS issues at most one token per minute per app key; kisd waits at least this long between issues.',
   'kis.token.check_interval_min': 'How often the daemon checks the token (must divide 60, or be whole hours dividing 24).',
-  'kis.token.broker_reinit_hours': 'Rebuild the HTTP pool and re-authorise the WebSocket this often, without issuing a token.',
+  'kis.token.broker_reinit_hours': 'Rebuild the REST HTTP pool this often, without issuing a token; the realtime socket stays up (it is replaced only when unhealthy, at a market switch or when its approval key is refused).',
   sim: 'The built-in KIS simulator (mode: sim without kis.rest_base_url).',
   'sim.host': 'Address it listens on.',
   'sim.port': 'Port; 0 = any free port (printed at start-up).',

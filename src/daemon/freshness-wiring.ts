@@ -1,6 +1,6 @@
 // Freshness policy of `kisd run` (seed 002, adapted): yesterday's bars by 09:00, realtime quotes ≤ 5 min old in
 // the session, today's investor flows after the close, checked every 5 minutes. Stale → a WARNING (the checker)
-// and a single-flight re-collection per dataset: stale quotes re-initialise the broker (new socket), stale bars
+// and a single-flight re-collection per dataset: stale quotes restart the realtime socket, stale bars
 // or flows re-run that collection.
 import type { Logger } from 'pino';
 import type { AlertPort } from '../core/alert.js';
@@ -21,8 +21,8 @@ export interface FreshnessWiringOptions {
   store: Store;
   feed: FeedBundle;
   alerts: AlertPort;
-  /** Broker re-initialisation (new HTTP pool, WebSocket re-authorised and re-subscribed). */
-  reinit(reason: string): Promise<void>;
+  /** A new realtime socket (released, re-authorised and re-subscribed). */
+  restartFeed(reason: string): Promise<void>;
   collect: TradingWiring['collect'];
   /** The scheduler's stop signal: a re-collection ends with the daemon. */
   stopSignal(): AbortSignal;
@@ -45,7 +45,7 @@ export function createFreshnessComponent(o: FreshnessWiringOptions): LifecycleCo
     onStale: (r: FreshnessReport) => {
       if (recollecting.has(r.dataset)) return;
       recollecting.add(r.dataset);
-      const work = r.dataset === 'quotes' ? o.reinit('stale realtime quotes') : o.collect(r.dataset === 'daily_bars' ? 'daily-bars' : 'investor-flows', o.stopSignal());
+      const work = r.dataset === 'quotes' ? o.restartFeed('stale realtime quotes') : o.collect(r.dataset === 'daily_bars' ? 'daily-bars' : 'investor-flows', o.stopSignal());
       void work.catch((err: unknown) => log.warn({ err, dataset: r.dataset }, 're-collection after a stale check failed; the next check retries')).finally(() => recollecting.delete(r.dataset));
     },
   });

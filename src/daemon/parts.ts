@@ -17,6 +17,7 @@ import { createBroker, type Broker } from './broker.js';
 import { EMBEDDED_SIM_SERVER_ID } from './embedded-sim.js';
 import { createFeedBundle, type FeedBundle } from './feed-wiring.js';
 import { createFreshnessComponent } from './freshness-wiring.js';
+import { createDaemonReinit } from './reinit.js';
 import { alertSinksFromEnv } from './alerts-from-env.js';
 import type { KisEndpoint } from './kis-endpoint.js';
 import { wireRestMetrics } from './metrics-wiring.js';
@@ -88,6 +89,8 @@ function buildServices(i: PartsInput): Services {
   // Journal + reconciliation; no order is sent until start-up reconciliation has passed.
   const orders = createOrderManager({ broker: broker.api, db: store.db, clock, log: i.logger.child({ component: 'orders' }), alerts, sendDeadlineMs: config.orders.send_deadline_sec * 1000 });
   const stopNotices = orders.consumeNotices(feed.bus);
+  // After any reconnect: our execution notices, then the symbols we hold, before the rest.
+  feed.prioritize(() => orders.positions().filter((p) => p.market === 'KR' && p.qty !== 0).map((p) => p.symbol));
   return { broker, store, alerts, queue, datasets, worker, calendar, feed, orders, stopNotices };
 }
 
@@ -95,11 +98,7 @@ function buildServices(i: PartsInput): Services {
 function buildJobs(i: PartsInput, s: Services): Pick<DaemonParts, 'trading' | 'tokenWatch' | 'scheduler' | 'freshness'> {
   const { config, clock, metrics } = i;
   const log = i.logger.child({ component: 'daemon' });
-  const reinit = async (reason: string): Promise<void> => {
-    log.info({ reason }, `broker re-initialisation (${reason}): new HTTP pool, WebSocket re-authorised and re-subscribed`);
-    s.broker.reinitRest();
-    if (config.feed.enabled) await s.feed.restart();
-  };
+  const { reinit, restartFeed } = createDaemonReinit({ rest: s.broker, feed: config.feed.enabled ? s.feed : undefined, logger: log });
   const sc = config.scheduler;
   const universe = (): readonly string[] => {
     const all = sc.screening_symbols.length > 0 ? sc.screening_symbols : i.endpoint.sim ? i.endpoint.sim.sim.market.krRequestCodes() : config.feed.kr_watchlist;
@@ -111,7 +110,7 @@ function buildJobs(i: PartsInput, s: Services): Pick<DaemonParts, 'trading' | 't
     { dataDir: config.resolved.paths.dataDir, ...scheduleOptionsFor(config) },
     { clock, logger: i.logger.child({ component: 'scheduler' }), calendar: s.calendar, jobs: trading.jobs, tokenWatch, alerts: s.alerts, metrics },
   );
-  const freshness = createFreshnessComponent({ config, clock, logger: i.logger, calendar: s.calendar, store: s.store, feed: s.feed, alerts: s.alerts, reinit, collect: trading.collect, stopSignal: () => scheduler.stopSignal });
+  const freshness = createFreshnessComponent({ config, clock, logger: i.logger, calendar: s.calendar, store: s.store, feed: s.feed, alerts: s.alerts, restartFeed, collect: trading.collect, stopSignal: () => scheduler.stopSignal });
   s.broker.tokens.onTokenChanged((e) => {
     metrics.tokenIssues.inc({ kind: 'access', outcome: e.source });
     log.info({ source: e.source }, e.source === 'file' ? 'access token changed by another process' : 'access token issued');

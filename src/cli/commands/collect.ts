@@ -59,6 +59,21 @@ export function formatSummary(s: CollectSummary): string[] {
   return lines;
 }
 
+/**
+ * The last line of a run that left nothing missing: "OK: every symbol collected" only when every symbol's rows
+ * were saved; symbols that answered a well-formed "no data" are said as such, and a run that saved no row at
+ * all is not OK (exit 1) — the date range or the symbol list is probably wrong.
+ */
+function closingLine(s: CollectSummary): string {
+  if (s.rows === 0 && s.total > 0) {
+    throw new CliError(`no rows saved: all ${s.total} symbol(s) answered "no data"`, {
+      hint: 'check the symbol list and, for daily-bars, the --from/--to range (weekends and holidays have no bars)',
+    });
+  }
+  if (s.notFound > 0) return `OK: ${s.collected + s.recovered} symbol(s) collected; ${s.notFound} answered "no data" (nothing to save for them)`;
+  return 'OK: every symbol collected';
+}
+
 export function registerCollectCommand(program: Command, deps: CliDeps): void {
   program
     .command('collect <dataset>')
@@ -145,7 +160,7 @@ export function registerCollectCommand(program: Command, deps: CliDeps): void {
             hint: 'check those codes in the symbol list (an ETN is asked for with its Q prefix, e.g. Q500001); retrying them cannot help',
           });
         }
-        println(deps.stdout, 'OK: every symbol collected');
+        println(deps.stdout, closingLine(s));
       } finally {
         interrupt.dispose();
         store.close();

@@ -21,6 +21,8 @@ export interface SimBannerInput {
   credentialFiles: readonly string[];
   /** "2026-11-23 08:55:00 KST, 60x" when time travel is on. */
   clockNote?: string;
+  /** With time travel: the `kisd run …` flags that make a daemon follow this simulator's clock. */
+  followClock?: string;
 }
 
 function mask(v: string): string {
@@ -63,6 +65,7 @@ export function simBanner(o: SimBannerInput): string {
     '  kis:',
     `    rest_base_url: ${o.restUrl}`,
     `    ws_url: ${o.wsUrl}`,
+    ...(o.followClock ? ['  and start it on this clock:', `    ${o.followClock}`] : []),
   );
   const appValue = o.firstIsBuiltIn ? first.appKey : '<your app key>';
   const secValue = o.firstIsBuiltIn ? first.appSecret : '<your app secret>';

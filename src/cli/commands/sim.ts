@@ -64,7 +64,7 @@ export function registerSimCommand(program: Command): void {
           apps,
           firstIsBuiltIn: credentials.appKey === SIM_CREDENTIALS.appKey && credentials.appSecret === SIM_CREDENTIALS.appSecret,
           credentialFiles: opts.credentials,
-          ...(travel ? { clockNote: `from ${formatKstTimestamp(travel.startAtMs)} KST at ${travel.speed}x` } : {}),
+          ...(travel ? { clockNote: `from ${formatKstTimestamp(travel.startAtMs)} KST at ${travel.speed}x`, followClock: `kisd run --at "${formatKstTimestamp(travel.startAtMs)}" --speed ${travel.speed} --clock-anchor ${travel.anchorEpochMs}` } : {}),
         }),
       );
       await new Promise<void>((resolve) => {

@@ -42,7 +42,7 @@ export class WsSession {
   constructor(options: WsSessionOptions) {
     this.o = compileWsSessionOptions(options);
     this.log = this.o.log.child({ component: 'kis-ws' });
-    this.table = new SubscriptionTable(this.o.maxSubscriptions);
+    this.table = new SubscriptionTable(this.o.maxSubscriptions, this.o.subscribeRank);
     this.replies = new SessionReplies({
       options: this.o,
       log: this.log,

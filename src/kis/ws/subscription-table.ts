@@ -42,7 +42,11 @@ export class SubscriptionTable {
   /** What a lost connection may have left registered on the server: released first on the next one. */
   private readonly stale = new Map<string, SubscriptionKey>();
 
-  constructor(private readonly cap: number) {}
+  /** rank: subscribe order (lower first, ties in desired order); default desired order. */
+  constructor(
+    private readonly cap: number,
+    private readonly rank: (key: SubscriptionKey) => number = () => 0,
+  ) {}
 
   /** Adds a desired key; throws SubscriptionCapError past the cap. A rejected key gets one more try. */
   desire(trId: string, trKey: string): void {
@@ -112,10 +116,14 @@ export class SubscriptionTable {
         return { trType: '2', trId: e.trId, trKey: e.trKey };
       }
     }
+    let best: SubscriptionKey | undefined;
+    let bestRank = Infinity;
     for (const [k, d] of this.desired) {
-      if (!this.server.has(k)) return { trType: '1', trId: d.trId, trKey: d.trKey };
+      if (this.server.has(k)) continue;
+      const r = this.rank(d);
+      if (r < bestRank) [best, bestRank] = [d, r];
     }
-    return undefined;
+    return best === undefined ? undefined : { trType: '1', trId: best.trId, trKey: best.trKey };
   }
 
   /** Records that `action` was sent with `approvalKey`. */

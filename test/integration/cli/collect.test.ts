@@ -3,11 +3,18 @@
 // a symbol the server rejects is listed with the CSV and queue it went to, and bad input exits 2.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Simulator } from '../../../src/sim/index.js';
 import { openStore } from '../../../src/store/index.js';
-import { requireBuild, runCli, writeTestConfig } from './cli-harness.js';
+import { requireBuild, runCli, startTestSimulator, writeTestConfig } from './cli-harness.js';
 
 beforeAll(requireBuild);
+
+let sim: Simulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
 
 function symbolsFile(dir: string, text: string): string {
   const path = join(dir, 'symbols.txt');
@@ -91,5 +98,29 @@ describe('kisd collect', () => {
     expect(missing.code, missing.stdout + missing.stderr).toBe(2);
     expect(missing.stderr).toMatch(/cannot read symbols file .*nope\.txt \(ENOENT\)/);
     expect(existsSync(join(t.dataDir, 'kisd.sqlite'))).toBe(false); // refused before opening anything
+  });
+
+  // Issue 13 item 4: a reply without `output` was "no data" and the run printed "OK: every symbol collected".
+  it('an investor-flows reply without output is retried, not "no data"; the summary counts every request sent', async () => {
+    sim = await startTestSimulator();
+    const t = writeTestConfig({ kis: { rest_base_url: sim.restUrl } });
+    sim.faults.add({ kind: 'noOutput', match: { trId: 'FHKST01010900' }, count: 1 });
+    const r = await runCli(['--config', t.configPath, 'collect', 'investor-flows', '--symbols', symbolsFile(t.dir, '005930\n000660\n')]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(sim.stats.count({ trId: 'FHKST01010900', fault: 'noOutput' })).toBe(1);
+    expect(r.stdout).toMatch(/investor_flows .*: 2\/2 collected, 0 without data, 0 skipped after retries; \d+ rows saved/);
+    const sent = sim.stats.count({ trId: 'FHKST01010900' });
+    expect(sent).toBe(3);
+    expect(r.stdout).toMatch(new RegExp(`\n  ${sent} requests in `));
+    expect(r.stdout).toMatch(/OK: every symbol collected/);
+  });
+
+  it('a run that saved no row is not "OK" (daily bars over a weekend): exit 1 with what to check', async () => {
+    const t = writeTestConfig();
+    const r = await runCli(['--config', t.configPath, 'collect', 'daily-bars', '--symbols', symbolsFile(t.dir, '005930\n'), '--from', '20261121', '--to', '20261122']);
+    expect(r.stdout).toMatch(/0\/1 collected, 1 without data, 0 skipped after retries; 0 rows saved/);
+    expect(r.stdout).not.toMatch(/OK/);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/kisd: no rows saved: all 1 symbol\(s\) answered "no data"\n {2}next: .*--from\/--to/);
   });
 });
