@@ -6,7 +6,11 @@
 // and external memory come from /metrics, so growth can be told apart (heap = a JS leak; RSS with a flat
 // heap = native: allocator arenas, SQLite page cache, the log transport's worker).
 // Targets: RSS <= 150 MB, growth <= 1 MB per simulated hour after the first day (least-squares slope).
-// Usage: npm run bench -- daemon-memory [--scale 0.3] [--speed 600] [--tick-rate 2]
+// By default the simulator runs in its own process (`kisd sim --at … --speed …`) and the daemon follows its
+// clock (`kisd run … --clock-anchor`), so the figures are the daemon's alone, as against KIS; --embedded
+// measures `kisd run` with its embedded simulator in the same process instead (what `npm start` runs).
+// The daemon runs with deploy/kisd.service's node flags (--node-defaults: without them).
+// Usage: npm run bench -- daemon-memory [--scale 0.3] [--speed 600] [--tick-rate 2] [--embedded] [--node-defaults]
 //   --scale s: 7·s simulated days; --speed: clock speed; --tick-rate: simulator records per simulated second.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +20,7 @@ import { systemClock } from '../../src/core/clock.js';
 import { kstInstant, kstWeekday, kstYmd } from '../../src/core/kst.js';
 import { BenchReport, parseBenchArgs, runBench } from './lib/report.js';
 import { leastSquaresSlope } from './lib/stats.js';
-import { daemonAvailable, freePort, rssBytes, spawnDaemon, stopDaemon, waitHealthy, writeDaemonConfig, type DaemonProc } from './lib/daemon-proc.js';
+import { daemonAvailable, freePort, rssBytes, spawnDaemon, spawnStandaloneSim, stopDaemon, unitNodeFlags, waitHealthy, writeDaemonConfig, type DaemonProc, type StandaloneSim } from './lib/daemon-proc.js';
 
 const SAMPLE_EVERY_MS = 2_000;
 const MB = 1024 * 1024;
@@ -65,21 +69,35 @@ async function main(): Promise<void> {
   report.figure('clock', `${startKst} KST at ${speed}x`, `(${days.toFixed(2)} simulated days in ${Math.round(runMs / 1000)} s of real time)`);
   report.figure('simulatorTickRecordsPerSimulatedSec', tickRate, `(${Math.round(tickRate * speed)} per real second)`);
 
+  const embedded = args.flags['embedded'] !== undefined;
   const varDir = mkdtempSync(join(tmpdir(), 'kisd-bench-mem-'));
   const port = await freePort();
-  // The embedded simulator (time travel needs it), the default strategy, a 200-symbol universe.
-  const configPath = writeDaemonConfig(varDir, {
-    healthPort: port,
-    restUrl: '',
-    wsUrl: '',
-    extra: { kis: {}, sim: { port: 0, tick_records_per_sec: tickRate }, scheduler: { screening_universe_limit: 200 }, log: { level: 'warn', console: 'off' } },
-  });
+  let sim: StandaloneSim | undefined;
   let proc: DaemonProc | undefined;
   const xsHours: number[] = [];
   const rssMb: number[] = [];
   const heap: { hours: number; usedMb: number; externalMb: number }[] = [];
   try {
-    proc = spawnDaemon(configPath, {}, ['--at', startKst, '--speed', String(speed)]);
+    let runArgs = ['--at', startKst, '--speed', String(speed)];
+    if (!embedded) {
+      // The simulator in its own process on the same fast clock: the daemon's figures are the daemon's alone.
+      sim = await spawnStandaloneSim(varDir, ['--at', startKst, '--speed', String(speed), '--tick-rate', String(tickRate), '--port', '0']);
+      runArgs = sim.followArgs;
+      report.figure('simulator', `a separate \`kisd sim\` process at ${sim.restUrl}; the daemon follows its clock: ${runArgs.join(' ')}`);
+    } else {
+      report.figure('simulator', 'embedded in the measured process (--embedded)');
+    }
+    // The default strategy and a 200-symbol universe.
+    const configPath = writeDaemonConfig(varDir, {
+      healthPort: port,
+      restUrl: sim?.restUrl ?? '',
+      wsUrl: sim?.wsUrl ?? '',
+      extra: { ...(sim ? {} : { kis: {} }), sim: { port: 0, tick_records_per_sec: tickRate }, scheduler: { screening_universe_limit: 200 }, log: { level: 'warn', console: 'off' } },
+    });
+    // As the service runs it: the node flags of deploy/kisd.service's ExecStart (heap and young-generation caps).
+    const nodeFlags = args.flags['node-defaults'] !== undefined ? [] : unitNodeFlags();
+    report.figure('nodeFlags', nodeFlags.length ? nodeFlags.join(' ') : "(none: node's defaults)");
+    proc = spawnDaemon(configPath, {}, runArgs, nodeFlags);
     const pid = proc.child.pid!;
     report.figure('startToReadyMs', Math.round(await waitHealthy(proc, port, 60_000)));
     const t0 = systemClock.monotonicMs();
@@ -97,6 +115,7 @@ async function main(): Promise<void> {
       if (n % 30 === 0) console.log(`  simulated ${(hours / 24).toFixed(2)} days: RSS ${rssMb[rssMb.length - 1]!.toFixed(1)} MB`);
     }
     const r1 = (v: number): number => Math.round(v * 10) / 10;
+    if (sim) report.figure('simulatorProcessRssMbAtEnd', r1(rssBytes(sim.child.pid!) / MB), '(not part of the daemon figures)');
     const perDay: string[] = [];
     for (let d = 0; d < Math.ceil(days); d++) {
       const ys = rssMb.filter((_, i) => xsHours[i]! >= d * 24 && xsHours[i]! < (d + 1) * 24);
@@ -132,6 +151,7 @@ async function main(): Promise<void> {
       const stop = await stopDaemon(proc, 'SIGTERM', 20_000).catch(() => undefined);
       if (stop) report.figure('stopAfterRun', { ms: Math.round(stop.ms), exit: stop.code ?? stop.signal });
     }
+    if (sim) await stopDaemon(sim, 'SIGTERM', 10_000).catch(() => undefined);
     rmSync(varDir, { recursive: true, force: true });
   }
   report.finish();

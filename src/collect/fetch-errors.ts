@@ -2,14 +2,15 @@
 // Classification is by duck typing on the REST client's typed errors (code, msgCd, httpStatus, kind) and on
 // Node/undici/SQLite error codes, so sources other than KIS fit the same table.
 
-export type FetchErrorKind = 'network' | 'timeout' | 'rate-limit' | 'auth' | 'not-found' | 'invalid-input' | 'server' | 'parse' | 'storage' | 'aborted' | 'unknown';
+export type FetchErrorKind = 'network' | 'timeout' | 'rate-limit' | 'auth' | 'bad-key' | 'quota' | 'not-found' | 'invalid-input' | 'server' | 'parse' | 'storage' | 'aborted' | 'unknown';
 
 /**
  * retry: back off and try again in this run. skip: normal "no data", not an error (not queued).
  * reject: permanent — the request itself is wrong (KIS refused its input); reported, never retried or queued.
  * queue: do not retry now; record and hand to the recovery queue. abort: shutdown, stop quietly.
+ * stop: no symbol can succeed until a person acts (a refused API key): stop the run, keep the checkpoint, say why.
  */
-export type FetchErrorDisposition = 'retry' | 'skip' | 'reject' | 'queue' | 'abort';
+export type FetchErrorDisposition = 'retry' | 'skip' | 'reject' | 'queue' | 'abort' | 'stop';
 
 export interface FetchErrorPolicy {
   kind: FetchErrorKind;
@@ -28,12 +29,18 @@ export const FETCH_ERROR_POLICIES: Readonly<Record<FetchErrorKind, FetchErrorPol
   timeout: { kind: 'timeout', disposition: 'retry', minDelayMs: 0, refreshToken: false, handling: 'retry (the fetcher may lengthen its timeout per attempt)' },
   'rate-limit': { kind: 'rate-limit', disposition: 'retry', minDelayMs: 60_000, refreshToken: false, handling: 'wait at least 1 minute, then retry' },
   auth: { kind: 'auth', disposition: 'retry', minDelayMs: 0, refreshToken: true, handling: 'renew the token, then retry' },
+  // OpenDART 010/011/012/901: no retry can fix the key; every other symbol would fail the same way.
+  'bad-key': { kind: 'bad-key', disposition: 'stop', minDelayMs: 0, refreshToken: false, handling: 'stop the run (checkpoint kept) and tell the operator to fix the key' },
+  // The client's own daily budget (OpenDART 20,000/day) is spent: nothing was sent; the queue retries after midnight KST.
+  quota: { kind: 'quota', disposition: 'queue', minDelayMs: 0, refreshToken: false, handling: 'save to the recovery queue (retried after the daily budget resets)' },
   'not-found': { kind: 'not-found', disposition: 'skip', minDelayMs: 0, refreshToken: false, handling: 'skip (no data is a normal case)' },
   // OPSQ2001 "ERROR : INPUT INVALID_CHECK_…": the same request fails the same way tomorrow (a wrong code, e.g.
   // an ETN without its Q prefix); retrying or queueing it only spends the rate limit.
   'invalid-input': { kind: 'invalid-input', disposition: 'reject', minDelayMs: 0, refreshToken: false, handling: 'report as permanent (KIS refused the request input); never retried or queued' },
   server: { kind: 'server', disposition: 'retry', minDelayMs: 0, refreshToken: false, handling: 'exponential back-off, then retry' },
-  parse: { kind: 'parse', disposition: 'queue', minDelayMs: 0, refreshToken: false, handling: 'save to the recovery queue and log' },
+  // A reply whose shape does not match the API (no `output`, truncated JSON) is an error, never "no data": a
+  // server between versions or a proxy can send it once, so retry; queued and alerted if it persists.
+  parse: { kind: 'parse', disposition: 'retry', minDelayMs: 0, refreshToken: false, handling: 'retry with back-off; save to the recovery queue and alert if it persists' },
   storage: { kind: 'storage', disposition: 'retry', minDelayMs: 0, refreshToken: false, handling: 'retry; save to the recovery queue if it persists' },
   aborted: { kind: 'aborted', disposition: 'abort', minDelayMs: 0, refreshToken: false, handling: 'stop (shutdown)' },
   unknown: { kind: 'unknown', disposition: 'queue', minDelayMs: 0, refreshToken: false, handling: 'save to the recovery queue and log' },
@@ -56,6 +63,17 @@ const AUTH_MSG_CODES = new Set(['EGW00121', 'EGW00122', 'EGW00123', 'EGW00103', 
 const NOT_FOUND_MSG_CODES = new Set(['APBK0656']);
 /** KIS's input validation (rt_cd 2): OPSQ2000 account, OPSQ2001 any other field. */
 const INVALID_INPUT_MSG_CODES = new Set(['OPSQ2000', 'OPSQ2001']);
+
+/** The OpenDART adapter's error codes (src/dart/errors.ts); 013 "no data" never reaches here (it is an empty answer). */
+const DART_KINDS: Readonly<Record<string, FetchErrorKind>> = {
+  DART_BAD_KEY: 'bad-key',
+  DART_RATE_LIMITED: 'rate-limit',
+  DART_MAINTENANCE: 'server',
+  DART_SERVER_ERROR: 'server',
+  DART_BAD_REQUEST: 'invalid-input',
+  DART_MALFORMED_REPLY: 'parse',
+  DART_DAILY_QUOTA: 'quota',
+};
 
 type Loose = {
   name?: unknown;
@@ -86,8 +104,11 @@ function kindOf(err: unknown, depth: number): FetchErrorKind {
   const netKind = String(field(e, 'kind') ?? '');
 
   if (code === 'KISD_ABORTED' || name === 'AbortError') return 'aborted';
+  const dart = DART_KINDS[code];
+  if (dart !== undefined) return dart;
+  if (code === 'DART_NETWORK') return netKind === 'read-timeout' || netKind === 'connect-timeout' ? 'timeout' : 'network';
   if (code === 'KISD_NOT_FOUND' || NOT_FOUND_MSG_CODES.has(msgCd) || status === 404) return 'not-found';
-  if (INVALID_INPUT_MSG_CODES.has(msgCd)) return 'invalid-input';
+  if (INVALID_INPUT_MSG_CODES.has(msgCd) || code === 'KISD_INVALID_CODE') return 'invalid-input';
   if (RATE_LIMIT_MSG_CODES.has(msgCd) || status === 429) return 'rate-limit';
   if (AUTH_MSG_CODES.has(msgCd) || status === 401 || (status === 403 && msgCd !== 'EGW00133')) return 'auth';
   if (msgCd === 'EGW00133') return 'rate-limit'; // token issue throttled (1/min): waiting is the cure

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { KisdConfig } from '../config/load.js';
 import type { ApprovalKeyProvider } from '../kis/auth/types.js';
-import type { RealtimeEvent } from '../kis/ws/index.js';
+import { noticesFirst, type RealtimeEvent, type SubscriptionKey } from '../kis/ws/index.js';
 import type { TradingCalendar } from '../core/trading-calendar.js';
 import { EventBus, DualMarketFeed, QuoteCache, createGapFill, createWsFeedSessionFactory, type GapFiller, type MinuteChartPort } from '../feed/index.js';
 import type { FeedGapsRepo, MinuteBarsRepo } from '../store/index.js';
@@ -20,6 +20,11 @@ export interface FeedBundle {
   start(): void;
   /** Closes the socket and opens a fresh one (new approval key check, release + re-subscribe); subscribers stay. */
   restart(): Promise<void>;
+  /**
+   * The KR codes we hold (kisd's own open positions): on every (re)connection they are subscribed right after
+   * our execution notices, before the rest of the watchlist.
+   */
+  prioritize(heldCodes: () => Iterable<string>): void;
   stop(): Promise<void>;
 }
 
@@ -27,6 +32,20 @@ export interface FeedBundle {
 export function usWatchKey(entry: string): string {
   const [exchange, symbol] = entry.includes(':') ? entry.split(':') : ['NAS', entry];
   return `D${(exchange ?? 'NAS').toUpperCase()}${(symbol ?? '').toUpperCase()}`;
+}
+
+/**
+ * Subscribe order: execution notices, then the codes we hold, then the rest. The held set is read at most once a
+ * second (a reconnect ranks up to 41 keys in a burst; positions come from SQLite).
+ */
+function heldFirst(clock: Clock, heldCodes: () => Iterable<string>): (key: SubscriptionKey) => number {
+  let cache: { atMs: number; codes: ReadonlySet<string> } | undefined;
+  return (key) => {
+    if (noticesFirst(key) === 0) return 0;
+    const now = clock.monotonicMs();
+    if (cache === undefined || now - cache.atMs >= 1000) cache = { atMs: now, codes: new Set([...heldCodes()].map((c) => c.trim().toUpperCase())) };
+    return cache.codes.has(key.trKey) ? 1 : 2;
+  };
 }
 
 export function createFeedBundle(o: {
@@ -48,6 +67,8 @@ export function createFeedBundle(o: {
   const log = o.logger.child({ component: 'feed' });
   const bus = new EventBus<RealtimeEvent>({ log });
   const quotes = new QuoteCache();
+  let held: () => Iterable<string> = () => [];
+  const rank = heldFirst(clock, () => held());
   const sessions = createWsFeedSessionFactory({
     clock,
     log: o.logger.child({ component: 'ws' }),
@@ -60,6 +81,7 @@ export function createFeedBundle(o: {
     deadAfterSilenceMs: f.dead_after_silence_sec * 1000,
     releaseGraceMs: f.release_grace_ms,
     reconnect: { baseMs: f.reconnect_base_ms, capMs: f.reconnect_cap_ms, jitterMs: f.reconnect_jitter_ms },
+    subscribeRank: rank,
   });
   const feed = new DualMarketFeed({
     clock,
@@ -127,6 +149,9 @@ export function createFeedBundle(o: {
       gaps?.start();
       feed.start();
       timer = clock.setInterval(summarize, f.tick_log_interval_sec * 1000);
+    },
+    prioritize: (fn) => {
+      held = fn;
     },
     restart: async () => {
       if (stopped) return; // a re-init racing shutdown must not open a new socket

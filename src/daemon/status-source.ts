@@ -68,8 +68,9 @@ function phaseRow(d: PhaseDeps, id: PhaseId, ymd: string, nowMs: number, record:
   if (today) {
     const map: Partial<Record<string, [PhaseState, string]>> = {
       failed: ['failed', `failed${today.error ? `: ${today.error}` : ''}; retried at the next trigger or restart`],
-      'dependency-missed': ['missed', 'a phase it depends on did not finish in time'],
+      'dependency-missed': ['missed', `not run: ${today.error ?? 'a phase it depends on did not finish in time'}`],
       deferred: ['waiting', 'trigger deferred until restart recovery finishes'],
+      waiting: ['waiting', `waiting for ${today.waitingFor?.join(', ') ?? 'an earlier phase'} to finish`],
       interrupted: ['failed', 'interrupted by shutdown; the next start resumes it'],
       stopped: ['skipped', 'the daemon was stopping'],
       'no-job': ['skipped', SKIPPED['no-job']!],

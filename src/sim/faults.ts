@@ -1,5 +1,5 @@
 // Scripted failures for resilience tests: gateway 5xx (KIS JSON or an HTML error page), EGW00201, connection
-// resets, hangs, malformed or empty 200s, and token expiry/revocation, each matched by path/tr_id, limited to
+// resets, hangs, malformed or empty 200s, a well-formed envelope whose output keys are missing (noOutput), and token expiry/revocation, each matched by path/tr_id, limited to
 // the next N calls and/or drawn with a seeded probability, optionally after an order has been processed.
 import { mulberry32 } from './market/prng.js';
 
@@ -13,10 +13,11 @@ export type FaultKind =
   | 'hang'
   | 'malformed'
   | 'empty'
+  | 'noOutput'
   | 'expireToken'
   | 'revokeToken';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['http500', 'http502', 'http503', 'http504', 'egw00201', 'reset', 'hang', 'malformed', 'empty', 'expireToken', 'revokeToken'];
+export const FAULT_KINDS: readonly FaultKind[] = ['http500', 'http502', 'http503', 'http504', 'egw00201', 'reset', 'hang', 'malformed', 'empty', 'noOutput', 'expireToken', 'revokeToken'];
 
 export interface FaultRule {
   kind: FaultKind;

@@ -7,6 +7,7 @@ import { createRecoveryQueueRepo, type RecoveryQueueRepo } from './recovery-queu
 import { createAlertHistoryRepo, type AlertHistoryRepo } from './alert-history-repo.js';
 import { createFeedGapsRepo, type FeedGapsRepo } from './feed-gaps-repo.js';
 import { createMinuteBarsRepo, type MinuteBarsRepo } from './minute-bars-repo.js';
+import { createDartRepo, type DartRepo } from './dart-repo.js';
 
 export * from './database.js';
 export * from './migrations.js';
@@ -15,6 +16,7 @@ export * from './daily-bars-repo.js';
 export * from './investor-flows-repo.js';
 export * from './recovery-queue-repo.js';
 export * from './alert-history-repo.js';
+export * from './dart-repo.js';
 export * from './csv-export.js';
 export * from './order-journal-repo.js';
 export * from './positions-repo.js';
@@ -30,6 +32,8 @@ export interface Store {
   readonly alertHistory: AlertHistoryRepo;
   readonly feedGaps: FeedGapsRepo;
   readonly minuteBars: MinuteBarsRepo;
+  /** OpenDART disclosures and key financial accounts. */
+  readonly dart: DartRepo;
   close(): void;
 }
 
@@ -45,6 +49,7 @@ export function openStore(opts: DatabaseOptions = {}): Store {
     alertHistory: createAlertHistoryRepo(db),
     feedGaps: createFeedGapsRepo(db),
     minuteBars: createMinuteBarsRepo(db),
+    dart: createDartRepo(db),
     close: () => {
       if (db.open) db.close();
     },

@@ -178,6 +178,48 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
+    name: 'OpenDART: disclosures, key financial accounts',
+    // A disclosure is keyed by its receipt number (rcept_no); first_seen_at is when kisd first stored it (the
+    // disclosure watch alerts on rows it has not seen before). Key accounts are keyed by company, year, report,
+    // statement (CFS/OFS, BS/IS) and account name, as fnlttSinglAcnt.json lists them.
+    sql: `
+      CREATE TABLE dart_disclosures (
+        receipt_no    TEXT    PRIMARY KEY,
+        receipt_date  TEXT    NOT NULL,
+        corp_code     TEXT    NOT NULL,
+        stock_code    TEXT,
+        corp_name     TEXT    NOT NULL,
+        corp_class    TEXT    NOT NULL,
+        report_name   TEXT    NOT NULL,
+        filer_name    TEXT    NOT NULL,
+        remarks       TEXT    NOT NULL,
+        first_seen_at INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX dart_disclosures_by_stock ON dart_disclosures (stock_code, receipt_date);
+      CREATE TABLE dart_key_accounts (
+        corp_code              TEXT    NOT NULL,
+        bsns_year              TEXT    NOT NULL,
+        reprt_code             TEXT    NOT NULL,
+        fs_div                 TEXT    NOT NULL,
+        sj_div                 TEXT    NOT NULL,
+        account_name           TEXT    NOT NULL,
+        stock_code             TEXT,
+        receipt_no             TEXT    NOT NULL,
+        current_period         TEXT    NOT NULL,
+        current_amount         REAL,
+        current_cumulative     REAL,
+        previous_amount        REAL,
+        before_previous_amount REAL,
+        ord                    INTEGER,
+        currency               TEXT    NOT NULL,
+        updated_at             INTEGER NOT NULL,
+        PRIMARY KEY (corp_code, bsns_year, reprt_code, fs_div, sj_div, account_name)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 6,
     name: 'feed gaps, feed heartbeat and back-filled minute bars (gap-fill after realtime feed gaps)',
     // A gap is one interval of a market's session the realtime feed did not cover (reconnect, restart,
     // outage); its row lives from detection ('pending') to 'filled' (every subscribed symbol's bars fetched)

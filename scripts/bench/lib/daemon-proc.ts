@@ -10,6 +10,7 @@ import { request } from 'undici';
 import { offsetClock, systemClock, type Clock } from '../../../src/core/clock.js';
 import { kstInstant, kstYmd, kstWeekday } from '../../../src/core/kst.js';
 import { packageRoot } from '../../../src/config/load.js';
+import { readServiceUnit } from '../../../src/cli/service-unit.js';
 import { SIM_CREDENTIALS } from '../../../src/config/credentials.js';
 import { createSimulator, type Simulator } from '../../../src/sim/index.js';
 import { attachSimWebSocketTo, type SimWebSocket } from '../../../src/sim/ws/index.js';
@@ -87,8 +88,8 @@ export interface DaemonProc {
 }
 
 /** `kisd run`; extraArgs e.g. ['--at', '2026-12-07 09:00:05'] (time travel) start its clock elsewhere. */
-export function spawnDaemon(configPath: string, env: Record<string, string> = {}, extraArgs: readonly string[] = []): DaemonProc {
-  const child = spawn(process.execPath, [DAEMON_MAIN, '--config', configPath, 'run', ...extraArgs], {
+export function spawnDaemon(configPath: string, env: Record<string, string> = {}, extraArgs: readonly string[] = [], nodeArgs: readonly string[] = []): DaemonProc {
+  const child = spawn(process.execPath, [...nodeArgs, DAEMON_MAIN, '--config', configPath, 'run', ...extraArgs], {
     cwd: packageRoot(),
     env: { ...process.env, ...env, KISD_APP_KEY: '', KISD_APP_SECRET: '', KISD_ACCOUNT_NO: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -101,6 +102,46 @@ export function spawnDaemon(configPath: string, env: Record<string, string> = {}
   child.stderr?.on('data', keep);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return { child, stderrTail: () => tail, exited };
+}
+
+export interface StandaloneSim extends DaemonProc {
+  restUrl: string;
+  wsUrl: string;
+  /** The `kisd run` flags its banner printed to follow its clock (--at, --speed, --clock-anchor). */
+  followArgs: string[];
+}
+
+/** `kisd sim <args>` as a child process; resolves once its banner has printed the URLs (and clock flags). */
+export async function spawnStandaloneSim(varDir: string, args: readonly string[], timeoutMs = 30_000): Promise<StandaloneSim> {
+  const cfg = join(varDir, 'kisd.sim.yaml');
+  writeFileSync(cfg, JSON.stringify({ mode: 'sim', paths: { var_dir: join(varDir, 'sim') }, log: { level: 'warn', console: 'off' } }));
+  const child = spawn(process.execPath, [DAEMON_MAIN, '--config', cfg, 'sim', ...args], { cwd: packageRoot(), env: { ...process.env, KISD_APP_KEY: '', KISD_APP_SECRET: '', KISD_ACCOUNT_NO: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let tail = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  child.stderr?.on('data', (d: Buffer) => (tail = (tail + d.toString('utf8')).slice(-8000)));
+  const banner = await new Promise<string>((resolve, reject) => {
+    const timer = systemClock.setTimeout(() => reject(new Error(`kisd sim printed no banner within ${timeoutMs} ms:\n${out}${tail}`)), timeoutMs);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      const travel = args.includes('--speed') || args.includes('--at');
+      if (/WebSocket\s+ws:\/\//.test(out) && (!travel || /--clock-anchor \d+/.test(out))) {
+        systemClock.clearTimeout(timer);
+        resolve(out);
+      }
+    });
+    void exited.then(() => reject(new Error(`kisd sim exited before its banner:\n${out}${tail}`)));
+  });
+  const restUrl = /REST\s+(http:\/\/\S+)/.exec(banner)?.[1] ?? '';
+  const wsUrl = /WebSocket\s+(ws:\/\/\S+)/.exec(banner)?.[1] ?? '';
+  const follow = /kisd run --at "([^"]+)" --speed (\S+) --clock-anchor (\d+)/.exec(banner);
+  return { child, exited, stderrTail: () => tail, restUrl, wsUrl, followArgs: follow ? ['--at', follow[1]!, '--speed', follow[2]!, '--clock-anchor', follow[3]!] : [] };
+}
+
+/** The node flags deploy/kisd.service's ExecStart= runs the daemon with (between node and the script). */
+export function unitNodeFlags(): string[] {
+  const exec = readServiceUnit(join(packageRoot(), 'deploy', 'kisd.service')).execStart;
+  return exec.slice(1).filter((a, i, all) => a.startsWith('--') && all.slice(0, i).every((b) => b.startsWith('--')));
 }
 
 /** Polls /healthz every pollMs until it answers 200; resolves with the ms waited. Rejects on exit or timeout. */

@@ -19,8 +19,9 @@ export function registerRunCommand(program: Command): void {
     .option('--stop-deadline-sec <sec>', 'graceful stop deadline', '20')
     .option('--stop-with-parent', 'stop gracefully when the process that started kisd exits (npm start: npm does not pass SIGTERM on)', false)
     .option('--at <kst>', 'time travel (mode sim): start the clock at this KST instant, "YYYY-MM-DD HH:MM[:SS]" or "HH:MM"')
-    .option('--speed <n>', 'time travel (mode sim, embedded simulator): run the daemon and simulator clock N times faster (1-1000)')
-    .action(async (opts: { stopDeadlineSec: string; stopWithParent: boolean; at?: string; speed?: string }) => {
+    .option('--speed <n>', 'time travel (mode sim): run the daemon and simulator clock N times faster (1-1000)')
+    .option('--clock-anchor <epochMs>', 'time travel against a standalone `kisd sim --at … --speed …`: follow its clock (the value it printed, with its --at and --speed)')
+    .action(async (opts: { stopDeadlineSec: string; stopWithParent: boolean; at?: string; speed?: string; clockAnchor?: string }) => {
       const deadlineMs = Math.max(1, Number(opts.stopDeadlineSec)) * 1000;
       // The daemon outlives a closed console pipe: everything also goes to the log file. (Short commands stop
       // quietly on EPIPE instead, see main.ts.)

@@ -5,6 +5,6 @@ export { createParseStats, parseFrame, type ParseOptions, type ParseStats } from
 export { decryptNoticePayload, encryptNoticePayload, type NoticeCipherKey, type DecryptOutcome } from './cipher.js';
 export { classifyControl, safeMsg1, type ControlAction } from './control-codes.js';
 export { SubscriptionTable, SubscriptionCapError, keyOf, type SubscriptionKey, type ServerState, type PendingAction } from './subscription-table.js';
-export { compileWsSessionOptions, type WsSessionOptions, type CompiledWsSessionOptions } from './session-options.js';
+export { compileWsSessionOptions, noticesFirst, type WsSessionOptions, type CompiledWsSessionOptions } from './session-options.js';
 export type { SessionState, ConnectionEndReason, SessionLifecycleEvent, WsSessionCounters, WsSessionStatus } from './session-events.js';
 export { WsSession } from './session.js';

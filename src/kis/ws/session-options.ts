@@ -6,6 +6,8 @@ import { ConfigError } from '../../core/errors.js';
 import type { ApprovalKeyProvider } from '../auth/types.js';
 import type { BackoffPolicy } from '../../core/retry.js';
 import type { RealtimeEvent } from './events.js';
+import type { SubscriptionKey } from './subscription-table.js';
+import { ENCRYPTED_TRS } from './wire.js';
 
 /** Reconnect backoff defaults: 1 s doubling to 60 s, plus up to 1 s of jitter so a restart storm spreads out. */
 const DEFAULT_BACKOFF: Readonly<BackoffPolicy> = Object.freeze({ baseMs: 1000, capMs: 60_000, jitterMs: 1000 });
@@ -42,6 +44,12 @@ export interface WsSessionOptions {
   random?: () => number;
   /** Attach raw fields to every event (recording/debugging). Default false. */
   keepFields?: boolean;
+  /**
+   * Subscribe order on every (re)connection: lower first, ties in desired order. Read each time a request is
+   * picked, so it may follow live state (symbols with open positions). Default: encrypted TRs (our execution
+   * notices) first, then the rest.
+   */
+  subscribeRank?: (key: SubscriptionKey) => number;
 }
 
 export interface CompiledWsSessionOptions {
@@ -62,8 +70,14 @@ export interface CompiledWsSessionOptions {
   readonly stopTimeoutMs: number;
   readonly random: () => number;
   readonly keepFields: boolean;
+  readonly subscribeRank: (key: SubscriptionKey) => number;
   /** How often the silence watchdog looks (derived: deadAfterSilenceMs / 10, within 100..5000). */
   readonly silenceCheckMs: number;
+}
+
+/** The default subscribe order: our execution notices (encrypted TRs) before quotes. */
+export function noticesFirst(key: SubscriptionKey): number {
+  return ENCRYPTED_TRS.has(key.trId) ? 0 : 1;
 }
 
 function bounded(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
@@ -102,6 +116,7 @@ export function compileWsSessionOptions(raw: WsSessionOptions): CompiledWsSessio
     stopTimeoutMs: bounded('stopTimeoutMs', raw.stopTimeoutMs, 5000, 0, 600_000),
     random: raw.random ?? Math.random,
     keepFields: raw.keepFields ?? false,
+    subscribeRank: raw.subscribeRank ?? noticesFirst,
     silenceCheckMs: Math.min(5000, Math.max(100, Math.floor(deadAfterSilenceMs / 10))),
   });
 }

@@ -18,6 +18,8 @@ export interface PendingAction extends SubscriptionKey {
 
 interface Entry extends SubscriptionKey {
   state: ServerState;
+  /** Rejected for the registration cap (OPSP0008): retried once a release on this connection frees room. */
+  overCap?: boolean;
   /** approval key the last request for this key was sent with (OPSP0011 handling) */
   sentWith?: string;
 }
@@ -42,7 +44,11 @@ export class SubscriptionTable {
   /** What a lost connection may have left registered on the server: released first on the next one. */
   private readonly stale = new Map<string, SubscriptionKey>();
 
-  constructor(private readonly cap: number) {}
+  /** rank: subscribe order (lower first, ties in desired order); default desired order. */
+  constructor(
+    private readonly cap: number,
+    private readonly rank: (key: SubscriptionKey) => number = () => 0,
+  ) {}
 
   /** Adds a desired key; throws SubscriptionCapError past the cap. A rejected key gets one more try. */
   desire(trId: string, trKey: string): void {
@@ -112,10 +118,14 @@ export class SubscriptionTable {
         return { trType: '2', trId: e.trId, trKey: e.trKey };
       }
     }
+    let best: SubscriptionKey | undefined;
+    let bestRank = Infinity;
     for (const [k, d] of this.desired) {
-      if (!this.server.has(k)) return { trType: '1', trId: d.trId, trKey: d.trKey };
+      if (this.server.has(k)) continue;
+      const r = this.rank(d);
+      if (r < bestRank) [best, bestRank] = [d, r];
     }
-    return undefined;
+    return best === undefined ? undefined : { trType: '1', trId: best.trId, trKey: best.trKey };
   }
 
   /** Records that `action` was sent with `approvalKey`. */
@@ -141,17 +151,32 @@ export class SubscriptionTable {
     return true;
   }
 
-  /** Release confirmed (or not found): the key is gone from the server. Only acts on a pending release. */
+  /**
+   * Release confirmed (or not found): the key is gone from the server. Only acts on a pending release. The slot
+   * it frees goes to one key refused over the cap on this connection (best rank first), which nextAction() then
+   * sends again: one retry per freed slot, never a loop of refused subscribes.
+   */
   markReleased(trId: string, trKey: string): void {
     const k = keyOf(trId, trKey);
-    if (this.server.get(k)?.state === 'releasing') this.server.delete(k);
+    if (this.server.get(k)?.state !== 'releasing') return;
+    this.server.delete(k);
+    let retry: string | undefined;
+    let bestRank = Infinity;
+    for (const [key, e] of this.server) {
+      if (e.state !== 'rejected' || e.overCap !== true || !this.desired.has(key)) continue;
+      const r = this.rank(e);
+      if (r < bestRank) [retry, bestRank] = [key, r];
+    }
+    if (retry !== undefined) this.server.delete(retry);
   }
 
-  /** Refused (over cap, bad tr_id): not retried on this connection. */
-  markRejected(trId: string, trKey: string): void {
+  /** Refused: not retried on this connection (over the cap: until a release frees room, see markReleased). */
+  markRejected(trId: string, trKey: string, overCap = false): void {
     const e = this.server.get(keyOf(trId, trKey));
-    if (e !== undefined) e.state = 'rejected';
-    else this.server.set(keyOf(trId, trKey), { trId, trKey, state: 'rejected' });
+    if (e !== undefined) {
+      e.state = 'rejected';
+      e.overCap = overCap;
+    } else this.server.set(keyOf(trId, trKey), { trId, trKey, state: 'rejected', overCap });
   }
 
   /**

@@ -97,6 +97,19 @@ export function malformedReply(trId: string): Reply {
   };
 }
 
+/** The reply with every top-level `output…` key removed (fault 'noOutput'); a body that is not a JSON object is kept. */
+export function withoutOutputs(reply: Reply): Reply {
+  let body: unknown;
+  try {
+    body = JSON.parse(reply.body);
+  } catch {
+    return reply;
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return reply;
+  const kept = Object.fromEntries(Object.entries(body as Record<string, unknown>).filter(([k]) => !k.startsWith('output')));
+  return { ...reply, body: JSON.stringify(kept), ok: false };
+}
+
 export function emptyReply(trId: string): Reply {
   return { status: 200, headers: { 'Content-Type': JSON_CONTENT_TYPE, tr_id: trId, tr_cont: '', gt_uid: randomBytes(16).toString('hex') }, body: '', msgCd: '', ok: false };
 }

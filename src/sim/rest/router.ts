@@ -6,7 +6,7 @@ import { errorMessage } from '../../core/errors.js';
 import type { FaultRule, FaultTable } from '../faults.js';
 import type { RateWindow } from '../rate-window.js';
 import { outcomeOf } from '../stats.js';
-import { emptyReply, gatewayFaultReply, header, malformedReply, oauthReply, readBody, restReply, send, type Reply } from './http-io.js';
+import { emptyReply, gatewayFaultReply, header, malformedReply, oauthReply, readBody, restReply, send, withoutOutputs, type Reply } from './http-io.js';
 import { bearerOf, checkUapiCall, gatewayError, MSG } from './pipeline.js';
 import { kisError, type RestContext, type RouteDef, type SimEnv } from './types.js';
 
@@ -86,11 +86,17 @@ export class RestRouter {
       this.timers.add(t);
       return;
     }
-    if (rule && !rule.afterAccept) {
+    if (rule && !rule.afterAccept && rule.kind !== 'noOutput') {
       this.deliverFault(rule, req, res, trId, record);
       return;
     }
     const reply = await this.process(req, path, trId, rawBody, url, atMs, monoMs);
+    if (rule?.kind === 'noOutput') {
+      // The envelope says success (rt_cd 0) but the data keys are gone: a reply that does not match the API.
+      record(reply.status, reply.msgCd, false, 'noOutput');
+      send(res, withoutOutputs(reply));
+      return;
+    }
     if (rule) {
       // afterAccept: the request took effect, only the reply fails
       this.deliverFault(rule, req, res, trId, record);

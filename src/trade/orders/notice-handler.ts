@@ -17,6 +17,8 @@ export interface NoticeHandlerStats {
   dropped: number;
   /** Notices for order numbers of other programs (HTS, MTS), discarded from the buffer eventually. */
   ignored: number;
+  /** Fill notices identical to one already applied (same order, time, quantity, price): counted once. */
+  repeated: number;
 }
 
 /** Bound on the occurrence map (a day of fills is far fewer); trimming the oldest can only under-count. */
@@ -25,7 +27,7 @@ const MAX_OCCURRENCE_KEYS = 100_000;
 export class NoticeHandler {
   private readonly pending = new Map<string, KrExecutionNotice[]>();
   private pendingCount = 0;
-  private readonly counters: NoticeHandlerStats = { applied: 0, buffered: 0, dropped: 0, ignored: 0 };
+  private readonly counters: NoticeHandlerStats = { applied: 0, buffered: 0, dropped: 0, ignored: 0, repeated: 0 };
   /** Fill notices seen per (order, content) in this process: the occurrence number of the dedup key. */
   private readonly occurrences = new Map<string, number>();
 
@@ -33,6 +35,8 @@ export class NoticeHandler {
     private readonly journal: OrderJournal,
     private readonly log: Logger,
     private readonly maxBuffered = 2_000,
+    /** Told of a repeated fill notice, so daily executions can confirm soon whether it was a second real fill. */
+    private readonly onRepeat: (kisOrderNo: string) => void = () => undefined,
   ) {}
 
   stats(): NoticeHandlerStats {
@@ -95,7 +99,14 @@ export class NoticeHandler {
         this.log.warn({ kisOrderNo: legNo, qty: n.qty, price: n.price }, 'fill notice without quantity/price ignored');
         return;
       }
-      this.journal.applyProgress(legNo, { notice: { key: this.fillKey(legNo, n), qty: n.qty, price: n.price, atMs: n.receivedAtMs } }, 'notice');
+      const { key, repeat } = this.fillKey(legNo, n);
+      if (repeat) {
+        this.counters.repeated++;
+        this.log.info({ kisOrderNo: legNo, qty: n.qty, price: n.price, time: n.time }, 'fill notice identical to one already counted: not counted again; daily executions will tell');
+        this.onRepeat(legNo);
+        return;
+      }
+      this.journal.applyProgress(legNo, { notice: { key, qty: n.qty, price: n.price, atMs: n.receivedAtMs } }, 'notice');
       return;
     }
     if (n.rejected && (n.correctionCode === '1' || n.correctionCode === '2')) {
@@ -130,25 +141,24 @@ export class NoticeHandler {
   }
 
   /**
-   * The dedup key of a fill notice. H0STCNI0 carries no execution number, so two real fills of the same
-   * size and price in the same second look identical; the key therefore includes the occurrence number of
-   * that content for the order in this process. Decision: KIS pushes each notice once (no replay on
-   * subscribe or reconnect is documented ❓, the simulator has none, and the bus delivers an event once),
-   * so identical content seen twice here is two fills. The seen keys persist, so after a restart a new fill
-   * identical to one seen before it is taken as already counted — an under-count that the next daily
-   * executions (the other lower bound of the same cumulative quantity) repair; never an over-count. The
-   * journal's (order no, cumulative qty) fill key still makes a notice + executions double count impossible.
+   * The dedup key of a fill notice. H0STCNI0 carries no execution number, so a notice delivered twice (a
+   * re-push after a reconnect, a second session) and two real fills of the same size and price in the same
+   * second look identical. Counting both would over-count — a position kisd does not hold, a sell KIS
+   * refuses, a wrong P&L — while counting one under-counts only until daily executions (the other lower
+   * bound of the same cumulative quantity) add the second: so identical content is counted once, and the
+   * caller is told (repeat) so a reconciliation runs soon. The key keeps its `#1` suffix so keys persisted
+   * by earlier versions still match; the seen keys persist, so a restart does not count a notice again.
    */
-  private fillKey(legNo: string, n: KrExecutionNotice): string {
+  private fillKey(legNo: string, n: KrExecutionNotice): { key: string; repeat: boolean } {
     const base = `${n.time}|${n.qty}|${n.price}|${normalizeOrderNo(n.orderNo)}`;
     const mapKey = `${legNo}|${base}`;
-    const k = (this.occurrences.get(mapKey) ?? 0) + 1;
+    const seen = this.occurrences.get(mapKey) ?? 0;
     this.occurrences.delete(mapKey); // re-insert: the map stays in least-recently-seen order for trimming
-    this.occurrences.set(mapKey, k);
+    this.occurrences.set(mapKey, seen + 1);
     if (this.occurrences.size > MAX_OCCURRENCE_KEYS) {
       const oldest = this.occurrences.keys().next().value;
       if (oldest !== undefined) this.occurrences.delete(oldest);
     }
-    return `${base}#${k}`;
+    return { key: `${base}#1`, repeat: seen > 0 };
   }
 }

@@ -51,7 +51,8 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
   const { broker, clock } = raw;
   const log: Logger = raw.log.child({ component: 'order-manager' });
   const journal = new OrderJournal(createOrderJournalRepo(raw.db), createPositionsRepo(raw.db), clock, log);
-  const notices = new NoticeHandler(journal, log);
+  // A repeated fill notice may have been a second real fill: daily executions settle it at the recheck.
+  const notices = new NoticeHandler(journal, log, undefined, () => scheduleRecheck());
   const inFlight = new Set<string>();
   const crash = (point: Parameters<NonNullable<OrderManagerOptions['crashHook']>>[0], id: string): void => raw.crashHook?.(point, id);
   let allowed = false;

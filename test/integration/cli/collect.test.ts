@@ -3,11 +3,21 @@
 // a symbol the server rejects is listed with the CSV and queue it went to, and bad input exits 2.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Simulator } from '../../../src/sim/index.js';
+import { createDartSimulator } from '../../../src/sim/dart/index.js';
+import { DART_SIM_API_KEY } from '../../../src/dart/index.js';
+import { systemClock } from '../../../src/core/clock.js';
 import { openStore } from '../../../src/store/index.js';
-import { requireBuild, runCli, writeTestConfig } from './cli-harness.js';
+import { requireBuild, runCli, startTestSimulator, writeTestConfig } from './cli-harness.js';
 
 beforeAll(requireBuild);
+
+let sim: Simulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
 
 function symbolsFile(dir: string, text: string): string {
   const path = join(dir, 'symbols.txt');
@@ -91,5 +101,64 @@ describe('kisd collect', () => {
     expect(missing.code, missing.stdout + missing.stderr).toBe(2);
     expect(missing.stderr).toMatch(/cannot read symbols file .*nope\.txt \(ENOENT\)/);
     expect(existsSync(join(t.dataDir, 'kisd.sqlite'))).toBe(false); // refused before opening anything
+  });
+
+  // Issue 13 item 4: a reply without `output` was "no data" and the run printed "OK: every symbol collected".
+  it('an investor-flows reply without output is retried, not "no data"; the summary counts every request sent', async () => {
+    sim = await startTestSimulator();
+    const t = writeTestConfig({ kis: { rest_base_url: sim.restUrl } });
+    sim.faults.add({ kind: 'noOutput', match: { trId: 'FHKST01010900' }, count: 1 });
+    const r = await runCli(['--config', t.configPath, 'collect', 'investor-flows', '--symbols', symbolsFile(t.dir, '005930\n000660\n')]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(sim.stats.count({ trId: 'FHKST01010900', fault: 'noOutput' })).toBe(1);
+    expect(r.stdout).toMatch(/investor_flows .*: 2\/2 collected, 0 without data, 0 skipped after retries; \d+ rows saved/);
+    const sent = sim.stats.count({ trId: 'FHKST01010900' });
+    expect(sent).toBe(3);
+    expect(r.stdout).toMatch(new RegExp(`\n  ${sent} requests in `));
+    expect(r.stdout).toMatch(/OK: every symbol collected/);
+  });
+
+  it('a run that saved no row is not "OK" (daily bars over a weekend): exit 1 with what to check', async () => {
+    const t = writeTestConfig();
+    const r = await runCli(['--config', t.configPath, 'collect', 'daily-bars', '--symbols', symbolsFile(t.dir, '005930\n'), '--from', '20261121', '--to', '20261122']);
+    expect(r.stdout).toMatch(/0\/1 collected, 1 without data, 0 skipped after retries; 0 rows saved/);
+    expect(r.stdout).not.toMatch(/OK/);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/kisd: no rows saved: all 1 symbol\(s\) answered "no data"\n {2}next: .*--from\/--to/);
+  });
+
+  it('disclosures from the DART simulator in sim mode; without dart.enabled it says what to set (exit 2)', async () => {
+    const t = writeTestConfig({ dart: { enabled: true } });
+    const file = symbolsFile(t.dir, '005930\n000660\n035420\n');
+    const r = await runCli(['--config', t.configPath, 'collect', 'disclosures', '--symbols', file, '--from', '20261101', '--to', '20261130']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/collecting dart_disclosures for 3 symbol\(s\) from .* via the built-in DART simulator \(http:\/\/127\.0\.0\.1:\d+\)/);
+    expect(r.stdout).toMatch(/dart_disclosures .*: \d\/3 collected, \d without data, 0 skipped after retries; (\d+) rows saved/);
+    const saved = Number(/; (\d+) rows saved/.exec(r.stdout)?.[1]);
+    const store = openStore({ dataDir: t.dataDir });
+    try {
+      expect(store.dart.counts().disclosures).toBe(saved);
+    } finally {
+      store.close();
+    }
+    const off = writeTestConfig();
+    const refused = await runCli(['--config', off.configPath, 'collect', 'financials', '--symbols', file]);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/kisd: financials comes from OpenDART, which is off in .*kisd\.yaml\n {2}next: set dart\.enabled: true/);
+  });
+
+  it('a DART key the server refuses stops the run with what to do, never printing the key', async () => {
+    const dart = await createDartSimulator({ clock: systemClock, keys: [{ key: DART_SIM_API_KEY }] });
+    try {
+      const t = writeTestConfig({ dart: { enabled: true, base_url: dart.url } });
+      const wrongKey = 'kisdWrongKey0000000000000000000000000077';
+      const r = await runCli(['--config', t.configPath, 'collect', 'disclosures', '--symbols', symbolsFile(t.dir, '005930\n000660\n')], { env: { KISD_DART_API_KEY: wrongKey } });
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/kisd: collection stopped: OpenDART \/api\/corpCode\.xml: status 010 .*check KISD_DART_API_KEY/);
+      expect(r.stderr).toMatch(/next: fix that, then run the same command again to resume/);
+      expect(r.stdout + r.stderr).not.toContain(wrongKey);
+    } finally {
+      await dart.close();
+    }
   });
 });

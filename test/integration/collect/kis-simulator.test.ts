@@ -12,7 +12,8 @@ import { createKisRestClient, createRateLimiter, KisRestApi } from '../../../src
 import { createSimulator, type Simulator } from '../../../src/sim/simulator.js';
 import { openStore } from '../../../src/store/index.js';
 import { createRecoveryQueue } from '../../../src/recovery/index.js';
-import { createBulkCollector, createKisDailyBarsFetcher, createKisQuotesFetcher } from '../../../src/collect/index.js';
+import { createBulkCollector, createKisDailyBarsFetcher, createKisInvestorFlowsFetcher, createKisOverseasQuotesFetcher, createKisQuotesFetcher } from '../../../src/collect/index.js';
+import type { Alert } from '../../../src/core/alert.js';
 
 const logger = pino({ level: 'silent' });
 const APP = { appKey: 'PSsimAppKey0000000000000000000000001', appSecret: 'simSecret'.padEnd(180, 'x'), accountNo: '50000000-01', htsId: 'simhts' };
@@ -75,7 +76,10 @@ async function setup() {
   const store = openStore({ dataDir });
   cleanups.push(() => store.close());
   const queue = createRecoveryQueue({ repo: store.recoveryQueue, clock });
-  return { clock, sim, api, dataDir, store, queue, tokens };
+  // What the server sees: every HTTP attempt the client sends, its own retries included (as `kisd collect` counts).
+  let sent = 0;
+  client.events.on('attempt', () => void sent++);
+  return { clock, sim, api, dataDir, store, queue, tokens, requestCounter: () => sent };
 }
 
 describe('KIS fetchers against the simulator', () => {
@@ -119,5 +123,66 @@ describe('KIS fetchers against the simulator', () => {
       const q = store.quotes.get('KR', code);
       expect(q?.price).toBe(sim.market.krQuote(code, clock.nowMs())?.price);
     }
+  });
+});
+
+// Issue 13 item 4: against an independent server, an investor-flows reply without `output` was counted as
+// "no data" (0 rows, "OK: every symbol collected") and a malformed overseas reply was skipped without a retry.
+// A reply whose shape does not match the API is an error: retried, queued if it persists, counted and alerted.
+describe('replies that do not match the API are errors, not "no data"', () => {
+  const INVESTOR = 'FHKST01010900';
+  const alertsSent: Alert[] = [];
+  const alerts = { send: async (a: Alert) => void alertsSent.push(a) };
+
+  it('an investor-flows reply without output is retried and the symbol collected', async () => {
+    const { clock, sim, api, dataDir, store, queue, requestCounter } = await setup();
+    const codes = sim.market.krCodes().slice(0, 3);
+    sim.faults.add({ kind: 'noOutput', match: { trId: INVESTOR }, count: 1 });
+    const fetcher = createKisInvestorFlowsFetcher({ api, clock, logger, retry: { maxRetries: 3, baseDelayMs: 200, maxDelayMs: 1_000 } });
+    const collector = createBulkCollector({ dataDir, clock, logger, queue, requestCounter, finalPassDelayMs: 1_000 });
+    const run = collector.run({ name: 'investor_flows', taskType: 'investor_flows', fetcher, save: (rows) => store.investorFlows.upsert(rows, clock.nowMs()) }, codes);
+    const summary = await settle(clock, run, { stepMs: 20, maxVirtualMs: 10 * 60_000 });
+    expect(sim.faults.list()).toEqual([]);
+    expect(sim.stats.count({ trId: INVESTOR, fault: 'noOutput' })).toBe(1);
+    expect(summary).toMatchObject({ total: 3, collected: 3, notFound: 0, skipped: 0, stillFailed: [] });
+    const perSymbol = store.db.prepare('SELECT COUNT(*) FROM investor_flows WHERE symbol = ?').pluck();
+    for (const code of codes) expect(perSymbol.get(code)).toBeGreaterThan(0);
+    expect(summary.rows).toBe(store.db.prepare('SELECT COUNT(*) FROM investor_flows').pluck().get());
+    // Three symbols, one answered twice: the summary counts the four requests the server saw.
+    expect(summary.requests).toBe(sim.stats.count({ trId: INVESTOR }));
+    expect(summary.requests).toBe(4);
+  });
+
+  it('when every reply lacks output: nothing is "without data"; all are queued and an ERROR alert names them', async () => {
+    alertsSent.length = 0;
+    const { clock, sim, api, dataDir, store, queue, requestCounter } = await setup();
+    const codes = sim.market.krCodes().slice(0, 2);
+    sim.faults.add({ kind: 'noOutput', match: { trId: INVESTOR } });
+    const fetcher = createKisInvestorFlowsFetcher({ api, clock, logger, retry: { maxRetries: 2, baseDelayMs: 200, maxDelayMs: 1_000 } });
+    const collector = createBulkCollector({ dataDir, clock, logger, queue, requestCounter, alerts, finalPassDelayMs: 1_000 });
+    const run = collector.run({ name: 'investor_flows', taskType: 'investor_flows', fetcher, save: (rows) => store.investorFlows.upsert(rows, clock.nowMs()) }, codes);
+    const summary = await settle(clock, run, { stepMs: 20, maxVirtualMs: 10 * 60_000 });
+    expect(summary).toMatchObject({ collected: 0, notFound: 0, skipped: 2, recovered: 0, rows: 0 });
+    expect(summary.stillFailed).toEqual(codes);
+    // Each symbol: three tries in the main pass and three in the final pass — and the summary says so.
+    expect(sim.stats.count({ trId: INVESTOR })).toBe(2 * 3 * 2);
+    expect(summary.requests).toBe(12);
+    const queued = queue.list();
+    expect(queued.map((t) => t.targetCode).sort()).toEqual([...codes].sort());
+    for (const t of queued) expect(t.errorMessage).toMatch(/parse: .*"output" missing/);
+    expect(alertsSent).toHaveLength(1);
+    expect(alertsSent[0]).toMatchObject({ level: 'ERROR', symbols: codes });
+  });
+
+  it('an overseas reply without output is retried at once, not skipped to the queue', async () => {
+    const { clock, sim, api, dataDir, store, queue, requestCounter } = await setup();
+    sim.faults.add({ kind: 'noOutput', match: { trId: 'HHDFS00000300' }, count: 1 });
+    const fetcher = createKisOverseasQuotesFetcher({ api, clock, logger, retry: { maxRetries: 2, baseDelayMs: 200, maxDelayMs: 1_000 } });
+    const collector = createBulkCollector({ dataDir, clock, logger, queue, requestCounter, finalPassDelayMs: 60_000 });
+    const run = collector.run({ name: 'us_quotes', taskType: 'us_quotes', fetcher, save: (rows) => store.quotes.upsert(rows, clock.nowMs()) }, ['NAS:AAPL', 'NAS:MSFT']);
+    const summary = await settle(clock, run, { stepMs: 20, maxVirtualMs: 10 * 60_000 });
+    expect(summary).toMatchObject({ collected: 2, skipped: 0, recovered: 0, rows: 2, requests: 3 });
+    expect(store.quotes.get('NAS', 'AAPL')?.price).toBeGreaterThan(0);
+    expect(queue.counts().pending).toBe(0);
   });
 });

@@ -76,7 +76,7 @@ describe('success and no data', () => {
 
 describe('failures', () => {
   it('020 from the server: waits one minute on the clock, then succeeds', async () => {
-    kit = await startDart();
+    kit = await startDart({ client: { readTimeoutMs: 600_000 } }); // see the 800 test: no timeout from load
     kit.sim.faults.add({ kind: 'status', status: '020', match: { path: DART_PATHS.company }, count: 1 });
     const retries: number[] = [];
     kit.client.events.on('retry', (e) => retries.push(e.delayMs));
@@ -141,7 +141,10 @@ describe('failures', () => {
   });
 
   it('maintenance (800) waits five minutes, then succeeds; 800 that persists fails retryable', async () => {
-    kit = await startDart();
+    // The fake clock moves 5 s per step while a loopback request is in flight; with the kit's 5 s read
+    // timeout one slow turn (CI under load) timed a request out and added an attempt (3 instead of 2).
+    // A read timeout longer than the whole wait keeps this test about 800, not about the machine's load.
+    kit = await startDart({ client: { readTimeoutMs: 600_000 } });
     const corp = kit.sim.universe.byStockCode('005930')!.corpCode;
     kit.sim.faults.add({ kind: 'status', status: '800', match: { path: DART_PATHS.company }, count: 1 });
     await expect(settle(kit.clock, kit.api.company(corp), { stepMs: 5_000, maxVirtualMs: 20 * 60_000 })).resolves.toMatchObject({ corpCode: corp });

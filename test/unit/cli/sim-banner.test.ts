@@ -25,4 +25,12 @@ describe('simBanner', () => {
     expect(text).toContain('my_app: "<your app key>"');
     expect(text).toContain('PSre******** (38 chars) (as configured)');
   });
+
+  it('with time travel it prints the kisd run flags that follow its clock', () => {
+    const follow = 'kisd run --at "2026-12-07 08:55:00" --speed 60 --clock-anchor 1796000000000';
+    const text = simBanner({ ...base, flavor: 'real', firstIsBuiltIn: true, clockNote: 'from 2026-12-07 08:55:00 KST at 60x', followClock: follow });
+    expect(text).toContain('clock from 2026-12-07 08:55:00 KST at 60x');
+    expect(text).toContain(`  and start it on this clock:\n    ${follow}\n`);
+    expect(simBanner({ ...base, flavor: 'real', firstIsBuiltIn: true })).not.toContain('--clock-anchor');
+  });
 });

@@ -53,6 +53,6 @@ describe('KIS collection fetchers (fake REST port)', () => {
     expect(kr.ok[0]).toMatchObject({ market: 'KR', symbol: '005930', price: 70_000, asOfMs: clock.nowMs() });
     const us = await createKisOverseasQuotesFetcher({ api, clock }).fetch({ targetCodes: ['NAS:AAPL', 'AAPL'] });
     expect(us.ok).toEqual([expect.objectContaining({ market: 'NAS', symbol: 'AAPL', price: 190.5 })]);
-    expect(classifyFetchError(us.failed[0]?.error).kind).toBe('parse');
+    expect(classifyFetchError(us.failed[0]?.error).kind).toBe('invalid-input');
   });
 });

@@ -1,6 +1,6 @@
 // Regression tests for the order-path review findings: exits while trading is paused (1), refused
 // cancel/revise notices (4), the position check against pending fills (6), stop() aborting a scheduled
-// reconciliation (8), two identical real fills (9) and a revision racing a fill (10).
+// reconciliation (8), a fill notice with the same content twice (9, issue 9 item 6) and a revision racing a fill (10).
 import { afterEach, describe, expect, it } from 'vitest';
 import { deferred, execution, harness, holding, lostReply, notice, turns, type Harness } from './fake-broker.js';
 import type { DailyExecutions, OrderAck } from '../../../src/kis/rest/index.js';
@@ -139,18 +139,37 @@ describe('finding 8: stop() aborts a scheduled reconciliation', () => {
   });
 });
 
-describe('finding 9: two real fills with the same content', () => {
-  it('counts both, and daily executions add nothing on top', async () => {
+describe('finding 9 / issue 9 item 6: a fill notice with the same content twice', () => {
+  it('a notice delivered twice counts as one fill, and daily executions agree', async () => {
     const x = await ready();
+    const o = await x.om.submit({ strategy: 's', market: 'KR', symbol: '005930', side: 'buy', qty: 10, type: 'limit', price: 1000 });
+    const n = notice({ orderNo: o.kisOrderNo!, isFill: true, qty: 3, price: 1000, time: '100005' });
+    x.om.handleNotice(n);
+    x.om.handleNotice({ ...n, receivedAtMs: n.receivedAtMs + 700 }); // re-pushed, parsed again
+    expect(x.om.get(o.clientOrderId)).toMatchObject({ filledQty: 3, state: 'partially_filled' });
+    expect(x.om.positions()).toEqual([expect.objectContaining({ symbol: '005930', qty: 3 })]);
+    expect(x.om.noticeStats().repeated).toBe(1);
+    x.broker.rows = [execution({ orderNo: o.kisOrderNo!, code: '005930', side: 'buy', orderQty: 10, filledQty: 3, filledAmount: 3_000, remainingQty: 7 })];
+    x.broker.holdings = [holding('005930', 3, 1000)];
+    const rep = await x.om.reconcile();
+    expect(rep.addedFillQty).toBe(0);
+    expect(x.om.get(o.clientOrderId)?.filledQty).toBe(3);
+  });
+
+  it('two real fills with the same content: the second is added by the reconciliation the repeat schedules', async () => {
+    const x = await ready({ unknownRecheckMs: 3_000 });
     const o = await x.om.submit({ strategy: 's', market: 'KR', symbol: '005930', side: 'buy', qty: 10, type: 'limit', price: 1000 });
     const fill = { orderNo: o.kisOrderNo!, isFill: true, qty: 3, price: 1000, time: '100005' };
     x.om.handleNotice(notice(fill));
     x.om.handleNotice(notice(fill));
-    expect(x.om.get(o.clientOrderId)).toMatchObject({ filledQty: 6, state: 'partially_filled' });
+    expect(x.om.get(o.clientOrderId)?.filledQty).toBe(3);
     x.broker.rows = [execution({ orderNo: o.kisOrderNo!, code: '005930', side: 'buy', orderQty: 10, filledQty: 6, filledAmount: 6_000, remainingQty: 4 })];
     x.broker.holdings = [holding('005930', 6, 1000)];
-    const rep = await x.om.reconcile();
-    expect(rep.addedFillQty).toBe(0);
+    expect(x.om.lastReconcile()?.addedFillQty).toBe(0); // the start-up pass only
+    await x.clock.tickAsync(3_000);
+    await turns(50);
+    expect(x.om.lastReconcile()).toMatchObject({ addedFillQty: 3, passed: true });
+    expect(x.om.get(o.clientOrderId)).toMatchObject({ filledQty: 6, state: 'partially_filled' });
     expect(x.om.positions()).toEqual([expect.objectContaining({ symbol: '005930', qty: 6 })]);
   });
 });

@@ -28,7 +28,7 @@ export function createKisOverseasQuotesFetcher(opts: KisFetcherOptions): Fetcher
     renewToken: opts.renewToken,
     async fetchOne(code, ctx) {
       const [excd, symb] = code.split(':');
-      if (!excd || !symb) throw Object.assign(new Error(`overseas code must look like EXCD:SYMB, got ${JSON.stringify(code)}`), { code: 'KISD_COLLECT_PARSE' });
+      if (!excd || !symb) throw Object.assign(new Error(`overseas code must look like EXCD:SYMB, got ${JSON.stringify(code)}`), { code: 'KISD_INVALID_CODE' });
       const q = await opts.api.overseasPrice(excd, symb, { signal: ctx.signal, priority: 'bulk' });
       return [{ market: excd, symbol: symb, price: q.last, change: q.change, changeRate: q.changeRatePct, volume: q.volume, turnover: q.turnover, asOfMs: opts.clock.nowMs() }];
     },

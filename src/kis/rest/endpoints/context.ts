@@ -22,6 +22,17 @@ export function reportIssues<T>(ctx: EndpointContext, trId: string, parsed: Pars
   return parsed.value;
 }
 
+/**
+ * A success reply (rt_cd 0) must carry its data key: one without it does not match the API, so it is a
+ * KisMalformedReplyError (retried, then queued by collection) and never read as a well-formed empty answer.
+ */
+export function requireOutputKey(ctx: EndpointContext, trId: string, body: Record<string, unknown>, key: string): void {
+  if (body[key] !== undefined && body[key] !== null) return;
+  ctx.client.events.emit('parse-error', { trId, issues: 1, paths: [key] });
+  ctx.log.warn({ trId, key }, 'KIS REST: success reply without its data key; treated as malformed, not as "no data"');
+  throw new KisMalformedReplyError(trId, `"${key}" missing from a success reply`);
+}
+
 /** Like reportIssues, but a missing value (required fields unreadable) throws KisMalformedReplyError. */
 export function requireValue<T>(ctx: EndpointContext, trId: string, parsed: Parsed<T | undefined>): T {
   const v = reportIssues(ctx, trId, parsed);

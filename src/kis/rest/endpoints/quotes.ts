@@ -5,7 +5,7 @@ import { KIS_PATHS } from '../paths.js';
 import { resolveTrId } from '../tr-ids.js';
 import { parseDailyChart, parseInquirePrice, parseInvestor, type DailyChart, type DomesticQuote, type InvestorDay } from '../wire/domestic-quotes.js';
 import { parseOverseasPrice, type OverseasQuote } from '../wire/overseas-quotes.js';
-import { reportIssues, requireValue, type EndpointContext } from './context.js';
+import { reportIssues, requireOutputKey, requireValue, type EndpointContext } from './context.js';
 import type { RatePriority } from '../../../net/rate-limiter.js';
 
 export interface QuoteCallOptions {
@@ -59,6 +59,7 @@ export async function inquireDailyItemChart(
     },
     o.signal,
   );
+  requireOutputKey(ctx, trId, res.body, 'output2');
   return reportIssues(ctx, trId, parseDailyChart(res.body));
 }
 
@@ -70,6 +71,7 @@ export async function inquireInvestor(ctx: EndpointContext, code: string, o: Quo
     { method: 'GET', path: KIS_PATHS.inquireInvestor, trId, priority: o.priority, params: { FID_COND_MRKT_DIV_CODE: o.market ?? 'J', FID_INPUT_ISCD: sym.apiCode } },
     o.signal,
   );
+  requireOutputKey(ctx, trId, res.body, 'output');
   return reportIssues(ctx, trId, parseInvestor(res.body));
 }
 
