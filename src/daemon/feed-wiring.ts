@@ -58,9 +58,8 @@ export function createFeedBundle(o: {
   htsId: string;
   calendar: TradingCalendar;
   metrics: KisdMetrics;
-  /** KIS's minute chart (broker.api) and where gaps and bars are kept (the store). */
-  minuteChart: MinuteChartPort;
-  store: { feedGaps: FeedGapsRepo; minuteBars: MinuteBarsRepo };
+  /** KIS's minute chart (broker.api) and where gaps and bars are kept (the store); without them, no gap-fill. */
+  gapFill?: { minuteChart: MinuteChartPort; store: { feedGaps: FeedGapsRepo; minuteBars: MinuteBarsRepo } };
 }): FeedBundle {
   const { config, clock, metrics } = o;
   const f = config.feed;
@@ -116,7 +115,7 @@ export function createFeedBundle(o: {
       { name: 'tick-summary', capacity: 10_000 },
     ),
   ];
-  const gaps = f.enabled && f.gap_fill ? createGapFill({ clock, log, calendar: o.calendar, feed, minuteChart: o.minuteChart, store: o.store }) : undefined;
+  const gaps = f.enabled && f.gap_fill && o.gapFill ? createGapFill({ clock, log, calendar: o.calendar, feed, ...o.gapFill }) : undefined;
   let timer: TimerHandle | undefined;
   let stopped = false;
   const flush = (): void => {
