@@ -68,6 +68,7 @@ describe('phase rows', () => {
     const deps = { scheduler, isTradingDay: weekdays };
     const row = async (id: string) => (await phaseRows(deps, clock.nowMs())).find((r) => r.id === id);
     void scheduler.runPhase('screening', 'recovery'); // still collecting at 07:00
+    await expect.poll(() => scheduler.inFlight()).toContain('screening');
     await scheduler.start();
     await clock.tickAsync(60_000);
     await expect.poll(async () => (await row('selection'))?.state).toBe('waiting');
