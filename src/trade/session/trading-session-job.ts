@@ -15,7 +15,7 @@ import type { AlertPort } from '../../core/alert.js';
 import type { RiskGate } from '../risk/risk-gate.js';
 import { todayKrWatchlist, type WatchlistBudget } from '../screening/watchlist.js';
 import type { StrategyConfig, StrategyRegistry } from '../strategy/registry.js';
-import { StrategyRunner, type StrategyRunnerStats } from '../strategy/strategy-runner.js';
+import { StrategyRunner, type StrategyRunnerOptions, type StrategyRunnerStats } from '../strategy/strategy-runner.js';
 import type { StrategyMode } from '../strategy/types.js';
 
 /** Lets the session point the realtime feed at today's names (DualMarketFeed.setWatchlist fits). */
@@ -42,6 +42,8 @@ export interface TradingSessionJobOptions {
   timerEveryMs?: number;
   /** How long stop() waits for a handler in progress. Default 10000 ms. */
   stopDeadlineMs?: number;
+  /** Back-filled bars after feed gaps (the feed's GapFiller), passed to the runner. */
+  backfill?: StrategyRunnerOptions['backfill'];
   /** Called with the runner once it runs (status pages, tests). */
   onRunner?: (runner: StrategyRunner | undefined) => void;
 }
@@ -79,6 +81,7 @@ export function createTradingSessionJob(o: TradingSessionJobOptions): PhaseJob {
         ...(ctx.endsAtEpochMs !== undefined ? { sessionEndsAtMs: ctx.endsAtEpochMs } : {}),
         ...(o.timerEveryMs !== undefined ? { timerEveryMs: o.timerEveryMs } : {}),
         ...(o.alerts ? { alerts: o.alerts } : {}),
+        ...(o.backfill ? { backfill: o.backfill } : {}),
       });
       await runner.start();
       o.onRunner?.(runner);
@@ -90,7 +93,7 @@ export function createTradingSessionJob(o: TradingSessionJobOptions): PhaseJob {
         stats = runner.stats();
         o.onRunner?.(undefined);
       }
-      return { symbols: symbols.length, strategies: strategies.map((s) => s.name), mode: stats.mode, ticks: stats.ticks, bars: stats.bars, fills: stats.fills, orders: stats.orders, droppedEvents: stats.droppedEvents };
+      return { symbols: symbols.length, strategies: strategies.map((s) => s.name), mode: stats.mode, ticks: stats.ticks, bars: stats.bars, backfilledBars: stats.backfilledBars, fills: stats.fills, orders: stats.orders, droppedEvents: stats.droppedEvents };
     },
   };
 }
