@@ -4,6 +4,8 @@
 // state files carry what each strategy must remember.
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
+import { KisdError } from '../../core/errors.js';
+import { listBatchIds } from '../../store/batch-files.js';
 import type { EventBus } from '../../feed/bus.js';
 import type { QuoteCache } from '../../feed/quote-cache.js';
 import type { RealtimeEvent } from '../../kis/ws/events.js';
@@ -46,6 +48,12 @@ export interface TradingSessionJobOptions {
   onRunner?: (runner: StrategyRunner | undefined) => void;
 }
 
+class NoValidBatchError extends KisdError {
+  constructor(ymd: string, files: number) {
+    super('KISD_SESSION_NO_VALID_BATCH', `${files} selection batch file(s) but none valid for ${ymd}: selection must run again (restart kisd; recovery re-runs it and joins the session)`, { disposition: 'retryable' });
+  }
+}
+
 function untilAborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -57,7 +65,12 @@ export function createTradingSessionJob(o: TradingSessionJobOptions): PhaseJob {
       const log: Logger = ctx.logger;
       const symbols = await todayKrWatchlist(o.dataDir, ctx.ymd, o.watchlistBudget);
       if (symbols.length === 0) {
-        log.warn('trading session: no valid selection batch for today; nothing to trade');
+        // Batch files that are there but not valid for today (corrupt, stale) mean selection must run again — a
+        // restart's recovery re-runs it — so the session must not be recorded done with nothing to trade. Selection
+        // that picked nothing leaves no batch file, and that is a finished day.
+        const files = await listBatchIds(o.dataDir);
+        if (files.length > 0) throw new NoValidBatchError(ctx.ymd, files.length);
+        log.warn('trading session: selection picked no symbols today; nothing to trade');
         return { symbols: 0, strategies: 0 };
       }
       o.feed?.setWatchlist('kr', symbols);
