@@ -64,7 +64,7 @@ describe('research datasets (simulator)', () => {
 
     const news = await settle(k.clock, k.datasets.news.fetcher.fetch({ targetCodes: codes }));
     expect(news.failed).toEqual([]);
-    k.datasets.news.save(news.ok);
+    await k.datasets.news.save(news.ok);
     for (const code of codes) {
       expect(articlesInWindow(code).length).toBeGreaterThan(0);
       expect(k.store.research.newsOf(code).map((n) => n.newsId).sort()).toEqual(articlesInWindow(code));
@@ -82,14 +82,14 @@ describe('research datasets (simulator)', () => {
     expect(opinions.ok.map((o) => { const r = o as { date: string; broker: string; targetPrice: number | null }; return `${r.date}/${r.broker}/${r.targetPrice}`; }))
       .toEqual(expectedOpinions.map((o) => `${o.ymd}/${o.broker}/${o.targetPrice}`));
     expect(opinions.failed.map((f) => [f.code, classifyFetchError(f.error).kind])).toEqual([[etf.code, 'not-found']]);
-    k.datasets.opinions.save(opinions.ok);
+    await k.datasets.opinions.save(opinions.ok);
 
     const estimates = await settle(k.clock, k.datasets.estimates.fetcher.fetch({ targetCodes: [covered.code, etf.code] }));
     expect(estimates.ok).toMatchObject([{ symbol: covered.code, recommendation: expect.any(String) as string }]);
     const estimateDate = (estimates.ok[0] as { estimateDate: string }).estimateDate;
     expect(estimateDate >= '20261113' && estimateDate <= '20261120').toBe(true); // the weekly consensus of this week
     expect(estimates.failed.map((f) => [f.code, classifyFetchError(f.error).kind])).toEqual([[etf.code, 'not-found']]);
-    k.datasets.estimates.save(estimates.ok);
+    await k.datasets.estimates.save(estimates.ok);
     expect(k.store.research.count()).toEqual({ news: news.ok.length, opinions: expectedOpinions.length, estimates: 1 });
     const newestOpinion = expectedOpinions.map((o) => String(o.ymd)).sort().at(-1)!;
     expect(k.store.research.newestConsensusDate()).toBe(newestOpinion > estimateDate ? newestOpinion : estimateDate);
