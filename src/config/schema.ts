@@ -145,6 +145,8 @@ export const configSchema = z
         reconnect_jitter_ms: int(0, 60_000).default(500),
         /** One summary log line per interval, not one per tick. */
         tick_log_interval_sec: int(1, 3_600).default(60),
+        /** After a KR feed gap in session, fetch the missed minute bars through KIS's minute chart. */
+        gap_fill: z.boolean().default(true),
         us_holidays: z.array(ymd).default([]),
       })
       .prefault({}),

@@ -71,6 +71,7 @@ export const SETTING_DOCS: Readonly<Record<string, string>> = {
   'feed.reconnect_cap_ms': 'Longest reconnect delay; at least reconnect_base_ms.',
   'feed.reconnect_jitter_ms': 'Random extra added to each reconnect delay.',
   'feed.tick_log_interval_sec': 'One feed summary log line per interval, not one per tick.',
+  'feed.gap_fill': 'After the KR feed missed part of the session (reconnect, restart, outage), fetch the missed one-minute bars of every subscribed symbol from KIS\'s minute chart, store them and hand them to the strategies as back-filled bars.',
   'feed.us_holidays': 'US market closures ("YYYYMMDD"), on which the US feed stays closed.',
   scheduler: 'The trading day in KST. The phases run in this order: screening_at <= selection_from <= feed.kr_open <= trading_from <= market_close_at <= feed.us_open <= daily_report_at.',
   'scheduler.enabled': 'Run the day\'s phases at all (and recover them at start-up).',

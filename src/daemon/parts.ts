@@ -98,7 +98,7 @@ function buildServices(i: PartsInput): Services {
     clock,
     i.logger.child({ component: 'calendar' }),
   );
-  const feed = createFeedBundle({ config, clock, logger: i.logger, wsUrl: endpoint.wsUrl, approvalKeys: broker.approvalKeys, htsId: i.credentials.htsId, calendar, metrics });
+  const feed = createFeedBundle({ config, clock, logger: i.logger, wsUrl: endpoint.wsUrl, approvalKeys: broker.approvalKeys, htsId: i.credentials.htsId, calendar, metrics, gapFill: { minuteChart: broker.api, store } });
   // Journal + reconciliation; no order is sent until start-up reconciliation has passed.
   const orders = createOrderManager({ broker: broker.api, db: store.db, clock, log: i.logger.child({ component: 'orders' }), alerts });
   const stopNotices = orders.consumeNotices(feed.bus);

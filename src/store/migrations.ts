@@ -218,6 +218,51 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    name: 'feed gaps, feed heartbeat and back-filled minute bars (gap-fill after realtime feed gaps)',
+    // A gap is one interval of a market's session the realtime feed did not cover (reconnect, restart,
+    // outage); its row lives from detection ('pending') to 'filled' (every subscribed symbol's bars fetched)
+    // or 'abandoned' (the session day ended first). The heartbeat row says until when the feed was last known
+    // to be up, so the next process can tell the gap a restart left. Minute bars are keyed by (symbol, day,
+    // minute): re-filling the same minute overwrites it.
+    sql: `
+      CREATE TABLE feed_gaps (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        market        TEXT    NOT NULL CHECK (market IN ('KR', 'US')),
+        day           TEXT    NOT NULL,
+        from_ms       INTEGER NOT NULL,
+        to_ms         INTEGER NOT NULL CHECK (to_ms > from_ms),
+        reason        TEXT    NOT NULL,
+        status        TEXT    NOT NULL CHECK (status IN ('pending', 'filled', 'abandoned')),
+        symbols       INTEGER NOT NULL DEFAULT 0,
+        bars          INTEGER NOT NULL DEFAULT 0,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        last_error    TEXT,
+        detected_at   INTEGER NOT NULL,
+        filled_at     INTEGER
+      );
+      CREATE INDEX feed_gaps_by_day ON feed_gaps (day, status);
+      CREATE TABLE feed_heartbeat (
+        market      TEXT    PRIMARY KEY,
+        alive_at_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE minute_bars (
+        symbol      TEXT    NOT NULL,
+        day         TEXT    NOT NULL,
+        minute      TEXT    NOT NULL,
+        open        REAL    NOT NULL,
+        high        REAL    NOT NULL,
+        low         REAL    NOT NULL,
+        close       REAL    NOT NULL,
+        volume      INTEGER NOT NULL,
+        backfilled  INTEGER NOT NULL CHECK (backfilled IN (0, 1)),
+        gap_id      INTEGER,
+        stored_at   INTEGER NOT NULL,
+        PRIMARY KEY (symbol, day, minute)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

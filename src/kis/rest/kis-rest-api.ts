@@ -6,10 +6,12 @@ import { inquireBalance, inquireDailyCcld, type Balance, type BalanceOptions, ty
 import type { EndpointContext } from './endpoints/context.js';
 import { fetchDailyBars, type FetchDailyBarsOptions } from './endpoints/daily-bars.js';
 import { chkHoliday } from './endpoints/holiday.js';
+import { fetchMinuteBars, type FetchMinuteBarsOptions } from './endpoints/minute-chart.js';
 import { orderCancel, orderCash, orderRevise, overseasOrder, type CancelInput, type CashOrderInput, type OverseasOrderInput, type ReviseInput } from './endpoints/orders.js';
 import { inquireDailyItemChart, inquireInvestor, inquirePrice, overseasPrice, type ChartPeriod, type QuoteCallOptions } from './endpoints/quotes.js';
 import type { DailyBar, DailyChart, DomesticQuote, InvestorDay } from './wire/domestic-quotes.js';
 import type { MarketDay } from './wire/holiday.js';
+import type { MinuteBar } from './wire/minute-chart.js';
 import type { OrderAck } from './wire/orders.js';
 import type { OverseasQuote } from './wire/overseas-quotes.js';
 
@@ -32,6 +34,10 @@ export class KisRestApi {
   }
   fetchDailyBars(code: string, fromYmd: string, toYmd: string, o?: FetchDailyBarsOptions): Promise<DailyBar[]> {
     return fetchDailyBars(this.ctx, code, fromYmd, toYmd, o);
+  }
+  /** Today's one-minute bars starting within [fromHhmmss, toHhmmss], oldest first (paged 30 per call). */
+  fetchMinuteBars(code: string, fromHhmmss: string, toHhmmss: string, o?: FetchMinuteBarsOptions): Promise<MinuteBar[]> {
+    return fetchMinuteBars(this.ctx, code, fromHhmmss, toHhmmss, o);
   }
   inquireInvestor(code: string, o?: QuoteCallOptions): Promise<InvestorDay[]> {
     return inquireInvestor(this.ctx, code, o);
