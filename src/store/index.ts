@@ -7,6 +7,7 @@ import { createRecoveryQueueRepo, type RecoveryQueueRepo } from './recovery-queu
 import { createAlertHistoryRepo, type AlertHistoryRepo } from './alert-history-repo.js';
 import { createFeedGapsRepo, type FeedGapsRepo } from './feed-gaps-repo.js';
 import { createMinuteBarsRepo, type MinuteBarsRepo } from './minute-bars-repo.js';
+import { createResearchRepo, type ResearchRepo } from './research-repo.js';
 import { createDartRepo, type DartRepo } from './dart-repo.js';
 
 export * from './database.js';
@@ -22,6 +23,7 @@ export * from './order-journal-repo.js';
 export * from './positions-repo.js';
 export * from './feed-gaps-repo.js';
 export * from './minute-bars-repo.js';
+export * from './research-repo.js';
 
 export interface Store {
   readonly db: SqliteDatabase;
@@ -32,6 +34,8 @@ export interface Store {
   readonly alertHistory: AlertHistoryRepo;
   readonly feedGaps: FeedGapsRepo;
   readonly minuteBars: MinuteBarsRepo;
+  /** KIS news headlines, brokerage opinions and consensus estimates. */
+  readonly research: ResearchRepo;
   /** OpenDART disclosures and key financial accounts. */
   readonly dart: DartRepo;
   close(): void;
@@ -49,6 +53,7 @@ export function openStore(opts: DatabaseOptions = {}): Store {
     alertHistory: createAlertHistoryRepo(db),
     feedGaps: createFeedGapsRepo(db),
     minuteBars: createMinuteBarsRepo(db),
+    research: createResearchRepo(db),
     dart: createDartRepo(db),
     close: () => {
       if (db.open) db.close();

@@ -263,6 +263,44 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 7,
+    name: 'research datasets: KIS news headlines, brokerage opinions, consensus estimates',
+    // A headline is kept per (symbol, KIS serial): one article naming two watched symbols is a row for each.
+    // published_at is the headline's KST date and time as epoch ms (the news freshness rule reads its maximum).
+    // An opinion is one brokerage's report on a day; an estimate is the latest consensus of a symbol (its
+    // periods and metrics as JSON, units as KIS sends them).
+    sql: `
+      CREATE TABLE research_news (
+        symbol        TEXT    NOT NULL,
+        news_id       TEXT    NOT NULL,
+        published_at  INTEGER NOT NULL,
+        title         TEXT    NOT NULL,
+        source        TEXT    NOT NULL,
+        provider_code TEXT    NOT NULL,
+        stored_at     INTEGER NOT NULL,
+        PRIMARY KEY (symbol, news_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX research_news_by_time ON research_news (published_at);
+      CREATE TABLE research_opinions (
+        symbol        TEXT    NOT NULL,
+        date          TEXT    NOT NULL,
+        broker        TEXT    NOT NULL,
+        opinion       TEXT    NOT NULL,
+        target_price  REAL,
+        prev_close    REAL,
+        stored_at     INTEGER NOT NULL,
+        PRIMARY KEY (symbol, date, broker)
+      ) WITHOUT ROWID;
+      CREATE TABLE research_estimates (
+        symbol         TEXT    PRIMARY KEY,
+        estimate_date  TEXT,
+        recommendation TEXT    NOT NULL,
+        data_json      TEXT    NOT NULL,
+        stored_at      INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**
