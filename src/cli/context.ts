@@ -23,6 +23,8 @@ export interface CliContext {
   logger: Logger;
   logs: KisdLogger;
   clock: Clock;
+  /** What this process is, as `kisd status` lists the processes sharing the key's rate budget. */
+  label: string;
 }
 
 export interface OpenContextOptions {
@@ -33,6 +35,8 @@ export interface OpenContextOptions {
   logFile?: boolean;
   /** The command calls KIS: load the credentials now, so a missing one stops it before anything opens. */
   callsKis?: boolean;
+  /** What this process is, e.g. "kisd collect quotes" (default "kisd"). */
+  label?: string;
 }
 
 /** Loads config (global --config), credentials and a logger for a command. */
@@ -56,6 +60,7 @@ export async function openCliContext(program: Command, opts: OpenContextOptions 
     logger: logs.logger,
     logs,
     clock: systemClock,
+    label: opts.label ?? 'kisd',
   };
 }
 
@@ -81,7 +86,7 @@ export async function openBroker(ctx: CliContext): Promise<BrokerSession> {
     config = compileConfig({ ...stripCompiled(config), paths: { var_dir: scratch } }, config.source);
   }
   if (!restBaseUrl) throw new Error('no KIS REST URL: set kis.rest_base_url or a mode with a default host');
-  const broker = createBroker({ config, credentials: ctx.credentials, clock: ctx.clock, logger: ctx.logger, restBaseUrl });
+  const broker = createBroker({ config, credentials: ctx.credentials, clock: ctx.clock, logger: ctx.logger, restBaseUrl, label: ctx.label });
   return {
     broker,
     sim,

@@ -43,9 +43,12 @@ export interface FreshnessOptions {
   quoteMaxAgeMs?: number;
   /** Investor flows are published after the close; checked from this time. Default "16:00". */
   investorFlowsDueAt?: string;
-  /** Fewer rows than this for the expected date counts as missing. Default 1. */
-  minDailyBars?: number;
-  minInvestorFlows?: number;
+  /**
+   * Fewer rows than this for the expected date counts as stale. Default 1. A function is read at every check:
+   * the daemon asks for most of the universe (one symbol's bar does not make the day fresh).
+   */
+  minDailyBars?: number | (() => number);
+  minInvestorFlows?: number | (() => number);
 }
 
 export interface FreshnessChecker {
@@ -62,8 +65,7 @@ export function createFreshnessChecker(opts: FreshnessOptions): FreshnessChecker
   const close = parseHhMm(opts.sessionClose ?? '15:30');
   const flowsDue = parseHhMm(opts.investorFlowsDueAt ?? '16:00');
   const quoteMaxAgeMs = opts.quoteMaxAgeMs ?? 300_000;
-  const minBars = opts.minDailyBars ?? 1;
-  const minFlows = opts.minInvestorFlows ?? 1;
+  const minOf = (v: number | (() => number) | undefined): number => Math.max(1, (typeof v === 'function' ? v() : v) ?? 1);
 
   function check(): FreshnessReport[] {
     const now = opts.clock.nowMs();
@@ -76,6 +78,7 @@ export function createFreshnessChecker(opts: FreshnessOptions): FreshnessChecker
     else {
       const prev = previousKrTradingDay(opts.calendar, today);
       const n = opts.probes.dailyBarsCount(prev);
+      const minBars = minOf(opts.minDailyBars);
       reports.push(n >= minBars
         ? { dataset: 'daily_bars', status: 'fresh', reason: `${n} bars for ${prev}`, expectedDate: prev }
         : { dataset: 'daily_bars', status: 'stale', reason: `${n} daily bars for ${prev} (expected at least ${minBars}) at ${opts.dailyBarsDueAt ?? '09:00'}`, expectedDate: prev });
@@ -93,6 +96,7 @@ export function createFreshnessChecker(opts: FreshnessOptions): FreshnessChecker
     if (!trading || minute < flowsDue) reports.push({ dataset: 'investor_flows', status: 'not-due', reason: trading ? `checked from ${opts.investorFlowsDueAt ?? '16:00'}` : 'not a trading day' });
     else {
       const n = opts.probes.investorFlowsCount(today);
+      const minFlows = minOf(opts.minInvestorFlows);
       reports.push(n >= minFlows
         ? { dataset: 'investor_flows', status: 'fresh', reason: `${n} rows for ${today}`, expectedDate: today }
         : { dataset: 'investor_flows', status: 'stale', reason: `${n} investor-flow rows for ${today} after the close (expected at least ${minFlows})`, expectedDate: today });

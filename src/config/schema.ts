@@ -102,6 +102,22 @@ export const configSchema = z
         holidays: z.array(ymd).default([]),
       })
       .prefault({}),
+    dart: z
+      .strictObject({
+        /** OpenDART (disclosures, financials): the key comes only from KISD_DART_API_KEY; sim mode starts the DART simulator. */
+        enabled: z.boolean().default(false),
+        /** Override the OpenDART base URL (default https://opendart.fss.or.kr; in sim mode the embedded DART simulator). */
+        base_url: z.url().optional(),
+        /** Requests per rolling minute per key (OpenDART documents about 1,000). */
+        per_minute: int(1, 1_000).default(900),
+        /** Requests per KST day per key (OpenDART documents 20,000). */
+        per_day: int(1, 20_000).default(19_000),
+        /** The disclosure watch: new disclosures of watched and held symbols, polled every N minutes in the window. */
+        watch_interval_min: int(1, 120).default(10),
+        watch_from: hhmm.default('07:00'),
+        watch_until: hhmm.default('19:00'),
+      })
+      .prefault({}),
     log: z
       .strictObject({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
@@ -129,6 +145,8 @@ export const configSchema = z
         reconnect_jitter_ms: int(0, 60_000).default(500),
         /** One summary log line per interval, not one per tick. */
         tick_log_interval_sec: int(1, 3_600).default(60),
+        /** After a KR feed gap in session, fetch the missed minute bars through KIS's minute chart. */
+        gap_fill: z.boolean().default(true),
         us_holidays: z.array(ymd).default([]),
       })
       .prefault({}),
@@ -222,6 +240,9 @@ export const configSchema = z
   .superRefine((cfg, ctx) => {
     if (cfg.mode === 'real' && !cfg.dry_run && !cfg.real_trading_confirmed) {
       ctx.addIssue({ code: 'custom', path: ['real_trading_confirmed'], message: 'mode "real" sends real orders: set real_trading_confirmed: true, or dry_run: true to only log decisions' });
+    }
+    if (cfg.dart.watch_until <= cfg.dart.watch_from) {
+      ctx.addIssue({ code: 'custom', path: ['dart', 'watch_until'], message: `must be later than dart.watch_from (${cfg.dart.watch_from})` });
     }
     if (cfg.kis.http.backoff_cap_ms < cfg.kis.http.backoff_base_ms) {
       ctx.addIssue({ code: 'custom', path: ['kis', 'http', 'backoff_cap_ms'], message: `must be >= kis.http.backoff_base_ms (${cfg.kis.http.backoff_base_ms})` });

@@ -9,6 +9,12 @@ export interface Clock {
   nowMs(): number;
   /** Monotonic milliseconds from an arbitrary origin. Use for timeouts, backoff and rate windows. */
   monotonicMs(): number;
+  /**
+   * Monotonic milliseconds with one origin for every process on this host (CLOCK_MONOTONIC, since boot),
+   * for state several processes compare (the shared rate budget). Only the real clock has it: a virtual or
+   * scaled clock cannot agree with another process.
+   */
+  hostMonotonicMs?(): number;
   setTimeout(fn: () => void, delayMs: number): TimerHandle;
   clearTimeout(handle: TimerHandle | undefined): void;
   setInterval(fn: () => void, intervalMs: number): TimerHandle;
@@ -66,14 +72,18 @@ export function clockFrom(api: TimerApi): Clock {
 }
 
 /** The real clock. */
-export const systemClock: Clock = clockFrom({
-  now: () => Date.now(),
-  mono: () => performance.now(),
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (h) => globalThis.clearTimeout(h as NodeJS.Timeout),
-  setInterval: (fn, ms) => globalThis.setInterval(fn, ms),
-  clearInterval: (h) => globalThis.clearInterval(h as NodeJS.Timeout),
-});
+export const systemClock: Clock = {
+  ...clockFrom({
+    now: () => Date.now(),
+    mono: () => performance.now(),
+    setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+    clearTimeout: (h) => globalThis.clearTimeout(h as NodeJS.Timeout),
+    setInterval: (fn, ms) => globalThis.setInterval(fn, ms),
+    clearInterval: (h) => globalThis.clearInterval(h as NodeJS.Timeout),
+  }),
+  // process.hrtime reads CLOCK_MONOTONIC on Linux (mach_absolute_time on macOS): the same origin in every process.
+  hostMonotonicMs: () => Number(process.hrtime.bigint()) / 1e6,
+};
 
 /**
  * A clock whose wall time is shifted by offsetMs (monotonic time and timers are untouched). Tests use it

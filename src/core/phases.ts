@@ -27,6 +27,11 @@ export interface PhaseDeclaration {
   readonly lateStartUntil?: PhaseTimeSetting;
   /** Default true: runs on KR trading days only. */
   readonly tradingDaysOnly?: boolean;
+  /**
+   * Earlier phases whose output this one needs: it waits for them (until its own late-start limit) instead of
+   * failing, and is not recorded done without them.
+   */
+  readonly dependsOn?: readonly string[];
 }
 
 /** The daily phases in order (seed 004 §2.4); restart recovery runs missing ones in this order. */
@@ -45,6 +50,7 @@ export const PHASES = [
     at: { section: 'scheduler', key: 'selection_from', default: '07:00' },
     windowEndsAt: { section: 'scheduler', key: 'selection_until', default: '09:00' },
     lateStartUntil: { section: 'scheduler', key: 'trading_until', default: '15:30' },
+    dependsOn: ['screening'],
   },
   {
     id: 'kr-feed',
@@ -57,6 +63,7 @@ export const PHASES = [
     label: 'trading session',
     at: { section: 'scheduler', key: 'trading_from', default: '09:00' },
     endsAt: { section: 'scheduler', key: 'trading_until', default: '15:30' },
+    dependsOn: ['selection'],
   },
   { id: 'market-close', label: 'cancel unfilled orders, snapshot positions', at: { section: 'scheduler', key: 'market_close_at', default: '16:00' } },
   { id: 'us-feed', label: 'realtime feed switches to US', at: { section: 'feed', key: 'us_open', default: '16:30' } },

@@ -5,7 +5,8 @@ import type { Clock } from '../core/clock.js';
 import type { KisdConfig } from '../config/load.js';
 import type { KisCredentials, KisMode } from '../kis/auth/types.js';
 import { createTokenManager, createApprovalKeyManager, type TokenManager, type ApprovalKeyManager } from '../kis/auth/index.js';
-import { createKisRestClient, createRateLimiter, KisRestApi, type KisRestClient, type RateLimiter } from '../kis/rest/index.js';
+import { createKisRestClient, KisRestApi, type KisRestClient, type RateLimiter } from '../kis/rest/index.js';
+import { openKeyBudget } from '../net/budget/index.js';
 
 export interface Broker {
   readonly mode: KisMode;
@@ -20,8 +21,11 @@ export interface Broker {
   close(): Promise<void>;
 }
 
-/** serverId: see TokenManagerOptions.serverId (set for the daemon's embedded simulator). */
-export function createBroker(o: { config: KisdConfig; credentials: KisCredentials; clock: Clock; logger: Logger; restBaseUrl: string; serverId?: string }): Broker {
+/**
+ * serverId: see TokenManagerOptions.serverId (set for the daemon's embedded simulator). label: what this
+ * process is, as `kisd status` lists the processes sharing the key's budget (default "kisd").
+ */
+export function createBroker(o: { config: KisdConfig; credentials: KisCredentials; clock: Clock; logger: Logger; restBaseUrl: string; serverId?: string; label?: string }): Broker {
   const { config, credentials, clock } = o;
   const mode = config.resolved.serverFlavor;
   const stateDir = config.resolved.paths.stateDir;
@@ -44,8 +48,17 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     stateDir,
     minIssueIntervalSec: config.kis.token.min_issue_interval_sec,
   });
-  // The key's one limiter, straight from the compiled config; every client on the key is handed this one.
-  const limiter = createRateLimiter({ clock, ...config.resolved.rateLimit });
+  // The key's one budget, straight from the compiled config: shared with every kisd process using this state
+  // directory (budget.db); every client in this process is handed this one limiter.
+  const budgetLog = o.logger.child({ component: 'rate-budget' });
+  const limiter = openKeyBudget({
+    clock,
+    settings: config.resolved.rateLimit,
+    appKey: credentials.appKey,
+    stateDir,
+    label: o.label ?? 'kisd',
+    warn: (fields, msg) => budgetLog.warn(fields, msg),
+  });
   const http = config.kis.http;
   const rest = createKisRestClient({
     baseUrl: o.restBaseUrl,
@@ -81,6 +94,7 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
       await rest.close();
       await tokens.close();
       await approvalKeys.close();
+      await limiter.close?.();
     },
   };
 }

@@ -18,7 +18,8 @@ import { registerComponents, type DaemonRunState } from './components.js';
 import type { EmbeddedSimulator } from './embedded-sim.js';
 import type { FeedBundle } from './feed-wiring.js';
 import { createDaemonHealthServer } from './health-snapshot.js';
-import { resolveKisEndpoint, type KisEndpoint } from './kis-endpoint.js';
+import { resolveDartEndpoint, type DartEndpoint } from './dart-endpoint.js';
+import { resolveKisEndpoint } from './kis-endpoint.js';
 import { buildDaemonParts, type DaemonParts } from './parts.js';
 
 export interface DaemonOptions {
@@ -41,6 +42,8 @@ export interface Daemon {
   readonly restBaseUrl: string;
   readonly wsUrl: string;
   readonly sim: EmbeddedSimulator | undefined;
+  /** OpenDART's URL and the embedded DART simulator; undefined when dart.enabled is false. */
+  readonly dart: DartEndpoint | undefined;
   readonly broker: Broker;
   readonly feed: FeedBundle;
   readonly scheduler: IntegratedScheduler;
@@ -67,15 +70,25 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const metrics = createKisdMetrics();
   // 1. The KIS endpoint: the embedded simulator in sim mode (unless a URL points at an external one).
   const endpoint = await resolveKisEndpoint(o);
+  // 1b. OpenDART when dart.enabled: its simulator beside the KIS one in sim mode.
+  const dart = await resolveDartEndpoint({ ...o, env: o.env ?? process.env }).catch(async (err: unknown) => {
+    await endpoint.sim?.close();
+    throw err;
+  });
   // 2–7. Every component, built (not started) in dependency order.
-  const parts = buildDaemonParts({ ...o, env: o.env ?? process.env, endpoint, metrics });
+  const parts = buildDaemonParts({ ...o, env: o.env ?? process.env, endpoint, dart, metrics });
+  const closeSims = async (): Promise<void> => {
+    await parts.dart?.close();
+    await endpoint.sim?.close();
+    await dart?.sim?.close();
+  };
   // 8. Health endpoint and status page.
   let ready = false;
   const state: DaemonRunState = { healthPort: 0, recovering: undefined };
   const health = createDaemonHealthServer({ config, clock, logger: o.logger, env: o.env ?? process.env, parts, metrics, isReady: () => ready });
   // 9. Start in order; stop in reverse.
   registerComponents(lifecycle, parts, { config, clock, logger: o.logger, health, state });
-  await startAll(lifecycle, o.signal, endpoint);
+  await startAll(lifecycle, o.signal, closeSims);
   // A wildcard bind is reached on loopback from this machine (kisd status, the log line).
   const healthHost = ['0.0.0.0', '::', '[::]'].includes(config.health.host) ? '127.0.0.1' : config.health.host.includes(':') ? `[${config.health.host}]` : config.health.host;
   const healthUrl = `http://${healthHost}:${state.healthPort}`;
@@ -89,6 +102,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     restBaseUrl: endpoint.restBaseUrl,
     wsUrl: endpoint.wsUrl,
     sim: endpoint.sim,
+    dart,
     broker: parts.broker,
     feed: parts.feed,
     scheduler: parts.scheduler,
@@ -97,7 +111,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     stop: async (deadlineMs = 20_000) => {
       ready = false;
       const report = await lifecycle.stopAll(deadlineMs);
-      await endpoint.sim?.close();
+      await closeSims();
       rmSync(daemonInfoPath(config), { force: true });
       return report;
     },
@@ -105,7 +119,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
 }
 
 /** Starts every component; a failure or an abort (SIGTERM during start-up) leaves nothing running and rejects. */
-async function startAll(lifecycle: Lifecycle, signal: AbortSignal | undefined, endpoint: KisEndpoint): Promise<void> {
+async function startAll(lifecycle: Lifecycle, signal: AbortSignal | undefined, closeSims: () => Promise<void>): Promise<void> {
   const onAbort = (): void => void lifecycle.stopAll(5_000);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -114,7 +128,7 @@ async function startAll(lifecycle: Lifecycle, signal: AbortSignal | undefined, e
   } catch (err) {
     // Leave nothing running behind a failed start: systemd restarts a clean process.
     await lifecycle.stopAll(5_000).catch(() => undefined);
-    await endpoint.sim?.close().catch(() => undefined);
+    await closeSims().catch(() => undefined);
     throw err;
   } finally {
     signal?.removeEventListener('abort', onAbort);

@@ -1,7 +1,8 @@
 // Freshness policy of `kisd run` (seed 002, adapted): yesterday's bars by 09:00, realtime quotes ≤ 5 min old in
 // the session, today's investor flows after the close, checked every 5 minutes. Stale → a WARNING (the checker)
 // and a single-flight re-collection per dataset: stale quotes restart the realtime socket, stale bars
-// or flows re-run that collection.
+// or flows re-run that collection for the date found stale. Bars and flows are fresh when 90% of the universe
+// has a row for the date.
 import type { Logger } from 'pino';
 import type { AlertPort } from '../core/alert.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
@@ -24,9 +25,14 @@ export interface FreshnessWiringOptions {
   /** A new realtime socket (released, re-authorised and re-subscribed). */
   restartFeed(reason: string): Promise<void>;
   collect: TradingWiring['collect'];
+  /** The screening universe: bars and flows count as fresh when most of it has a row for the date. */
+  universeSize(): number;
   /** The scheduler's stop signal: a re-collection ends with the daemon. */
   stopSignal(): AbortSignal;
 }
+
+/** Share of the universe that must have a row for the date (suspended and newly listed symbols have none). */
+const FRESH_COVERAGE = 0.9;
 
 /** The checker as a lifecycle component: its 5-minute timer runs between start and stop. */
 export function createFreshnessComponent(o: FreshnessWiringOptions): LifecycleComponent {
@@ -42,10 +48,13 @@ export function createFreshnessComponent(o: FreshnessWiringOptions): LifecycleCo
       latestQuoteAsOfMs: () => (o.config.feed.enabled ? o.feed.feed.status().lastTickAtMs ?? 0 : undefined),
     },
     alerts: o.alerts,
+    minDailyBars: () => Math.ceil(o.universeSize() * FRESH_COVERAGE),
+    minInvestorFlows: () => Math.ceil(o.universeSize() * FRESH_COVERAGE),
     onStale: (r: FreshnessReport) => {
       if (recollecting.has(r.dataset)) return;
       recollecting.add(r.dataset);
-      const work = r.dataset === 'quotes' ? o.restartFeed('stale realtime quotes') : o.collect(r.dataset === 'daily_bars' ? 'daily-bars' : 'investor-flows', o.stopSignal());
+      // The data date makes the re-collection a run of its own: the morning's finished run is not "done" for it.
+      const work = r.dataset === 'quotes' ? o.restartFeed('stale realtime quotes') : o.collect(r.dataset === 'daily_bars' ? 'daily-bars' : 'investor-flows', o.stopSignal(), r.expectedDate);
       void work.catch((err: unknown) => log.warn({ err, dataset: r.dataset }, 're-collection after a stale check failed; the next check retries')).finally(() => recollecting.delete(r.dataset));
     },
   });

@@ -12,6 +12,7 @@ import { compileSchedulePlan, type SchedulePlanOptions } from '../scheduler/phas
 import { defaultStrategyRegistry } from '../trade/strategy/index.js';
 import { healthAuthFor } from '../health/health-auth.js';
 import { alertSinksFromEnv } from './alerts-from-env.js';
+import { dartApiKeyFor } from './dart-endpoint.js';
 
 export interface PreflightResult {
   config: KisdConfig;
@@ -58,5 +59,7 @@ export function preflight(config: KisdConfig, env: NodeJS.ProcessEnv = process.e
     inSetting(config, 'trading.strategies', () => registry.createAll(config.trading.strategies.map((s) => ({ kind: s.kind, ...(s.name ? { name: s.name } : {}), params: s.params }))));
   }
   alertSinksFromEnv(config, env, pino({ level: 'silent' }));
+  // OpenDART on a paper or real account needs KISD_DART_API_KEY (sim mode uses the simulator's key).
+  inSetting(config, 'dart.enabled', () => dartApiKeyFor(config, env));
   return { config, credentials, schedule };
 }

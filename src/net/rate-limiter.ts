@@ -4,18 +4,10 @@
 // There is no process-wide registry: the composition root builds the limiter from the compiled config
 // (kis.rate_limits → config.resolved.rateLimit for KIS) and hands it to every client on the key.
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { AbortedError } from '../core/errors.js';
+import { compileWindows, nextGrantAtMs, type BudgetShare, type RateWindows, type RateWindowUsage } from './rate-windows.js';
+import { WaiterQueue, type AcquireOptions, type RatePriority } from './waiter-queue.js';
 
-export type RatePriority = 'order' | 'normal' | 'bulk';
-
-export interface RateWindows {
-  /** Max grants in any 1000 ms. Required. */
-  perSecond: number;
-  /** Max grants in any 60 s; omit for no per-minute cap (none documented by KIS). */
-  perMinute?: number;
-  /** Max grants in any 3600 s; omit for no per-hour cap. */
-  perHour?: number;
-}
+export type { BudgetShare, RateWindows, RateWindowUsage, AcquireOptions, RatePriority };
 
 /** The limiter's settings, as the config compiles them (config.resolved.rateLimit). */
 export interface RateLimitSettings {
@@ -37,17 +29,17 @@ export interface RateLimiterOptions extends RateLimitSettings {
   clock: Clock;
 }
 
-export interface AcquireOptions {
-  /** 'order' jumps ahead of 'normal' (reads), which jumps ahead of 'bulk' (collection). Default 'normal'. */
-  priority?: RatePriority;
-  signal?: AbortSignal;
-}
-
 export interface RateLimiter {
   /** Resolves when a slot is granted (the grant is recorded then). Rejects with AbortedError on abort. */
   acquire(opts?: AcquireOptions): Promise<{ waitedMs: number }>;
   /** Grants nothing before `ms` from now (KIS said EGW00201: every caller on the key backs off). */
   pauseFor(ms: number): void;
+  /**
+   * Grants no read ('normal'/'bulk') before `ms` from now; orders still go (the REST client's cooldown after
+   * consecutive errors). Optional: an in-process limiter leaves it to the client's own gate; a shared budget
+   * passes it to every process on the key.
+   */
+  pauseReadsFor?(ms: number): void;
   /** Waiters not yet granted. */
   readonly pending: number;
   /**
@@ -55,61 +47,28 @@ export interface RateLimiter {
    * limiter keeps, so a window wider than its newest `max(limit)` grants reads at most that many.
    */
   usage?(): RateWindowUsage[];
-}
-
-export interface RateWindowUsage {
-  windowMs: number;
-  limit: number;
-  used: number;
-  /** Waiters queued now (the same for every window). */
-  waiting: number;
-}
-
-const PRIORITY_RANK: Record<RatePriority, number> = { order: 0, normal: 1, bulk: 2 };
-
-interface Waiter {
-  rank: number;
-  seq: number;
-  enqueuedMs: number;
-  resolve: (v: { waitedMs: number }) => void;
-  reject: (e: unknown) => void;
-  cleanup: () => void;
+  /** Set when the budget is shared with other processes (the status page lists them). */
+  sharing?(): BudgetShare;
+  /** Releases what the limiter holds outside the process (a shared budget's membership). */
+  close?(): Promise<void>;
 }
 
 export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
   const { clock } = opts;
   const safetyMs = opts.windowSafetyMs ?? 25;
   const spacingMs = Math.max(0, opts.minSpacingMs ?? 0);
-  const windows: { spanMs: number; limit: number }[] = [];
-  const add = (spanMs: number, limit: number | undefined): void => {
-    if (limit === undefined || !Number.isFinite(limit)) return;
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`rate window limit must be an integer >= 1, got ${limit}`);
-    windows.push({ spanMs, limit });
-  };
-  add(1_000, opts.windows.perSecond);
-  add(60_000, opts.windows.perMinute);
-  add(3_600_000, opts.windows.perHour);
-  if (windows.length === 0) throw new RangeError('rate limiter needs windows.perSecond');
+  const windows = compileWindows(opts.windows);
   const keep = Math.max(...windows.map((w) => w.limit));
 
   // The last `keep` grant instants, oldest first; only the limit-th newest per window matters.
   const grants: number[] = [];
-  const queue: Waiter[] = [];
-  let seq = 0;
+  const queue = new WaiterQueue(clock, () => pump());
   let pausedUntil = -Infinity;
   let timer: TimerHandle | undefined;
   let timerAt = Infinity;
 
   function nextFreeAt(): number {
-    let at = pausedUntil;
-    const last = grants[grants.length - 1];
-    if (spacingMs > 0 && last !== undefined) at = Math.max(at, last + spacingMs);
-    for (const w of windows) {
-      if (grants.length < w.limit) continue;
-      const nth = grants[grants.length - w.limit]!;
-      at = Math.max(at, nth + w.spanMs + safetyMs);
-    }
-    return at;
+    return nextGrantAtMs({ windows, safetyMs, spacingMs, pausedUntilMs: pausedUntil, newest: (k) => grants[grants.length - k] });
   }
 
   function pump(): void {
@@ -121,11 +80,9 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
         schedule(freeAt, now);
         return;
       }
-      const w = queue.shift()!;
-      w.cleanup();
       grants.push(now);
       if (grants.length > keep) grants.shift();
-      w.resolve({ waitedMs: now - w.enqueuedMs });
+      queue.grantHead();
     }
     cancelTimer();
   }
@@ -147,37 +104,8 @@ export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
     timerAt = Infinity;
   }
 
-  function insert(w: Waiter): void {
-    // Stable priority order: after every waiter of equal or higher priority.
-    let i = queue.length;
-    while (i > 0 && queue[i - 1]!.rank > w.rank) i--;
-    queue.splice(i, 0, w);
-  }
-
   return {
-    acquire(o: AcquireOptions = {}): Promise<{ waitedMs: number }> {
-      const signal = o.signal;
-      if (signal?.aborted) return Promise.reject(new AbortedError('rate limiter wait aborted'));
-      return new Promise((resolve, reject) => {
-        const onAbort = (): void => {
-          const i = queue.indexOf(waiter);
-          if (i >= 0) queue.splice(i, 1);
-          reject(new AbortedError('rate limiter wait aborted'));
-          pump();
-        };
-        const waiter: Waiter = {
-          rank: PRIORITY_RANK[o.priority ?? 'normal'],
-          seq: seq++,
-          enqueuedMs: clock.monotonicMs(),
-          resolve,
-          reject,
-          cleanup: () => signal?.removeEventListener('abort', onAbort),
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        insert(waiter);
-        pump();
-      });
-    },
+    acquire: (o: AcquireOptions = {}) => queue.enqueue(o),
     pauseFor(ms: number): void {
       pausedUntil = Math.max(pausedUntil, clock.monotonicMs() + ms);
       pump();

@@ -11,6 +11,7 @@ import { formatKstTimestamp, kstAt, kstYmd } from '../core/kst.js';
 import { JobRunner } from './job-runner.js';
 import { compileSchedulePlan, type CompiledPhase, type SchedulePlan, type SchedulePlanOptions } from './phase-plan.js';
 import { PhaseRecordStore } from './phase-records.js';
+import { PhaseDependencies } from './phase-dependencies.js';
 import type { AlertPort } from '../core/alert.js';
 import type { JobMetrics, PhaseId, PhaseJob, PhaseTrigger } from '../core/phases.js';
 import type { TradingCalendar } from '../core/trading-calendar.js';
@@ -31,7 +32,7 @@ export interface IntegratedSchedulerDeps {
   metrics?: JobMetrics;
 }
 
-export type PhaseRunOutcome = 'done' | 'already-done' | 'not-trading-day' | 'disabled' | 'no-job' | 'failed' | 'overlap' | 'interrupted' | 'deferred' | 'stopped';
+export type PhaseRunOutcome = 'done' | 'already-done' | 'not-trading-day' | 'disabled' | 'no-job' | 'failed' | 'overlap' | 'interrupted' | 'deferred' | 'stopped' | 'dependency-missed';
 
 export interface LastPhase {
   phase: PhaseId;
@@ -43,7 +44,9 @@ export interface LastPhase {
 /** What this process last saw of one phase (the status page's phase table; records say what finished). */
 export interface PhaseActivity {
   ymd: string;
-  outcome: PhaseRunOutcome | 'running';
+  outcome: PhaseRunOutcome | 'running' | 'waiting';
+  /** While waiting: the earlier phases it waits for. */
+  waitingFor?: readonly PhaseId[];
   /** KST "YYYY-MM-DD HH:MM:SS" of the outcome (or of the start, while running). */
   at: string;
   startedAt?: string;
@@ -63,6 +66,7 @@ export class IntegratedScheduler {
   private deferred: PhaseId[] = [];
   private last: LastPhase | undefined;
   private readonly activity = new Map<PhaseId, PhaseActivity>();
+  private readonly dependencies: PhaseDependencies;
 
   constructor(
     readonly opts: IntegratedSchedulerOptions,
@@ -72,6 +76,17 @@ export class IntegratedScheduler {
     this.records = new PhaseRecordStore(opts.dataDir, deps.clock, deps.logger);
     this.runner = new JobRunner(deps.clock, deps.logger, deps.alerts, deps.metrics);
     deps.tokenWatch?.setNextReinitProvider(() => this.reinitTask?.getNextRun()?.getTime());
+    this.dependencies = new PhaseDependencies({
+      clock: deps.clock,
+      logger: deps.logger,
+      records: this.records,
+      phase: (id) => this.phase(id),
+      hasJob: (id) => deps.jobs[id] !== undefined,
+      inFlight: (id) => this.runner.isRunning(id) || this.dependencies.isWaiting(id),
+      stopSignal: this.stopController.signal,
+      onWaiting: (id, ymd, waitingFor) => this.activity.set(id, { ymd, outcome: 'waiting', at: formatKstTimestamp(deps.clock.nowMs()), waitingFor }),
+      ...(deps.alerts ? { alerts: deps.alerts } : {}),
+    });
   }
 
   phase(id: PhaseId): CompiledPhase {
@@ -187,6 +202,23 @@ export class IntegratedScheduler {
       log.info({ finishedAt: done.finishedAt }, `phase ${id} already done today at ${done.finishedAt}; not run again`);
       return this.note(id, ymd, 'already-done');
     }
+    if (this.dependencies.isWaiting(id)) return this.note(id, ymd, 'overlap');
+    const gate = await this.waitForDependencies(p, ymd, log);
+    if (gate !== undefined) return gate;
+    return this.runJob(p, job, ymd, trigger, log);
+  }
+
+  /** Waits for the phases `p` depends on; undefined when they are done, else the outcome to report. */
+  private async waitForDependencies(p: CompiledPhase, ymd: string, log: Logger): Promise<PhaseRunOutcome | undefined> {
+    if (p.dependsOn.length === 0) return undefined;
+    const gate = await this.dependencies.await(p, ymd, log);
+    if (gate.outcome === 'ready') return undefined;
+    return this.note(p.id, ymd, gate.outcome, gate.reason);
+  }
+
+  private async runJob(p: CompiledPhase, job: PhaseJob, ymd: string, trigger: PhaseTrigger, log: Logger): Promise<PhaseRunOutcome> {
+    const id = p.id;
+    const nowMs = this.deps.clock.nowMs();
     // A window phase started late (restart recovery after its window, e.g. selection at 09:20) runs to
     // completion: an end already in the past must not abort it before it has done anything.
     const windowEnd = p.endsAtMin === undefined ? undefined : kstAt(nowMs, p.endsAtMin);
@@ -198,7 +230,7 @@ export class IntegratedScheduler {
     const startedAt = formatKstTimestamp(nowMs);
     this.activity.set(id, { ymd, outcome: 'running', at: startedAt, startedAt });
     try {
-      const result = await this.runner.run(
+      const running = this.runner.run(
         id,
         async (attempt) => {
           try {
@@ -214,6 +246,8 @@ export class IntegratedScheduler {
         },
         { signal: this.stopController.signal, retry: this.plan.retry, logFields: { phase: id, ymd, trigger }, ...(endsAtEpochMs !== undefined ? { retryUntilEpochMs: endsAtEpochMs } : {}) },
       );
+      this.dependencies.started(id);
+      const result = await running;
       if (result.outcome === 'ok') {
         const detail = result.value && typeof result.value === 'object' ? (result.value as Record<string, unknown>) : undefined;
         await this.records.markDone(ymd, id, { trigger, attempts: result.attempts, durationMs: result.durationMs, ...(detail ? { detail } : {}) });
@@ -243,6 +277,7 @@ export class IntegratedScheduler {
   }
 
   private note(phase: PhaseId, ymd: string, outcome: PhaseRunOutcome, error?: string): PhaseRunOutcome {
+    this.dependencies.notify(); // a phase finished or gave up: whatever waits for it looks again
     const at = formatKstTimestamp(this.deps.clock.nowMs());
     this.last = { phase, ymd, outcome, at };
     const prev = this.activity.get(phase);

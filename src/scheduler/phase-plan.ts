@@ -47,6 +47,8 @@ export interface CompiledPhase {
   session: boolean;
   enabled: boolean;
   tradingDaysOnly: boolean;
+  /** Earlier phases it waits for (the phase table's dependsOn). */
+  dependsOn: readonly PhaseId[];
   cron: string;
 }
 
@@ -101,6 +103,16 @@ export function everyHoursCron(anchorMin: number, everyHours: number): string {
   return `${anchorMin % 60} ${[...hours].sort((a, b) => a - b).join(',')} * * *`;
 }
 
+/** A phase's dependencies from the table; each must be an earlier phase (the day's order). */
+function dependenciesOf(id: PhaseId): PhaseId[] {
+  const decl = (PHASES as readonly PhaseDeclaration[]).find((p) => p.id === id);
+  const deps = (decl?.dependsOn ?? []) as PhaseId[];
+  for (const d of deps) {
+    if (PHASE_ORDER.indexOf(d) < 0 || PHASE_ORDER.indexOf(d) >= PHASE_ORDER.indexOf(id)) throw new ConfigError(`phase ${id} depends on ${d}, which is not an earlier phase`);
+  }
+  return deps;
+}
+
 export function compileSchedulePlan(raw: SchedulePlanOptions = {}): SchedulePlan {
   const phases = PHASE_ORDER.map((id): CompiledPhase => {
     const o = { ...DEFAULT_PHASES[id], ...(raw.phases?.[id] ?? {}) };
@@ -119,6 +131,7 @@ export function compileSchedulePlan(raw: SchedulePlanOptions = {}): SchedulePlan
       session: endsAtMin !== undefined,
       enabled: o.enabled ?? true,
       tradingDaysOnly: o.tradingDaysOnly ?? true,
+      dependsOn: dependenciesOf(id),
       cron: dailyCron(atMin),
     };
   });

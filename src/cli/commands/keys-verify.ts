@@ -40,7 +40,7 @@ export function registerKeysCommands(program: Command, deps: CliDeps): void {
         const refusal = gapRefusal(deps.clock.nowMs());
         if (refusal) throw new CliError(refusal, { hint: 'run it again in a gap, or add --force if you accept the extra traffic now' });
       }
-      const ctx = await openCliContext(program, { callsKis: true });
+      const ctx = await openCliContext(program, { callsKis: true, label: 'kisd keys verify' });
       const interrupt = interruptSignal();
       const failures: string[] = [];
       try {

@@ -33,7 +33,7 @@ export function registerProbeCommand(program: Command, deps: CliDeps): void {
       } catch (err) {
         throw new CliError(`--symbol: ${(err as Error).message}`, { exitCode: EXIT_USAGE });
       }
-      const base = await openCliContext(program, { callsKis: true });
+      const base = await openCliContext(program, { callsKis: true, label: 'kisd probe' });
       // The probe is the retry loop: each attempt is one HTTP call, and the client's cool-down after
       // consecutive errors must not swallow probe attempts.
       const ctx = { ...base, config: withHttpOverrides(base.config, { max_retries: 0, cooldown_after_consecutive_errors: 1000 }) };

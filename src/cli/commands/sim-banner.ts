@@ -21,6 +21,8 @@ export interface SimBannerInput {
   credentialFiles: readonly string[];
   /** "2026-11-23 08:55:00 KST, 60x" when time travel is on. */
   clockNote?: string;
+  /** The OpenDART simulator beside it: its URL and the crtfc_key it accepts (a simulator key, not a secret). */
+  dart?: { url: string; apiKey: string };
   /** With time travel: the `kisd run …` flags that make a daemon follow this simulator's clock. */
   followClock?: string;
 }
@@ -46,6 +48,7 @@ export function simBanner(o: SimBannerInput): string {
     `  REST       ${o.restUrl}`,
     `  WebSocket  ${o.wsUrl}   (any path, e.g. ${o.wsUrl}/tryitout)`,
     `  control    GET ${o.restUrl}/__sim/stats · POST ${o.restUrl}/__sim/faults · POST ${o.restUrl}/__sim/tokens/expire`,
+    ...(o.dart ? [`  DART       ${o.dart.url}   (OpenDART simulator; crtfc_key ${o.dart.apiKey}; control ${o.dart.url}/__sim/faults)`] : []),
     '',
     `Credentials it accepts${o.firstIsBuiltIn ? ' (simulator credentials, not secrets)' : ''}:`,
     `  app key     ${show(first.appKey)}`,
@@ -65,6 +68,7 @@ export function simBanner(o: SimBannerInput): string {
     '  kis:',
     `    rest_base_url: ${o.restUrl}`,
     `    ws_url: ${o.wsUrl}`,
+    ...(o.dart ? ['  dart:', '    enabled: true', `    base_url: ${o.dart.url}`] : []),
     ...(o.followClock ? ['  and start it on this clock:', `    ${o.followClock}`] : []),
   );
   const appValue = o.firstIsBuiltIn ? first.appKey : '<your app key>';

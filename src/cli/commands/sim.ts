@@ -9,6 +9,8 @@ import { compileConfig, loadConfig } from '../../config/load.js';
 import { SIM_CREDENTIALS, loadCredentials } from '../../config/credentials.js';
 import { createLogger } from '../../log/logger.js';
 import { startEmbeddedSimulator } from '../../daemon/embedded-sim.js';
+import { startEmbeddedDartSimulator } from '../../daemon/dart-endpoint.js';
+import { DART_SIM_API_KEY } from '../../dart/index.js';
 import { stripCompiled } from '../context.js';
 import { mergeSimApps, readSimAppsFile, type SimAppCredentials } from './sim-apps-file.js';
 import { simBanner } from './sim-banner.js';
@@ -25,7 +27,7 @@ function intOption(name: string, value: string | undefined, min: number, max: nu
 export function registerSimCommand(program: Command): void {
   const sim = program
     .command('sim')
-    .description('run the KIS simulator alone and print its REST and WebSocket URLs')
+    .description('run the KIS simulator (and the OpenDART simulator beside it) alone and print their URLs')
     .option('--port <port>', 'port to listen on (0 = any free port)')
     .option('--flavor <flavor>', 'emulate the "real" or "paper" server')
     .option('--seed <n>', 'synthetic market seed')
@@ -53,6 +55,10 @@ export function registerSimCommand(program: Command): void {
       const clock = travel ? timeTravelClock(systemClock, travel) : systemClock;
       const logs = await createLogger({ level: config.log.level, maxSizeMb: 10, maxFiles: 1, console: config.log.console, consoleStream: process.stderr });
       const embedded = await startEmbeddedSimulator({ config, credentials, clock, logger: logs.logger, extraApps: apps.slice(1) });
+      const dartSim = await startEmbeddedDartSimulator({ config, clock, logger: logs.logger }).catch(async (err: unknown) => {
+        await embedded.close();
+        throw err;
+      });
       const { restUrl, wsUrl } = embedded.sim;
       process.stdout.write(
         simBanner({
@@ -64,6 +70,7 @@ export function registerSimCommand(program: Command): void {
           apps,
           firstIsBuiltIn: credentials.appKey === SIM_CREDENTIALS.appKey && credentials.appSecret === SIM_CREDENTIALS.appSecret,
           credentialFiles: opts.credentials,
+          dart: { url: dartSim.url, apiKey: DART_SIM_API_KEY },
           ...(travel ? { clockNote: `from ${formatKstTimestamp(travel.startAtMs)} KST at ${travel.speed}x`, followClock: `kisd run --at "${formatKstTimestamp(travel.startAtMs)}" --speed ${travel.speed} --clock-anchor ${travel.anchorEpochMs}` } : {}),
         }),
       );
@@ -71,6 +78,7 @@ export function registerSimCommand(program: Command): void {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
       });
+      await dartSim.close();
       await embedded.close();
       logs.flush();
       await logs.close();
@@ -81,7 +89,7 @@ export function registerSimCommand(program: Command): void {
     .command('add')
     .description('add a fault rule, e.g. kisd sim fault add --url http://127.0.0.1:PORT --kind http500 --count 3')
     .requiredOption('--url <restUrl>', 'the simulator REST URL printed by kisd sim')
-    .requiredOption('--kind <kind>', 'http500|http502|http503|http504|egw00201|reset|hang|malformed|empty|expireToken|revokeToken')
+    .requiredOption('--kind <kind>', 'http500|http502|http503|http504|egw00201|reset|hang|malformed|empty|noOutput|expireToken|revokeToken')
     .option('--path <path>', 'only calls to this path')
     .option('--tr-id <trId>', 'only calls with this tr_id')
     .option('--count <n>', 'the next N matching calls')

@@ -99,6 +99,8 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
     if (consecutiveErrors < cfg.cooldownAfterConsecutiveErrors) return;
     const untilMonoMs = clock.monotonicMs() + cfg.cooldownSec * 1000;
     cooldownUntilMono = Math.max(cooldownUntilMono, untilMonoMs);
+    // Other kisd processes on the key hold their reads too when the budget is shared (orders still go).
+    limiter.pauseReadsFor?.(cfg.cooldownSec * 1000);
     log.warn({ consecutiveErrors, cooldownSec: cfg.cooldownSec }, 'KIS REST: consecutive retryable errors, every caller pauses for the cooldown');
     events.emit('cooldown', { consecutiveErrors, cooldownSec: cfg.cooldownSec, untilMonoMs });
     consecutiveErrors = 0;

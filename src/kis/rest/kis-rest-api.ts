@@ -7,10 +7,16 @@ import { inquireBalance, inquireDailyCcld, type Balance, type BalanceOptions, ty
 import type { EndpointContext } from './endpoints/context.js';
 import { fetchDailyBars, type FetchDailyBarsOptions } from './endpoints/daily-bars.js';
 import { chkHoliday } from './endpoints/holiday.js';
+import { fetchMinuteBars, type FetchMinuteBarsOptions } from './endpoints/minute-chart.js';
+import { fetchNewsTitles, inquireEstimatePerform, inquireInvestOpinions, type FetchNewsOptions, type ResearchCallOptions } from './endpoints/research.js';
 import { orderCancel, orderCash, orderRevise, overseasOrder, type CancelInput, type CashOrderInput, type OverseasOrderInput, type ReviseInput } from './endpoints/orders.js';
 import { inquireDailyItemChart, inquireInvestor, inquirePrice, overseasPrice, type ChartPeriod, type QuoteCallOptions } from './endpoints/quotes.js';
 import type { DailyBar, DailyChart, DomesticQuote, InvestorDay } from './wire/domestic-quotes.js';
 import type { MarketDay } from './wire/holiday.js';
+import type { MinuteBar } from './wire/minute-chart.js';
+import type { NewsTitle } from './wire/news-titles.js';
+import type { InvestOpinion } from './wire/invest-opinions.js';
+import type { EarningsEstimate } from './wire/estimate-perform.js';
 import type { OrderAck } from './wire/orders.js';
 import type { OverseasQuote } from './wire/overseas-quotes.js';
 
@@ -33,6 +39,21 @@ export class KisRestApi {
   }
   fetchDailyBars(code: string, fromYmd: string, toYmd: string, o?: FetchDailyBarsOptions): Promise<DailyBar[]> {
     return fetchDailyBars(this.ctx, code, fromYmd, toYmd, o);
+  }
+  /** Today's one-minute bars starting within [fromHhmmss, toHhmmss], oldest first (paged 30 per call). */
+  fetchMinuteBars(code: string, fromHhmmss: string, toHhmmss: string, o?: FetchMinuteBarsOptions): Promise<MinuteBar[]> {
+    return fetchMinuteBars(this.ctx, code, fromHhmmss, toHhmmss, o);
+  }
+  /** Headlines of a code from now back to o.since (YYYYMMDDHHMMSS), oldest first. */
+  fetchNewsTitles(code: string, o: FetchNewsOptions): Promise<NewsTitle[]> {
+    return fetchNewsTitles(this.ctx, code, o);
+  }
+  inquireInvestOpinions(code: string, fromYmd: string, toYmd: string, o?: ResearchCallOptions): Promise<InvestOpinion[]> {
+    return inquireInvestOpinions(this.ctx, code, fromYmd, toYmd, o);
+  }
+  /** Consensus estimates; null when no analyst covers the code. */
+  inquireEstimatePerform(code: string, o?: ResearchCallOptions): Promise<EarningsEstimate | null> {
+    return inquireEstimatePerform(this.ctx, code, o);
   }
   inquireInvestor(code: string, o?: QuoteCallOptions): Promise<InvestorDay[]> {
     return inquireInvestor(this.ctx, code, o);

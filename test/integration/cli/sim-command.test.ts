@@ -19,6 +19,13 @@ describe('kisd sim', () => {
     const ws = /WebSocket\s+(ws:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1];
     expect(rest).toBeDefined();
     expect(ws?.split(':')[2]).toBe(rest?.split(':')[2]); // one port for both
+    // The OpenDART simulator beside it answers with the key it prints, and the snippet points kisd at it.
+    const dart = /DART\s+(http:\/\/127\.0\.0\.1:\d+)\s+\(OpenDART simulator; crtfc_key (\w{40});/.exec(banner);
+    expect(dart, banner).not.toBeNull();
+    const list = (await (await fetch(`${dart![1]}/api/list.json?crtfc_key=${dart![2]}&bgn_de=20261116&end_de=20261120&page_count=1`)).json()) as { status: string; total_count: number };
+    expect(list.status).toBe('000');
+    expect(list.total_count).toBeGreaterThan(0);
+    expect(banner).toContain(`  dart:\n    enabled: true\n    base_url: ${dart![1]}`);
 
     const add = await runCli(['sim', 'fault', 'add', '--url', rest!, '--kind', 'http500', '--path', '/uapi/domestic-stock/v1/quotations/inquire-price', '--count', '2']);
     expect(add.code, add.stderr).toBe(0);
@@ -35,7 +42,7 @@ describe('kisd sim', () => {
 
     child.kill('SIGINT');
     expect((await done).code).toBe(0);
-  });
+  }, 60_000); // five CLI processes: ~20 s at a load average of 14 on 2 cores
 });
 
 describe('kisd sim as a tool for other KIS clients', () => {

@@ -29,9 +29,9 @@ describe('migrations', () => {
     db2.close();
   });
 
-  it('5 keeps a version-4 journal, its legs and fills, allows the failed state and records send attempts', () => {
+  it('8 keeps a version-4 journal, its legs and fills, allows the failed state and records send attempts', () => {
     const path = join(tempDir(), 'kisd.sqlite');
-    const v4 = openDatabase({ path, migrations: MIGRATIONS.filter((m) => m.version <= 4) });
+    const v4 = openDatabase({ path, migrations: MIGRATIONS.filter((m) => m.version <= 7) });
     v4.prepare(`INSERT INTO order_journal (client_order_id, strategy, market, symbol, side, order_type, qty, state, created_at, sent_at, updated_at)
       VALUES ('o1', 's', 'KR', '005930', 'buy', 'market', 3, 'acknowledged', 1, 2, 3)`).run();
     v4.prepare(`INSERT INTO order_legs (kis_order_no, client_order_id, qty, created_at) VALUES ('7', 'o1', 3, 4)`).run();

@@ -1,0 +1,3 @@
+// Public surface of the cross-process rate budget.
+export { openKeyBudget, BUDGET_FILE, type OpenBudgetOptions } from './open-budget.js';
+export { appKeyFingerprint, type BudgetLedger, type GrantAnswer, type LedgerUsage } from './ledger.js';
