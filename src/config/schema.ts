@@ -225,6 +225,8 @@ export const configSchema = z
       .strictObject({
         checkpoint_every: int(1, 10_000).default(50),
         concurrency: int(1, 32).default(4),
+        /** News ≤ 24 h (checked every 30 min) and consensus ≤ 7 days (every 3 h) for the universe; stale → re-collect. */
+        research_freshness: z.boolean().default(true),
         export_csv: z
           .strictObject({
             enabled: z.boolean().default(false),

@@ -129,6 +129,7 @@ export const SETTING_DOCS: Readonly<Record<string, string>> = {
   collect: 'Bulk collection (phase 1 and `kisd collect`).',
   'collect.checkpoint_every': 'Save the checkpoint every N symbols (a restart resumes from it).',
   'collect.concurrency': 'Symbols fetched at once (the rate limiter still caps requests per second).',
+  'collect.research_freshness': 'Keep the research datasets fresh for the screening universe (seed 002 §9): every 30 minutes on KR trading days, news whose newest headline is over 24 h old is re-collected; every 3 hours, a consensus (brokerage opinions, estimates) whose newest date is over 7 days old is re-collected.',
   'collect.export_csv': 'CSV export of the SQLite tables (`kisd export csv`).',
   'collect.export_csv.enabled': 'Export after each collection.',
   'collect.export_csv.out_dir': 'Folder of the CSV files; relative to paths.var_dir.',
