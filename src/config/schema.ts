@@ -145,6 +145,8 @@ export const configSchema = z
         reconnect_jitter_ms: int(0, 60_000).default(500),
         /** One summary log line per interval, not one per tick. */
         tick_log_interval_sec: int(1, 3_600).default(60),
+        /** After a KR feed gap in session, fetch the missed minute bars through KIS's minute chart. */
+        gap_fill: z.boolean().default(true),
         us_holidays: z.array(ymd).default([]),
       })
       .prefault({}),
@@ -178,6 +180,14 @@ export const configSchema = z
         webhook_enabled: z.boolean().default(false),
       })
       .prefault({}),
+    orders: z
+      .strictObject({
+        /** An order that cannot leave within this many seconds of its decision is abandoned as not sent (never sent late). */
+        send_deadline_sec: int(1, 600).default(10),
+        /** Seconds between reconciliations of the order journal with KIS (orders, fills, balance). */
+        reconcile_interval_sec: int(10, 3_600).default(60),
+      })
+      .prefault({}),
     trading: z
       .strictObject({
         enabled: z.boolean().default(true),
@@ -187,8 +197,6 @@ export const configSchema = z
           .default([{ kind: 'opening-range-breakout', params: {} }]),
         /** Capital the daily report measures returns against (KRW). */
         capital_krw: z.number().positive().default(100_000_000),
-        /** Seconds between reconciliations of the order journal with KIS (orders, fills, balance). */
-        reconcile_interval_sec: z.number().int().min(10).max(3_600).default(60),
         risk: z
           .strictObject({
             max_order_value_krw: z.number().positive().default(5_000_000),
@@ -219,6 +227,8 @@ export const configSchema = z
       .strictObject({
         checkpoint_every: int(1, 10_000).default(50),
         concurrency: int(1, 32).default(4),
+        /** News ≤ 24 h (checked every 30 min) and consensus ≤ 7 days (every 3 h) for the universe; stale → re-collect. */
+        research_freshness: z.boolean().default(true),
         export_csv: z
           .strictObject({
             enabled: z.boolean().default(false),

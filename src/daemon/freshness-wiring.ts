@@ -1,5 +1,7 @@
 // Freshness policy of `kisd run` (seed 002, adapted): yesterday's bars by 09:00, realtime quotes ≤ 5 min old in
-// the session, today's investor flows after the close, checked every 5 minutes. Stale → a WARNING (the checker)
+// the session, today's investor flows after the close, checked every 5 minutes; with collect.research_freshness
+// the newest news headline ≤ 24 h old (every 30 minutes, trading days) and the newest consensus ≤ 7 days old
+// (every 3 hours). Stale → a WARNING (the checker)
 // and a single-flight re-collection per dataset: stale quotes restart the realtime socket, stale bars
 // or flows re-run that collection for the date found stale. Bars and flows are fresh when 90% of the universe
 // has a row for the date.
@@ -38,6 +40,7 @@ const FRESH_COVERAGE = 0.9;
 export function createFreshnessComponent(o: FreshnessWiringOptions): LifecycleComponent {
   const log = o.logger.child({ component: 'daemon' });
   const recollecting = new Set<string>();
+  const research = o.config.collect.research_freshness;
   const checker = createFreshnessChecker({
     clock: o.clock,
     logger: o.logger,
@@ -46,6 +49,7 @@ export function createFreshnessComponent(o: FreshnessWiringOptions): LifecycleCo
       dailyBarsCount: (d) => o.store.dailyBars.countOn(d),
       investorFlowsCount: (d) => o.store.investorFlows.countOn(d),
       latestQuoteAsOfMs: () => (o.config.feed.enabled ? o.feed.feed.status().lastTickAtMs ?? 0 : undefined),
+      ...(research ? { newestNewsAtMs: () => o.store.research.newestNewsAtMs(), newestConsensusYmd: () => o.store.research.newestConsensusDate() } : {}),
     },
     alerts: o.alerts,
     minDailyBars: () => Math.ceil(o.universeSize() * FRESH_COVERAGE),
@@ -53,17 +57,39 @@ export function createFreshnessComponent(o: FreshnessWiringOptions): LifecycleCo
     onStale: (r: FreshnessReport) => {
       if (recollecting.has(r.dataset)) return;
       recollecting.add(r.dataset);
-      // The data date makes the re-collection a run of its own: the morning's finished run is not "done" for it.
-      const work = r.dataset === 'quotes' ? o.restartFeed('stale realtime quotes') : o.collect(r.dataset === 'daily_bars' ? 'daily-bars' : 'investor-flows', o.stopSignal(), r.expectedDate);
+      const work = recollect(o, r);
       void work.catch((err: unknown) => log.warn({ err, dataset: r.dataset }, 're-collection after a stale check failed; the next check retries')).finally(() => recollecting.delete(r.dataset));
     },
   });
-  let timer: TimerHandle | undefined;
+  const timers: TimerHandle[] = [];
   return {
     name: 'freshness',
     start: () => {
-      timer = o.clock.setInterval(() => void checker.runOnce(), 5 * 60_000);
+      timers.push(o.clock.setInterval(() => void checker.runOnce(['daily_bars', 'quotes', 'investor_flows']), 5 * 60_000));
+      if (research) {
+        timers.push(o.clock.setInterval(() => void checker.runOnce(['news']), 30 * 60_000));
+        timers.push(o.clock.setInterval(() => void checker.runOnce(['consensus']), 3 * 3_600_000));
+      }
     },
-    stop: () => o.clock.clearInterval(timer),
+    stop: () => {
+      for (const t of timers.splice(0)) o.clock.clearInterval(t);
+    },
   };
+}
+
+/** The re-collection a stale report asks for; the data date makes it a run of its own. */
+async function recollect(o: FreshnessWiringOptions, r: FreshnessReport): Promise<void> {
+  switch (r.dataset) {
+    case 'quotes':
+      return o.restartFeed('stale realtime quotes');
+    case 'daily_bars':
+      return o.collect('daily-bars', o.stopSignal(), r.expectedDate);
+    case 'investor_flows':
+      return o.collect('investor-flows', o.stopSignal(), r.expectedDate);
+    case 'news':
+      return o.collect('news', o.stopSignal());
+    case 'consensus':
+      await o.collect('opinions', o.stopSignal());
+      return o.collect('estimates', o.stopSignal());
+  }
 }

@@ -132,6 +132,7 @@ function sessionJobs(o: TradingWiringParts, risk: RiskGate, mark: (symbol: strin
       // Two registrations per symbol (tick + book) plus our execution notices on the same socket.
       watchlistBudget: { maxSubscriptions: config.feed.max_subscriptions, trsPerCode: 2, extraRegistrations: o.htsId ? 1 : 0 },
       alerts: o.alerts,
+      ...(o.feed.gapFiller ? { backfill: o.feed.gapFiller } : {}),
     }),
     'market-close': createMarketCloseJob({ dataDir: paths.dataDir, clock, orders: o.orders, mark, risk, alerts: o.alerts }),
   };

@@ -6,12 +6,12 @@
 import type { Logger } from 'pino';
 import type { AlertPort } from '../core/alert.js';
 import type { Clock } from '../core/clock.js';
-import { kstYmd } from '../core/kst.js';
+import { kstDateTime, kstYmd } from '../core/kst.js';
 import type { KisdConfig } from '../config/load.js';
 import type { RecoveryQueue } from '../recovery/index.js';
 import { createBulkCollector, formatProgressLine, type CollectSummary, type Datasets } from '../collect/index.js';
 
-export type UniverseDataset = 'daily-bars' | 'investor-flows';
+export type UniverseDataset = 'daily-bars' | 'investor-flows' | 'news' | 'opinions' | 'estimates';
 
 /** Collects `name` for the universe; `dataDate` ("YYYYMMDD") asks for that day's data in a run of its own. */
 export type UniverseCollect = (name: UniverseDataset, signal?: AbortSignal, dataDate?: string) => Promise<CollectSummary>;
@@ -45,9 +45,26 @@ export function createUniverseCollection(o: {
   return async (name, signal, dataDate) => {
     const ds = o.datasets[name];
     const fromYmd = kstYmd(clock.nowMs() - historyDays * 86_400_000);
-    const params = name === 'daily-bars'
-      ? { fromYmd, ...(dataDate ? { toYmd: dataDate } : {}) }
-      : { ...ds.params, ...(dataDate ? { date: dataDate } : {}) };
-    return collector.run({ ...ds, params }, o.universe(), signal ? { signal } : {});
+    return collector.run({ ...ds, params: paramsFor(name, ds.params, fromYmd, clock.nowMs(), dataDate) }, o.universe(), signal ? { signal } : {});
   };
+}
+
+/**
+ * A dataset's parameters for one universe run; they are part of the collector's run key. News asks for the last
+ * 24 h from the half hour (each 30-minute freshness check is a run of its own), opinions for the 7 days through
+ * today and estimates name today (one run a day at most).
+ */
+function paramsFor(name: UniverseDataset, base: Readonly<Record<string, unknown>> | undefined, fromYmd: string, nowMs: number, dataDate: string | undefined): Record<string, unknown> {
+  switch (name) {
+    case 'daily-bars':
+      return { fromYmd, ...(dataDate ? { toYmd: dataDate } : {}) };
+    case 'news':
+      return { since: kstDateTime(Math.floor((nowMs - 86_400_000) / 1_800_000) * 1_800_000).toFormat('yyyyMMddHHmmss') };
+    case 'opinions':
+      return { fromYmd: kstYmd(nowMs - 7 * 86_400_000), toYmd: kstYmd(nowMs) };
+    case 'estimates':
+      return { date: kstYmd(nowMs) };
+    case 'investor-flows':
+      return { ...base, ...(dataDate ? { date: dataDate } : {}) };
+  }
 }

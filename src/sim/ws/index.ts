@@ -28,6 +28,8 @@ export interface SimWebSocketFaults {
   dropControlReplies(count: number): void;
   /** Cut every socket and forget all server state, as KIS's weekly restart does. */
   weeklyRestart(): void;
+  /** Cut every socket (as abruptClose) and refuse new connections for ms on the clock: a realtime outage. */
+  outage(ms: number): void;
 }
 
 export interface SimWebSocket {
@@ -50,6 +52,7 @@ export function attachSimWebSocket(raw: SimWebSocketOptions): SimWebSocket {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, autoPong: false, maxPayload: 64 * 1024 });
   const hub = new SessionHub(o);
   let closed = false;
+  let refuseUntilMs = -Infinity;
 
   // The server's periodic work (PINGPONG, the idle/linger sweep, market data) runs only while there is someone to
   // serve: from the first connection until no session, socket or lingering registration is left. An idle
@@ -89,7 +92,7 @@ export function attachSimWebSocket(raw: SimWebSocketOptions): SimWebSocket {
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    if (closed) {
+    if (closed || clock.nowMs() < refuseUntilMs) {
       socket.destroy();
       return;
     }
@@ -111,6 +114,10 @@ export function attachSimWebSocket(raw: SimWebSocketOptions): SimWebSocket {
       delayControlReplies: (ms) => hub.delayControlReplies(ms),
       dropControlReplies: (count) => hub.dropControlReplies(count),
       weeklyRestart: () => hub.weeklyRestart(),
+      outage: (ms) => {
+        refuseUntilMs = clock.nowMs() + ms;
+        hub.abruptClose();
+      },
     },
     publishExecutionNotice: (htsId, notice) => hub.publishExecutionNotice(htsId, notice),
     pushTick: (trId, trKey) => hub.pushTick(trId, trKey),

@@ -84,10 +84,10 @@ export function drawWeekPlan(seed: number): WeekPlan {
         // The day's phases in their order, the session shortened to 30 minutes (a week then runs in seconds)
         // and the market close while KRX is still open (it refuses orders after 15:30).
         scheduler: { screening_symbols: codes, trading_until: '09:30', market_close_at: '09:35' },
+        // Every 10 minutes instead of every minute: a night of 1-minute passes costs more real time than a
+        // session; reply-lost orders are still settled within the day the invariants check.
+        orders: { reconcile_interval_sec: 600 },
         trading: {
-          // Every 10 minutes instead of every minute: a night of 1-minute passes costs more real time than a
-          // session; reply-lost orders are still settled within the day the invariants check.
-          reconcile_interval_sec: 600,
           strategies: [{ kind: 'opening-range-breakout', params: { rangeMinutes: 3, lastEntryAt: '09:20', exitAt: '09:27', entryTimeoutSec: 30 } }],
           screening: { min_price_krw: 0, max_price_krw: 1e12, min_avg_turnover_krw: 0, min_score: -1e12, max_selected: 10 },
         },

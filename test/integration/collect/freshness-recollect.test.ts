@@ -79,4 +79,52 @@ describe('freshness re-collection of investor flows after the close', () => {
     expect(flowsRequests() - before).toBe(universe.length);
     expect(alerts.some((a) => a.key === `freshness:investor_flows:${TODAY}` && a.what.includes(`1 investor-flow rows for ${TODAY}`))).toBe(true);
   });
+
+  it('research: news with no headline in 24 h is re-collected at the 30-minute check, a missing consensus at the 3-hour one', { timeout: 60_000 }, async () => {
+    const clock = createFakeClock('2026-11-20 17:45:00'); // a Friday evening; 005930 had headlines at 13:57 and 15:00
+    const c = SIM_CREDENTIALS;
+    const sim = await createSimulator({ clock, apps: [{ appKey: c.appKey, appSecret: c.appSecret, accountNo: `${c.cano}-${c.acntPrdtCd}`, htsId: c.htsId }], rateLimitPerSec: 0, seed: 5 });
+    cleanups.push(() => sim.close());
+    const varDir = mkdtempSync(join(tmpdir(), 'kisd-fresh-research-'));
+    cleanups.push(() => rmSync(varDir, { recursive: true, force: true }));
+    const config = compileConfig({ mode: 'sim', paths: { var_dir: varDir }, kis: { rest_base_url: sim.restUrl, ws_url: sim.wsUrl }, feed: { enabled: false } }, 'test.yaml', varDir);
+    const broker = createBroker({ config, credentials: c, clock, logger, restBaseUrl: sim.restUrl });
+    cleanups.push(() => broker.close());
+    const store = openStore({ dataDir: config.resolved.paths.dataDir, nowMs: clock.nowMs() });
+    cleanups.push(() => store.close());
+    const alerts: Alert[] = [];
+    const alertPort = { send: async (a: Alert) => void alerts.push(a) };
+    const datasets = createDatasets({ kis: { api: broker.api, store, clock, logger } });
+    const queue = createRecoveryQueue({ repo: store.recoveryQueue, clock });
+    const universe = ['005930', ...sim.market.krRequestCodes().filter((s) => /^\d{6}$/.test(s) && s !== '005930').slice(0, 9)];
+    const collect = createUniverseCollection({ config, clock, logger, queue, alerts: alertPort, datasets, universe: () => universe });
+    const fresh = createFreshnessComponent({
+      config, clock, logger, calendar: { isKrTradingDay: () => true }, store, feed: {} as FeedBundle, alerts: alertPort,
+      restartFeed: async () => undefined,
+      collect: async (name, signal, dataDate) => void (await collect(name, signal, dataDate)),
+      universeSize: () => universe.length,
+      stopSignal: () => new AbortController().signal,
+    });
+    const lifetime = new AbortController();
+    await fresh.start?.(lifetime.signal);
+    cleanups.push(async () => void (await fresh.stop?.(lifetime.signal)));
+    const until = (pred: () => boolean): Promise<void> =>
+      settle(clock, new Promise<void>((resolve) => {
+        const poll = setInterval(() => pred() && (clearInterval(poll), resolve()), 5);
+      }), { stepMs: 100, maxVirtualMs: 5 * 60_000 });
+
+    await clock.tickAsync(29 * 60_000);
+    expect(sim.stats.count({ trId: 'FHKST01011800' })).toBe(0); // nothing before the 30-minute check
+    await clock.tickAsync(60_000);
+    await until(() => store.research.newsOf('005930').length > 0);
+    expect(store.research.newsOf('005930').map((n) => n.publishedAtMs)).toEqual([kstInstant('2026-11-20 13:57:12'), kstInstant('2026-11-20 15:00:09')]);
+    expect(alerts.map((a) => a.key)).toContain('freshness:news:20261120');
+    expect(store.research.count().opinions).toBe(0); // consensus waits for its own 3-hour check
+
+    await clock.tickAsync(3 * 3_600_000 - 30 * 60_000); // the 3-hour consensus check
+    await until(() => store.research.count().estimates > 0 && sim.stats.count({ trId: 'HHKST668300C0' }) === universe.length);
+    expect(store.research.newestConsensusDate()).toBeDefined();
+    expect(alerts.map((a) => a.key)).toContain('freshness:consensus:20261120');
+    expect(sim.stats.count({ trId: 'FHKST663300C0' })).toBeGreaterThanOrEqual(universe.length);
+  });
 });
