@@ -8,6 +8,7 @@ import { PHASE_ORDER } from '../../../src/core/phases.js';
 import type { Simulator } from '../../../src/sim/index.js';
 import type { SimOrder } from '../../../src/sim/exchange/types.js';
 import type { SimWebSocket } from '../../../src/sim/ws/index.js';
+import { TERMINAL_STATES } from '../../../src/trade/orders/types.js';
 import { estimateKrFees } from '../../../src/trade/risk/index.js';
 import type { DailyReport } from '../../../src/trade/report/index.js';
 import type { WeekPlan } from './fault-plan.js';
@@ -127,7 +128,7 @@ function journalEqualsBook(f: DayFacts, _c: DayContext, ymd: string): string[] {
     else if (mine[0]!.filledQty !== k.filledQty) out.push(`${what}: journal ${mine[0]!.clientOrderId} has ${mine[0]!.filledQty} filled (${mine[0]!.state})`);
   }
   for (const o of journal) {
-    if (!['filled', 'cancelled', 'rejected'].includes(o.state)) out.push(`journal ${o.clientOrderId} (${o.side} ${o.qty} ${o.symbol}) is still ${o.state} after the session`);
+    if (!TERMINAL_STATES.has(o.state)) out.push(`journal ${o.clientOrderId} (${o.side} ${o.qty} ${o.symbol}) is still ${o.state} after the session`);
     if (o.kisOrderNo === undefined && o.filledQty > 0) out.push(`journal ${o.clientOrderId} has fills but no KIS order number`);
     if (o.kisOrderNo !== undefined && !kis.some((k) => k.numbers.has(o.kisOrderNo!))) out.push(`journal ${o.clientOrderId} names KIS order ${o.kisOrderNo}, which KIS does not have today`);
   }
