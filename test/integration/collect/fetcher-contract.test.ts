@@ -1,8 +1,8 @@
-// One contract, every source: each source's fetcher (KIS daily bars, OpenDART disclosures) runs through the same
+// One contract, every source: each source's fetcher (KIS daily bars, news headlines and brokerage opinions, OpenDART disclosures) runs through the same
 // scenarios against its own simulator over loopback on a fake clock — success, a well-formed "no data", a reply
 // of the wrong shape (once: retried; always: an error queued, never "no data", and the recovery queue later
 // saves it), the rate limit, a refused key, maintenance, a timeout. A source added behind the Fetcher port
-// (news, opinions, estimates) joins by adding a harness to SOURCES.
+// joins by adding a harness to SOURCES.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,8 @@ interface Harness {
   /** The same dataset with credentials the server refuses. */
   badKeyDataset: CollectDataset<unknown>;
   okCode: string;
+  /** The table the dataset saves into. */
+  table: string;
   okParams: Record<string, unknown>;
   noDataParams: Record<string, unknown>;
   /** The next `count` data calls (unlimited when absent) meet the fault. */
@@ -64,7 +66,27 @@ function tempStore(): { store: Store; dataDir: string } {
 const KIS_APP = { appKey: 'PSsimAppKey0000000000000000000000001', appSecret: 'simSecret'.padEnd(180, 'x'), accountNo: '50000000-01', htsId: 'simhts' };
 const CHART = 'FHKST03010100';
 
-async function kisHarness(): Promise<Harness> {
+/** One KIS dataset: its name, TR, table, a symbol and parameters with rows, and parameters with none. */
+interface KisSpec {
+  name: 'daily-bars' | 'news' | 'opinions';
+  trId: string;
+  table: string;
+  okCode: string;
+  okParams: Record<string, unknown>;
+  noDataParams: Record<string, unknown>;
+}
+
+const KIS_SPECS: Record<KisSpec['name'], KisSpec> = {
+  'daily-bars': { name: 'daily-bars', trId: CHART, table: 'daily_bars', okCode: '005930', okParams: { fromYmd: '20261116', toYmd: '20261120' }, noDataParams: { fromYmd: '20261121', toYmd: '20261122' } }, // a weekend
+  // The simulator's 005930 headlines of that week are on Friday the 20th; none from the 21st on.
+  news: { name: 'news', trId: 'FHKST01011800', table: 'research_news', okCode: '005930', okParams: { since: '20261118000000' }, noDataParams: { since: '20261121000000' } },
+  // 373220 has analyst coverage in the simulator; no brokerage publishes on a Sunday.
+  opinions: { name: 'opinions', trId: 'FHKST663300C0', table: 'research_opinions', okCode: '373220', okParams: { fromYmd: '20260101', toYmd: '20261123' }, noDataParams: { fromYmd: '20261122', toYmd: '20261122' } },
+};
+
+const kisHarness = (spec: KisSpec) => (): Promise<Harness> => kisHarnessOf(spec);
+
+async function kisHarnessOf(spec: KisSpec): Promise<Harness> {
   const clock = createFakeClock('2026-11-23 16:10:00');
   const sim = await createSimulator({ clock, apps: [KIS_APP], seed: 7 });
   const { store, dataDir } = tempStore();
@@ -100,15 +122,16 @@ async function kisHarness(): Promise<Harness> {
     clock,
     store,
     dataDir,
-    dataset: datasets['daily-bars'],
-    badKeyDataset: refused['daily-bars'],
-    okCode: '005930',
-    okParams: { fromYmd: '20261116', toYmd: '20261120' },
-    noDataParams: { fromYmd: '20261121', toYmd: '20261122' }, // a weekend
-    fault: (kind, count) => void sim.faults.add({ kind: kinds[kind], match: { trId: CHART }, ...(count ? { count } : {}) }),
+    dataset: datasets[spec.name],
+    badKeyDataset: refused[spec.name],
+    okCode: spec.okCode,
+    table: spec.table,
+    okParams: spec.okParams,
+    noDataParams: spec.noDataParams,
+    fault: (kind, count) => void sim.faults.add({ kind: kinds[kind], match: { trId: spec.trId }, ...(count ? { count } : {}) }),
     clearFaults: () => sim.faults.clear(),
-    dataCalls: () => sim.stats.count({ trId: CHART }),
-    faultReplies: (kind) => sim.stats.count({ trId: CHART, fault: kinds[kind] }),
+    dataCalls: () => sim.stats.count({ trId: spec.trId }),
+    faultReplies: (kind) => sim.stats.count({ trId: spec.trId, fault: kinds[kind] }),
     close: () => sim.close(),
   };
 }
@@ -141,6 +164,7 @@ async function dartHarness(): Promise<Harness> {
     dataset: datasetWith(DART_KEY),
     badKeyDataset: datasetWith('kisdDartRefusedKey0000000000000000000009'),
     okCode: okFiler!.stockCode as string,
+    table: 'dart_disclosures',
     okParams: { fromYmd: '20261101', toYmd: '20261123' },
     noDataParams: { fromYmd: '20261122', toYmd: '20261122' }, // a Sunday: DART 013
     fault: (kind, count) => void sim.faults.add({ ...kinds[kind], match: { path: DART_PATHS.list }, ...(count ? { count } : {}) }),
@@ -152,7 +176,9 @@ async function dartHarness(): Promise<Harness> {
 }
 
 const SOURCES: [string, () => Promise<Harness>][] = [
-  ['KIS daily bars', kisHarness],
+  ['KIS daily bars', kisHarness(KIS_SPECS['daily-bars'])],
+  ['KIS news headlines', kisHarness(KIS_SPECS.news)],
+  ['KIS brokerage opinions', kisHarness(KIS_SPECS.opinions)],
   ['OpenDART disclosures', dartHarness],
 ];
 
@@ -212,7 +238,7 @@ describe.each(SOURCES)('Fetcher contract: %s', (_name, make) => {
     h.clearFaults();
     await settle(h.clock, createDatasetRecoveryRunner(h.dataset).run(task!, new AbortController().signal), { stepMs: 250, maxVirtualMs: 30 * 60_000 });
     const res = await fetchOne(h, h.dataset, h.okParams);
-    const saved = h.store.db.prepare(`SELECT COUNT(*) FROM ${h.dataset.name === 'daily_bars' ? 'daily_bars' : 'dart_disclosures'}`).pluck().get();
+    const saved = h.store.db.prepare(`SELECT COUNT(*) FROM ${h.table}`).pluck().get();
     expect(saved).toBe(res.ok.length);
   });
 });
