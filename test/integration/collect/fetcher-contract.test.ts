@@ -1,8 +1,8 @@
-// One contract, every source: each source's fetcher (KIS daily bars, news headlines and brokerage opinions, OpenDART disclosures) runs through the same
+// One contract, every source: each source's fetcher (KIS daily bars, news, opinions, estimates; OpenDART disclosures) runs through the same
 // scenarios against its own simulator over loopback on a fake clock — success, a well-formed "no data", a reply
 // of the wrong shape (once: retried; always: an error queued, never "no data", and the recovery queue later
-// saves it), the rate limit, a refused key, maintenance, a timeout. A source added behind the Fetcher port
-// joins by adding a harness to SOURCES.
+// saves it), the rate limit, a refused key, maintenance, a timeout. A source added behind the Fetcher port joins
+// by adding a harness to SOURCES.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,8 @@ import { createDartClient, DartApi, DART_PATHS, loadCorpCodeMap, type CorpCodeMa
 import type { AccessToken, TokenProvider } from '../../../src/kis/auth/types.js';
 import { createKisRestClient, createRateLimiter, KisRestApi } from '../../../src/kis/rest/index.js';
 import { createRecoveryQueue } from '../../../src/recovery/index.js';
-import { createSimulator } from '../../../src/sim/simulator.js';
+import { createSimulator, type Simulator } from '../../../src/sim/simulator.js';
+import { isCovered, opinionsBetween } from '../../../src/sim/market/analyst-data.js';
 import { createDartSimulator } from '../../../src/sim/dart/index.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 
@@ -36,10 +37,12 @@ interface Harness {
   /** The same dataset with credentials the server refuses. */
   badKeyDataset: CollectDataset<unknown>;
   okCode: string;
-  /** The table the dataset saves into. */
-  table: string;
   okParams: Record<string, unknown>;
+  /** A symbol (default okCode) and params for which the server answers a well-formed "no data". */
+  noDataCode?: string;
   noDataParams: Record<string, unknown>;
+  /** The SQLite table the dataset saves into. */
+  table: string;
   /** The next `count` data calls (unlimited when absent) meet the fault. */
   fault(kind: Fault, count?: number): void;
   clearFaults(): void;
@@ -64,30 +67,42 @@ function tempStore(): { store: Store; dataDir: string } {
 }
 
 const KIS_APP = { appKey: 'PSsimAppKey0000000000000000000000001', appSecret: 'simSecret'.padEnd(180, 'x'), accountNo: '50000000-01', htsId: 'simhts' };
-const CHART = 'FHKST03010100';
 
-/** One KIS dataset: its name, TR, table, a symbol and parameters with rows, and parameters with none. */
 interface KisSpec {
-  name: 'daily-bars' | 'news' | 'opinions';
+  dataset: 'daily-bars' | 'news' | 'opinions' | 'estimates';
   trId: string;
   table: string;
-  okCode: string;
-  okParams: Record<string, unknown>;
-  noDataParams: Record<string, unknown>;
+  start: string;
+  /** The symbol with data, the params, and what answers "no data", from the simulator's market. */
+  pick(sim: Simulator): { okCode: string; okParams: Record<string, unknown>; noDataCode?: string; noDataParams: Record<string, unknown> };
 }
 
-const KIS_SPECS: Record<KisSpec['name'], KisSpec> = {
-  'daily-bars': { name: 'daily-bars', trId: CHART, table: 'daily_bars', okCode: '005930', okParams: { fromYmd: '20261116', toYmd: '20261120' }, noDataParams: { fromYmd: '20261121', toYmd: '20261122' } }, // a weekend
-  // The simulator's 005930 headlines of that week are on Friday the 20th; none from the 21st on.
-  news: { name: 'news', trId: 'FHKST01011800', table: 'research_news', okCode: '005930', okParams: { since: '20261118000000' }, noDataParams: { since: '20261121000000' } },
-  // 373220 has analyst coverage in the simulator; no brokerage publishes on a Sunday.
-  opinions: { name: 'opinions', trId: 'FHKST663300C0', table: 'research_opinions', okCode: '373220', okParams: { fromYmd: '20260101', toYmd: '20261123' }, noDataParams: { fromYmd: '20261122', toYmd: '20261122' } },
+const dailyBarsSpec: KisSpec = {
+  dataset: 'daily-bars',
+  trId: 'FHKST03010100',
+  table: 'daily_bars',
+  start: '2026-11-23 16:10:00',
+  pick: () => ({ okCode: '005930', okParams: { fromYmd: '20261116', toYmd: '20261120' }, noDataParams: { fromYmd: '20261121', toYmd: '20261122' } }), // a weekend
 };
 
-const kisHarness = (spec: KisSpec) => (): Promise<Harness> => kisHarnessOf(spec);
+/** A symbol analysts cover with an opinion in the week before 2026-11-20, and an ETF nobody covers. */
+function researchPick(sim: Simulator): { covered: string; etf: string } {
+  const kr = sim.market.universe.kr;
+  return {
+    covered: kr.find((x) => isCovered(x) && opinionsBetween(sim.market, x, 20261113, 20261120, 20261120).length >= 1)!.code,
+    etf: kr.find((x) => x.kind === 'etf')!.code,
+  };
+}
 
-async function kisHarnessOf(spec: KisSpec): Promise<Harness> {
-  const clock = createFakeClock('2026-11-23 16:10:00');
+const researchSpecs: KisSpec[] = [
+  // News of the last 24 h; nothing was published in the second before 18:00.
+  { dataset: 'news', trId: 'FHKST01011800', table: 'research_news', start: '2026-11-20 18:00:00', pick: () => ({ okCode: '005930', okParams: {}, noDataParams: { since: '20261120175959' } }) },
+  { dataset: 'opinions', trId: 'FHKST663300C0', table: 'research_opinions', start: '2026-11-20 18:00:00', pick: (sim) => ({ okCode: researchPick(sim).covered, okParams: {}, noDataCode: researchPick(sim).etf, noDataParams: {} }) },
+  { dataset: 'estimates', trId: 'HHKST668300C0', table: 'research_estimates', start: '2026-11-20 18:00:00', pick: (sim) => ({ okCode: researchPick(sim).covered, okParams: {}, noDataCode: researchPick(sim).etf, noDataParams: {} }) },
+];
+
+async function kisHarness(spec: KisSpec): Promise<Harness> {
+  const clock = createFakeClock(spec.start);
   const sim = await createSimulator({ clock, apps: [KIS_APP], seed: 7 });
   const { store, dataDir } = tempStore();
   let token: Promise<AccessToken> | undefined;
@@ -118,20 +133,19 @@ async function kisHarnessOf(spec: KisSpec): Promise<Harness> {
   const datasets = createKisDatasets({ api: api(KIS_APP.appKey), store, clock, logger: silentLogger, retry });
   const refused = createKisDatasets({ api: api('PSwrongAppKey000000000000000000000009'), store, clock, logger: silentLogger, retry });
   const kinds: Record<Fault, Parameters<typeof sim.faults.add>[0]['kind']> = { malformed: 'noOutput', 'rate-limit': 'egw00201', maintenance: 'http503', timeout: 'hang' };
+  const trId = spec.trId;
   return {
     clock,
     store,
     dataDir,
-    dataset: datasets[spec.name],
-    badKeyDataset: refused[spec.name],
-    okCode: spec.okCode,
+    dataset: datasets[spec.dataset],
+    badKeyDataset: refused[spec.dataset],
+    ...spec.pick(sim),
     table: spec.table,
-    okParams: spec.okParams,
-    noDataParams: spec.noDataParams,
-    fault: (kind, count) => void sim.faults.add({ kind: kinds[kind], match: { trId: spec.trId }, ...(count ? { count } : {}) }),
+    fault: (kind, count) => void sim.faults.add({ kind: kinds[kind], match: { trId }, ...(count ? { count } : {}) }),
     clearFaults: () => sim.faults.clear(),
-    dataCalls: () => sim.stats.count({ trId: spec.trId }),
-    faultReplies: (kind) => sim.stats.count({ trId: spec.trId, fault: kinds[kind] }),
+    dataCalls: () => sim.stats.count({ trId }),
+    faultReplies: (kind) => sim.stats.count({ trId, fault: kinds[kind] }),
     close: () => sim.close(),
   };
 }
@@ -164,9 +178,9 @@ async function dartHarness(): Promise<Harness> {
     dataset: datasetWith(DART_KEY),
     badKeyDataset: datasetWith('kisdDartRefusedKey0000000000000000000009'),
     okCode: okFiler!.stockCode as string,
-    table: 'dart_disclosures',
     okParams: { fromYmd: '20261101', toYmd: '20261123' },
     noDataParams: { fromYmd: '20261122', toYmd: '20261122' }, // a Sunday: DART 013
+    table: 'dart_disclosures',
     fault: (kind, count) => void sim.faults.add({ ...kinds[kind], match: { path: DART_PATHS.list }, ...(count ? { count } : {}) }),
     clearFaults: () => sim.faults.clear(),
     dataCalls: () => sim.stats.count({ path: DART_PATHS.list }),
@@ -176,9 +190,8 @@ async function dartHarness(): Promise<Harness> {
 }
 
 const SOURCES: [string, () => Promise<Harness>][] = [
-  ['KIS daily bars', kisHarness(KIS_SPECS['daily-bars'])],
-  ['KIS news headlines', kisHarness(KIS_SPECS.news)],
-  ['KIS brokerage opinions', kisHarness(KIS_SPECS.opinions)],
+  ['KIS daily bars', () => kisHarness(dailyBarsSpec)],
+  ...researchSpecs.map((spec): [string, () => Promise<Harness>] => [`KIS ${spec.dataset}`, () => kisHarness(spec)]),
   ['OpenDART disclosures', dartHarness],
 ];
 
@@ -188,7 +201,7 @@ async function open(make: () => Promise<Harness>): Promise<Harness> {
   return h;
 }
 
-const fetchOne = (h: Harness, ds: CollectDataset<unknown>, params: Record<string, unknown>) => settle(h.clock, ds.fetcher.fetch({ targetCodes: [h.okCode], params }), { stepMs: 250, maxVirtualMs: 30 * 60_000 });
+const fetchOne = (h: Harness, ds: CollectDataset<unknown>, params: Record<string, unknown>, code = h.okCode) => settle(h.clock, ds.fetcher.fetch({ targetCodes: [code], params }), { stepMs: 250, maxVirtualMs: 30 * 60_000 });
 
 describe.each(SOURCES)('Fetcher contract: %s', (_name, make) => {
   it('success: rows for the symbol, nothing failed, and they save', async () => {
@@ -201,7 +214,7 @@ describe.each(SOURCES)('Fetcher contract: %s', (_name, make) => {
 
   it('no data: a well-formed empty answer is "not found" (skipped), not an error', async () => {
     const h = await open(make);
-    const res = await fetchOne(h, h.dataset, h.noDataParams);
+    const res = await fetchOne(h, h.dataset, h.noDataParams, h.noDataCode);
     expect(res.ok).toEqual([]);
     expect(classifyFetchError(res.failed[0]?.error)).toMatchObject({ kind: 'not-found', disposition: 'skip' });
   });
