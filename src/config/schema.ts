@@ -180,6 +180,12 @@ export const configSchema = z
         webhook_enabled: z.boolean().default(false),
       })
       .prefault({}),
+    orders: z
+      .strictObject({
+        /** An order that cannot leave within this many seconds of its decision is abandoned as not sent (never sent late). */
+        send_deadline_sec: int(1, 600).default(10),
+      })
+      .prefault({}),
     trading: z
       .strictObject({
         enabled: z.boolean().default(true),

@@ -94,6 +94,8 @@ export const SETTING_DOCS: Readonly<Record<string, string>> = {
   'alerts.dedup_window_min': 'The same alert is sent at most once per window, across restarts.',
   'alerts.email_enabled': 'E-mail alerts through KISD_SMTP_HOST, KISD_SMTP_PORT, KISD_SMTP_USER, KISD_SMTP_PASSWORD, KISD_SMTP_FROM, KISD_SMTP_TO.',
   'alerts.webhook_enabled': 'A JSON webhook (Slack/Telegram-compatible "text") at KISD_ALERT_WEBHOOK_URL.',
+  orders: 'How orders leave for KIS.',
+  'orders.send_deadline_sec': 'An order that cannot leave within this many seconds of the decision (KIS unreachable, token or rate-limit waits) is abandoned as not sent (journal state failed, alert), never sent late.',
   trading: 'Strategies, risk limits and the screening rules.',
   'trading.enabled': 'Run the trading session, market close and daily report phases.',
   'trading.strategies': 'Strategies of the session: kind (a registered strategy), optional name (unique) and params. The reference opening-range-breakout takes rangeMinutes, stopLossPct, takeProfitPct, orderValueKrw, lastEntryAt, exitAt, exitTimeoutSec.',

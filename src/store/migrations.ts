@@ -7,6 +7,8 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /** The SQL drops and recreates a table other tables reference: runs with foreign keys off, then checked. */
+  readonly rebuildsTables?: boolean;
 }
 
 // All *_at / as_of columns hold epoch milliseconds (UTC); dates of market data are KIS "YYYYMMDD" (KST).
@@ -301,6 +303,52 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 8,
+    name: 'order send attempts; order state failed (abandoned, never sent)',
+    // An attempt is one HTTP request that may have reached KIS, stamped when its bytes left: reconciliation
+    // looks for the order around these instants, not around the journal's "about to send" stamp. The journal
+    // is rebuilt (SQLite cannot alter a CHECK) to allow 'failed', the documented way: foreign keys off,
+    // new table, copy, drop, rename, foreign_key_check — order_legs keeps referring to it by name.
+    rebuildsTables: true,
+    sql: `
+      CREATE TABLE order_journal_v8 (
+        client_order_id TEXT    PRIMARY KEY,
+        strategy        TEXT    NOT NULL,
+        market          TEXT    NOT NULL CHECK (market IN ('KR', 'US')),
+        symbol          TEXT    NOT NULL,
+        exchange        TEXT,
+        side            TEXT    NOT NULL CHECK (side IN ('buy', 'sell')),
+        order_type      TEXT    NOT NULL CHECK (order_type IN ('limit', 'market')),
+        qty             INTEGER NOT NULL CHECK (qty > 0),
+        price           REAL,
+        tag             TEXT,
+        state           TEXT    NOT NULL CHECK (state IN ('new', 'sent', 'acknowledged', 'partially_filled', 'filled', 'cancelled', 'rejected', 'unknown', 'failed')),
+        kis_org_no      TEXT,
+        kis_order_no    TEXT,
+        filled_qty      INTEGER NOT NULL DEFAULT 0,
+        filled_amount   REAL    NOT NULL DEFAULT 0,
+        created_at      INTEGER NOT NULL,
+        sent_at         INTEGER,
+        updated_at      INTEGER NOT NULL,
+        last_error      TEXT,
+        pending_action  TEXT    CHECK (pending_action IN ('cancel', 'revise')),
+        pending_json    TEXT,
+        pending_sent_at INTEGER
+      );
+      INSERT INTO order_journal_v8 SELECT * FROM order_journal;
+      DROP TABLE order_journal;
+      ALTER TABLE order_journal_v8 RENAME TO order_journal;
+      CREATE INDEX order_journal_by_state ON order_journal (state);
+      CREATE INDEX order_journal_by_created ON order_journal (created_at);
+      CREATE TABLE order_attempts (
+        client_order_id TEXT    NOT NULL REFERENCES order_journal (client_order_id),
+        action          TEXT    NOT NULL CHECK (action IN ('order', 'cancel', 'revise')),
+        sent_at         INTEGER NOT NULL,
+        PRIMARY KEY (client_order_id, action, sent_at)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**
@@ -329,10 +377,20 @@ export function runMigrations(db: Database.Database, migrations: readonly Migrat
     const apply = db.transaction(() => {
       if (isApplied.get(m.version)) return false;
       db.exec(m.sql);
+      if (m.rebuildsTables && (db.pragma('foreign_key_check') as unknown[]).length > 0) {
+        throw new KisdError('KISD_STORE_MIGRATION', `migration ${m.version} (${m.name}) broke a foreign key; rolled back`, { disposition: 'fatal' });
+      }
       record.run(m.version, m.name, nowMs);
       return true;
     });
-    if (apply.immediate()) applied.push(m.version);
+    // A table rebuild drops a parent table: SQLite's foreign-key enforcement must be off around (not inside) it.
+    const fkOn = m.rebuildsTables === true && db.pragma('foreign_keys', { simple: true }) === 1;
+    if (fkOn) db.pragma('foreign_keys = OFF');
+    try {
+      if (apply.immediate()) applied.push(m.version);
+    } finally {
+      if (fkOn) db.pragma('foreign_keys = ON');
+    }
   }
   return applied;
 }

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { KisCredentials } from '../auth/types.js';
 import type { KisRestClient } from './client.js';
+import type { ClockOffsetEstimate } from './clock-offset.js';
 import { inquireBalance, inquireDailyCcld, type Balance, type BalanceOptions, type DailyCcldQuery, type DailyExecutions } from './endpoints/account.js';
 import type { EndpointContext } from './endpoints/context.js';
 import { fetchDailyBars, type FetchDailyBarsOptions } from './endpoints/daily-bars.js';
@@ -80,5 +81,9 @@ export class KisRestApi {
   }
   inquireDailyCcld(q: DailyCcldQuery): Promise<DailyExecutions> {
     return inquireDailyCcld(this.ctx, q);
+  }
+  /** host − KIS clock offset learnt from the client's replies (Date headers, order acceptance times). */
+  clockOffset(): ClockOffsetEstimate | undefined {
+    return this.ctx.client.clockOffset.estimate();
   }
 }
