@@ -40,7 +40,7 @@ export interface BaseFetcherOptions<Row> {
 /** The error table's row for a failure; an abort we did not ask for is a timeout inside the client. */
 function fetchPolicy(err: unknown): FetchErrorPolicy {
   const row = classifyFetchError(err);
-  return row.disposition === 'abort' ? classifyFetchError({ name: 'TimeoutError' }) : row;
+  return row.kind === 'aborted' ? classifyFetchError({ name: 'TimeoutError' }) : row;
 }
 
 export function createBaseFetcher<Row>(opts: BaseFetcherOptions<Row>): Fetcher<Row> {

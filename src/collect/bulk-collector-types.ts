@@ -77,4 +77,6 @@ export interface CollectSummary {
   aborted: boolean;
   /** The checkpoint said this dataset was already finished today; nothing was fetched. */
   alreadyComplete: boolean;
+  /** Why the run stopped early without a shutdown (a refused API key): fix it and run again to resume. */
+  stoppedBy?: string;
 }

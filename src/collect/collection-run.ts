@@ -38,6 +38,11 @@ export class CollectionRun<Row> {
   private readonly rejectedInRun: string[] = [];
   private readonly counterAtStart: number;
   private symbolAttempts = 0;
+  /** The error that stopped the run (disposition 'stop', e.g. a refused API key); the summary names it. */
+  private stoppedBy: unknown;
+  /** Aborted with the caller's signal, or by a 'stop' error: the other workers finish their symbol and end. */
+  private readonly stop = new AbortController();
+  private readonly signal: AbortSignal;
   /** Outcomes of the chunk in flight: progress shows them at once, the checkpoint takes them when durable. */
   private readonly live = { collected: 0, notFound: 0, skipped: 0, recovered: 0 };
 
@@ -45,10 +50,11 @@ export class CollectionRun<Row> {
     private readonly o: CompiledCollectorOptions,
     private readonly dataset: CollectDataset<Row>,
     private readonly symbols: readonly string[],
-    private readonly signal: AbortSignal | undefined,
+    callerSignal: AbortSignal | undefined,
     private readonly cp: CollectCheckpoint,
     meta: { log: Logger; startedMono: number; date: string },
   ) {
+    this.signal = callerSignal ? AbortSignal.any([callerSignal, this.stop.signal]) : this.stop.signal;
     this.log = meta.log;
     this.startedMono = meta.startedMono;
     this.date = meta.date;
@@ -167,6 +173,12 @@ export class CollectionRun<Row> {
       const failure = res.failed[0];
       if (failure === undefined) return { status: 'ok', rows: res.ok };
       const disposition = classifyFetchError(failure.error).disposition;
+      if (disposition === 'stop' && !signal?.aborted) {
+        // No symbol can succeed until a person acts: end the run here, the checkpoint stays on this symbol.
+        this.stoppedBy ??= failure.error;
+        this.stop.abort();
+        return undefined;
+      }
       if (disposition === 'abort' || signal?.aborted) return undefined;
       if (disposition === 'skip') return { status: 'not-found' };
       return { status: disposition === 'reject' ? 'rejected' : 'failed', error: failure.error, attempts: failure.attempts ?? 1 };
@@ -345,6 +357,7 @@ export class CollectionRun<Row> {
       requestsPerSec: this.rate(),
       aborted,
       alreadyComplete,
+      ...(this.stoppedBy !== undefined ? { stoppedBy: errorMessage(this.stoppedBy) } : {}),
     };
   }
 }

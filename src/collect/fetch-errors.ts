@@ -2,14 +2,15 @@
 // Classification is by duck typing on the REST client's typed errors (code, msgCd, httpStatus, kind) and on
 // Node/undici/SQLite error codes, so sources other than KIS fit the same table.
 
-export type FetchErrorKind = 'network' | 'timeout' | 'rate-limit' | 'auth' | 'not-found' | 'invalid-input' | 'server' | 'parse' | 'storage' | 'aborted' | 'unknown';
+export type FetchErrorKind = 'network' | 'timeout' | 'rate-limit' | 'auth' | 'bad-key' | 'quota' | 'not-found' | 'invalid-input' | 'server' | 'parse' | 'storage' | 'aborted' | 'unknown';
 
 /**
  * retry: back off and try again in this run. skip: normal "no data", not an error (not queued).
  * reject: permanent — the request itself is wrong (KIS refused its input); reported, never retried or queued.
  * queue: do not retry now; record and hand to the recovery queue. abort: shutdown, stop quietly.
+ * stop: no symbol can succeed until a person acts (a refused API key): stop the run, keep the checkpoint, say why.
  */
-export type FetchErrorDisposition = 'retry' | 'skip' | 'reject' | 'queue' | 'abort';
+export type FetchErrorDisposition = 'retry' | 'skip' | 'reject' | 'queue' | 'abort' | 'stop';
 
 export interface FetchErrorPolicy {
   kind: FetchErrorKind;
@@ -28,6 +29,10 @@ export const FETCH_ERROR_POLICIES: Readonly<Record<FetchErrorKind, FetchErrorPol
   timeout: { kind: 'timeout', disposition: 'retry', minDelayMs: 0, refreshToken: false, handling: 'retry (the fetcher may lengthen its timeout per attempt)' },
   'rate-limit': { kind: 'rate-limit', disposition: 'retry', minDelayMs: 60_000, refreshToken: false, handling: 'wait at least 1 minute, then retry' },
   auth: { kind: 'auth', disposition: 'retry', minDelayMs: 0, refreshToken: true, handling: 'renew the token, then retry' },
+  // OpenDART 010/011/012/901: no retry can fix the key; every other symbol would fail the same way.
+  'bad-key': { kind: 'bad-key', disposition: 'stop', minDelayMs: 0, refreshToken: false, handling: 'stop the run (checkpoint kept) and tell the operator to fix the key' },
+  // The client's own daily budget (OpenDART 20,000/day) is spent: nothing was sent; the queue retries after midnight KST.
+  quota: { kind: 'quota', disposition: 'queue', minDelayMs: 0, refreshToken: false, handling: 'save to the recovery queue (retried after the daily budget resets)' },
   'not-found': { kind: 'not-found', disposition: 'skip', minDelayMs: 0, refreshToken: false, handling: 'skip (no data is a normal case)' },
   // OPSQ2001 "ERROR : INPUT INVALID_CHECK_…": the same request fails the same way tomorrow (a wrong code, e.g.
   // an ETN without its Q prefix); retrying or queueing it only spends the rate limit.
@@ -59,6 +64,17 @@ const NOT_FOUND_MSG_CODES = new Set(['APBK0656']);
 /** KIS's input validation (rt_cd 2): OPSQ2000 account, OPSQ2001 any other field. */
 const INVALID_INPUT_MSG_CODES = new Set(['OPSQ2000', 'OPSQ2001']);
 
+/** The OpenDART adapter's error codes (src/dart/errors.ts); 013 "no data" never reaches here (it is an empty answer). */
+const DART_KINDS: Readonly<Record<string, FetchErrorKind>> = {
+  DART_BAD_KEY: 'bad-key',
+  DART_RATE_LIMITED: 'rate-limit',
+  DART_MAINTENANCE: 'server',
+  DART_SERVER_ERROR: 'server',
+  DART_BAD_REQUEST: 'invalid-input',
+  DART_MALFORMED_REPLY: 'parse',
+  DART_DAILY_QUOTA: 'quota',
+};
+
 type Loose = {
   name?: unknown;
   code?: unknown;
@@ -88,6 +104,9 @@ function kindOf(err: unknown, depth: number): FetchErrorKind {
   const netKind = String(field(e, 'kind') ?? '');
 
   if (code === 'KISD_ABORTED' || name === 'AbortError') return 'aborted';
+  const dart = DART_KINDS[code];
+  if (dart !== undefined) return dart;
+  if (code === 'DART_NETWORK') return netKind === 'read-timeout' || netKind === 'connect-timeout' ? 'timeout' : 'network';
   if (code === 'KISD_NOT_FOUND' || NOT_FOUND_MSG_CODES.has(msgCd) || status === 404) return 'not-found';
   if (INVALID_INPUT_MSG_CODES.has(msgCd) || code === 'KISD_INVALID_CODE') return 'invalid-input';
   if (RATE_LIMIT_MSG_CODES.has(msgCd) || status === 429) return 'rate-limit';

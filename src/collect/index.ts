@@ -11,5 +11,7 @@ export * from './bulk-collector.js';
 export * from './recovery-runner.js';
 export * from './freshness.js';
 export * from './current-price.js';
+export * from './disclosure-watch.js';
 export * from './sources/kis/index.js';
+export * from './sources/dart/index.js';
 export * from './sources/index.js';

@@ -112,6 +112,10 @@ export const configSchema = z
         per_minute: int(1, 1_000).default(900),
         /** Requests per KST day per key (OpenDART documents 20,000). */
         per_day: int(1, 20_000).default(19_000),
+        /** The disclosure watch: new disclosures of watched and held symbols, polled every N minutes in the window. */
+        watch_interval_min: int(1, 120).default(10),
+        watch_from: hhmm.default('07:00'),
+        watch_until: hhmm.default('19:00'),
       })
       .prefault({}),
     log: z
@@ -141,6 +145,8 @@ export const configSchema = z
         reconnect_jitter_ms: int(0, 60_000).default(500),
         /** One summary log line per interval, not one per tick. */
         tick_log_interval_sec: int(1, 3_600).default(60),
+        /** After a KR feed gap in session, fetch the missed minute bars through KIS's minute chart. */
+        gap_fill: z.boolean().default(true),
         us_holidays: z.array(ymd).default([]),
       })
       .prefault({}),
@@ -172,6 +178,12 @@ export const configSchema = z
         email_enabled: z.boolean().default(false),
         /** Generic JSON webhook (Slack/Telegram-compatible "text"); secret URLs belong in KISD_ALERT_WEBHOOK_URL. */
         webhook_enabled: z.boolean().default(false),
+      })
+      .prefault({}),
+    orders: z
+      .strictObject({
+        /** An order that cannot leave within this many seconds of its decision is abandoned as not sent (never sent late). */
+        send_deadline_sec: int(1, 600).default(10),
       })
       .prefault({}),
     trading: z
@@ -213,6 +225,8 @@ export const configSchema = z
       .strictObject({
         checkpoint_every: int(1, 10_000).default(50),
         concurrency: int(1, 32).default(4),
+        /** News ≤ 24 h (checked every 30 min) and consensus ≤ 7 days (every 3 h) for the universe; stale → re-collect. */
+        research_freshness: z.boolean().default(true),
         export_csv: z
           .strictObject({
             enabled: z.boolean().default(false),
@@ -228,6 +242,9 @@ export const configSchema = z
   .superRefine((cfg, ctx) => {
     if (cfg.mode === 'real' && !cfg.dry_run && !cfg.real_trading_confirmed) {
       ctx.addIssue({ code: 'custom', path: ['real_trading_confirmed'], message: 'mode "real" sends real orders: set real_trading_confirmed: true, or dry_run: true to only log decisions' });
+    }
+    if (cfg.dart.watch_until <= cfg.dart.watch_from) {
+      ctx.addIssue({ code: 'custom', path: ['dart', 'watch_until'], message: `must be later than dart.watch_from (${cfg.dart.watch_from})` });
     }
     if (cfg.kis.http.backoff_cap_ms < cfg.kis.http.backoff_base_ms) {
       ctx.addIssue({ code: 'custom', path: ['kis', 'http', 'backoff_cap_ms'], message: `must be >= kis.http.backoff_base_ms (${cfg.kis.http.backoff_base_ms})` });

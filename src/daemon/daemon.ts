@@ -75,12 +75,13 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     await endpoint.sim?.close();
     throw err;
   });
+  // 2–7. Every component, built (not started) in dependency order.
+  const parts = buildDaemonParts({ ...o, env: o.env ?? process.env, endpoint, dart, metrics });
   const closeSims = async (): Promise<void> => {
+    await parts.dart?.close();
     await endpoint.sim?.close();
     await dart?.sim?.close();
   };
-  // 2–7. Every component, built (not started) in dependency order.
-  const parts = buildDaemonParts({ ...o, env: o.env ?? process.env, endpoint, metrics });
   // 8. Health endpoint and status page.
   let ready = false;
   const state: DaemonRunState = { healthPort: 0, recovering: undefined };

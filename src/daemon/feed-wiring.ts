@@ -1,18 +1,22 @@
 // Builds the dual market feed from config and attaches the daemon's own subscribers: the quote cache,
-// Prometheus tick counters, and one summary log line per interval (never one line per tick).
+// Prometheus tick counters, one summary log line per interval (never one line per tick), and gap-fill: the KR
+// connection's ups and downs feed the gap tracker, whose gaps the filler fills from KIS's minute chart.
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { KisdConfig } from '../config/load.js';
 import type { ApprovalKeyProvider } from '../kis/auth/types.js';
 import { noticesFirst, type RealtimeEvent, type SubscriptionKey } from '../kis/ws/index.js';
 import type { TradingCalendar } from '../core/trading-calendar.js';
-import { EventBus, DualMarketFeed, QuoteCache, createWsFeedSessionFactory } from '../feed/index.js';
+import { EventBus, DualMarketFeed, QuoteCache, createGapFill, createWsFeedSessionFactory, type GapFiller, type MinuteChartPort } from '../feed/index.js';
+import type { FeedGapsRepo, MinuteBarsRepo } from '../store/index.js';
 import type { KisdMetrics } from '../health/index.js';
 
 export interface FeedBundle {
   feed: DualMarketFeed;
   bus: EventBus<RealtimeEvent>;
   quotes: QuoteCache;
+  /** Fills KR feed gaps; undefined when feed.gap_fill is off. */
+  gapFiller: GapFiller | undefined;
   start(): void;
   /** Closes the socket and opens a fresh one (new approval key check, release + re-subscribe); subscribers stay. */
   restart(): Promise<void>;
@@ -54,6 +58,8 @@ export function createFeedBundle(o: {
   htsId: string;
   calendar: TradingCalendar;
   metrics: KisdMetrics;
+  /** KIS's minute chart (broker.api) and where gaps and bars are kept (the store); without them, no gap-fill. */
+  gapFill?: { minuteChart: MinuteChartPort; store: { feedGaps: FeedGapsRepo; minuteBars: MinuteBarsRepo } };
 }): FeedBundle {
   const { config, clock, metrics } = o;
   const f = config.feed;
@@ -109,6 +115,7 @@ export function createFeedBundle(o: {
       { name: 'tick-summary', capacity: 10_000 },
     ),
   ];
+  const gaps = f.enabled && f.gap_fill && o.gapFill ? createGapFill({ clock, log, calendar: o.calendar, feed, ...o.gapFill }) : undefined;
   let timer: TimerHandle | undefined;
   let stopped = false;
   const flush = (): void => {
@@ -136,7 +143,9 @@ export function createFeedBundle(o: {
     feed,
     bus,
     quotes,
+    gapFiller: gaps?.filler,
     start: () => {
+      gaps?.start();
       feed.start();
       timer = clock.setInterval(summarize, f.tick_log_interval_sec * 1000);
     },
@@ -152,8 +161,10 @@ export function createFeedBundle(o: {
       stopped = true;
       clock.clearInterval(timer);
       await feed.stop();
+      await gaps?.stop();
       flush();
       for (const sub of subscriptions) sub.unsubscribe();
     },
   };
 }
+

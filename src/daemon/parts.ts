@@ -17,9 +17,12 @@ import { createBroker, type Broker } from './broker.js';
 import { EMBEDDED_SIM_SERVER_ID } from './embedded-sim.js';
 import { createFeedBundle, type FeedBundle } from './feed-wiring.js';
 import { createFreshnessComponent } from './freshness-wiring.js';
+import { createDisclosureWatchComponent } from './disclosure-watch-wiring.js';
 import { createDaemonReinit } from './reinit.js';
 import { alertSinksFromEnv } from './alerts-from-env.js';
 import type { KisEndpoint } from './kis-endpoint.js';
+import type { DartEndpoint } from './dart-endpoint.js';
+import { createDartParts, type DartParts } from './dart-parts.js';
 import { wireRestMetrics } from './metrics-wiring.js';
 import { scheduleOptionsFor } from './preflight.js';
 import { createTradingWiring, type TradingWiring } from './trading-wiring.js';
@@ -31,6 +34,8 @@ export interface PartsInput {
   logger: Logger;
   env: NodeJS.ProcessEnv;
   endpoint: KisEndpoint;
+  /** OpenDART's URL and key when dart.enabled. */
+  dart: DartEndpoint | undefined;
   metrics: KisdMetrics;
 }
 
@@ -48,9 +53,13 @@ export interface DaemonParts {
   tokenWatch: TokenWatch;
   scheduler: IntegratedScheduler;
   freshness: LifecycleComponent;
+  /** New disclosures of watched and held symbols (dart.enabled); a no-op component otherwise. */
+  disclosureWatch: LifecycleComponent;
+  /** The OpenDART client, API and corp-code map when dart.enabled. */
+  dart: DartParts | undefined;
 }
 
-type Services = Pick<DaemonParts, 'broker' | 'store' | 'alerts' | 'worker' | 'calendar' | 'feed' | 'orders' | 'stopNotices'> & {
+type Services = Pick<DaemonParts, 'broker' | 'store' | 'alerts' | 'worker' | 'calendar' | 'feed' | 'orders' | 'stopNotices' | 'dart'> & {
   datasets: ReturnType<typeof createDatasets>;
   queue: ReturnType<typeof createRecoveryQueue>;
 };
@@ -76,7 +85,11 @@ function buildServices(i: PartsInput): Services {
   });
   // Failed collection tasks are retried by the same dataset code that collects them.
   const queue = createRecoveryQueue({ repo: store.recoveryQueue, clock });
-  const datasets = createDatasets({ kis: { api: broker.api, store, clock, logger: i.logger } });
+  const dart = i.dart ? createDartParts({ endpoint: i.dart, config, clock, logger: i.logger }) : undefined;
+  const datasets = createDatasets({
+    kis: { api: broker.api, store, clock, logger: i.logger },
+    ...(dart ? { dart: { api: dart.api, corpCodes: dart.corpCodes, store, clock, logger: i.logger } } : {}),
+  });
   const worker = createRecoveryWorker({ queue, runners: recoveryRunnersFor(Object.values(datasets)), clock, logger: i.logger, alerts });
   // KIS holiday check, cached; weekdays minus configured holidays when it fails.
   const calendar = new HolidayCalendar(
@@ -85,17 +98,17 @@ function buildServices(i: PartsInput): Services {
     clock,
     i.logger.child({ component: 'calendar' }),
   );
-  const feed = createFeedBundle({ config, clock, logger: i.logger, wsUrl: endpoint.wsUrl, approvalKeys: broker.approvalKeys, htsId: i.credentials.htsId, calendar, metrics });
+  const feed = createFeedBundle({ config, clock, logger: i.logger, wsUrl: endpoint.wsUrl, approvalKeys: broker.approvalKeys, htsId: i.credentials.htsId, calendar, metrics, gapFill: { minuteChart: broker.api, store } });
   // Journal + reconciliation; no order is sent until start-up reconciliation has passed.
-  const orders = createOrderManager({ broker: broker.api, db: store.db, clock, log: i.logger.child({ component: 'orders' }), alerts });
+  const orders = createOrderManager({ broker: broker.api, db: store.db, clock, log: i.logger.child({ component: 'orders' }), alerts, sendDeadlineMs: config.orders.send_deadline_sec * 1000 });
   const stopNotices = orders.consumeNotices(feed.bus);
   // After any reconnect: our execution notices, then the symbols we hold, before the rest.
   feed.prioritize(() => orders.positions().filter((p) => p.market === 'KR' && p.qty !== 0).map((p) => p.symbol));
-  return { broker, store, alerts, queue, datasets, worker, calendar, feed, orders, stopNotices };
+  return { broker, store, alerts, queue, datasets, worker, calendar, feed, orders, stopNotices, dart };
 }
 
 /** Step 7: the day's jobs, freshness, the token watch (30 min), broker re-initialisation (6 h) and the scheduler. */
-function buildJobs(i: PartsInput, s: Services): Pick<DaemonParts, 'trading' | 'tokenWatch' | 'scheduler' | 'freshness'> {
+function buildJobs(i: PartsInput, s: Services): Pick<DaemonParts, 'trading' | 'tokenWatch' | 'scheduler' | 'freshness' | 'disclosureWatch'> {
   const { config, clock, metrics } = i;
   const log = i.logger.child({ component: 'daemon' });
   const { reinit, restartFeed } = createDaemonReinit({ rest: s.broker, feed: config.feed.enabled ? s.feed : undefined, logger: log });
@@ -110,10 +123,13 @@ function buildJobs(i: PartsInput, s: Services): Pick<DaemonParts, 'trading' | 't
     { dataDir: config.resolved.paths.dataDir, ...scheduleOptionsFor(config) },
     { clock, logger: i.logger.child({ component: 'scheduler' }), calendar: s.calendar, jobs: trading.jobs, tokenWatch, alerts: s.alerts, metrics },
   );
-  const freshness = createFreshnessComponent({ config, clock, logger: i.logger, calendar: s.calendar, store: s.store, feed: s.feed, alerts: s.alerts, restartFeed, collect: trading.collect, stopSignal: () => scheduler.stopSignal });
+  const freshness = createFreshnessComponent({ config, clock, logger: i.logger, calendar: s.calendar, store: s.store, feed: s.feed, alerts: s.alerts, restartFeed, collect: trading.collect, universeSize: () => universe().length, stopSignal: () => scheduler.stopSignal });
   s.broker.tokens.onTokenChanged((e) => {
     metrics.tokenIssues.inc({ kind: 'access', outcome: e.source });
     log.info({ source: e.source }, e.source === 'file' ? 'access token changed by another process' : 'access token issued');
   });
-  return { trading, tokenWatch, scheduler, freshness };
+  const disclosureWatch: LifecycleComponent = s.dart
+    ? createDisclosureWatchComponent({ config, clock, logger: i.logger, store: s.store, alerts: s.alerts, dart: s.dart })
+    : { name: 'disclosure-watch' };
+  return { trading, tokenWatch, scheduler, freshness, disclosureWatch };
 }

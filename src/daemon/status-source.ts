@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { formatKstTimestamp, kstAt, kstYmd } from '../core/kst.js';
 import { scrubSecrets } from '../log/secrets.js';
-import type { StatusJson, PhaseRow, PhaseState } from '../health/status-model.js';
+import type { FeedGaps, StatusJson, PhaseRow, PhaseState } from '../health/status-model.js';
 import type { PhaseId } from '../core/phases.js';
 import type { IntegratedScheduler } from '../scheduler/index.js';
 import { createOrderJournalRepo, createPositionsRepo, type Store } from '../store/index.js';
@@ -123,8 +123,24 @@ function feedPart(d: StatusSourceDeps, nowMs: number): Part<'feed'> {
     ticksReceived: f.ticksReceived,
     ...(f.lastTickAtMs !== undefined ? { lastTickAt: formatKstTimestamp(f.lastTickAtMs) } : {}),
     registrations,
-    gaps: { available: false, note: 'gap detection and back-fill from minute bars are not wired into the daemon yet' },
+    gaps: feedGaps({ store: d.store, gapFill: d.feedEnabled && d.feed.gapFiller !== undefined }, nowMs),
   };
+}
+
+/** Today's KR feed gaps from feed_gaps, oldest first; 'available: false' with why when gap-fill is off. */
+export function feedGaps(d: { store: Pick<Store, 'feedGaps'>; gapFill: boolean }, nowMs: number): FeedGaps {
+  if (!d.gapFill) return { available: false, note: 'gap-fill is off (feed.enabled or feed.gap_fill is false)' };
+  const today = d.store.feedGaps.onDay(kstYmd(nowMs)).map((g) => ({
+    from: formatKstTimestamp(g.fromMs).slice(11),
+    to: formatKstTimestamp(g.toMs).slice(11),
+    reason: g.reason,
+    status: g.status,
+    symbols: g.symbols,
+    bars: g.bars,
+    attempts: g.attempts,
+    ...(g.lastError !== null ? { error: g.lastError } : {}),
+  }));
+  return { available: true, today };
 }
 
 function ordersPart(d: StatusSourceDeps, journal: JournalRepo, dayStartMs: number, nowMs: number): Part<'orders'> {

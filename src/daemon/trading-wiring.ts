@@ -4,12 +4,12 @@
 // the 17:00 report measures the day. The 08:30/16:30 feed phases only confirm the self-switching feed.
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
-import { kstYmd } from '../core/kst.js';
 import type { KisdConfig } from '../config/load.js';
 import type { Store } from '../store/index.js';
 import type { AlertDispatcher } from '../alerts/index.js';
 import type { RecoveryQueue } from '../recovery/index.js';
-import { createBulkCollector, formatProgressLine, type CollectDataset, type CollectSummary, type DatasetName } from '../collect/index.js';
+import type { Datasets } from '../collect/index.js';
+import { createUniverseCollection, type UniverseCollect, type UniverseDataset } from './universe-collection.js';
 import type { PhaseId, PhaseJob } from '../core/phases.js';
 import { createRankingScreeningJob, createSelectionBatchJob, sqliteScreeningData } from '../trade/screening/index.js';
 import { createTradingSessionJob, createMarketCloseJob } from '../trade/session/index.js';
@@ -22,8 +22,11 @@ import type { FeedBundle } from './feed-wiring.js';
 export interface TradingWiring {
   jobs: Partial<Record<PhaseId, PhaseJob>>;
   killSwitch: KillSwitch;
-  /** Collects one dataset for the universe now (checkpointed; a finished day returns at once). */
-  collect(name: 'daily-bars' | 'investor-flows', signal?: AbortSignal): Promise<void>;
+  /**
+   * Collects one dataset for the universe now (checkpointed; a finished run returns at once); with `dataDate`
+   * that day's data in a run of its own (the freshness re-collection).
+   */
+  collect(name: UniverseDataset, signal?: AbortSignal, dataDate?: string): Promise<void>;
 }
 
 /** What the trading wiring is built from (the composition root's parts). */
@@ -32,7 +35,7 @@ interface TradingWiringParts {
   clock: Clock;
   logger: Logger;
   store: Store;
-  datasets: Record<DatasetName, CollectDataset<unknown>>;
+  datasets: Datasets;
   queue: RecoveryQueue;
   alerts: AlertDispatcher;
   orders: RunningOrderManager;
@@ -43,15 +46,13 @@ interface TradingWiringParts {
   universe: () => readonly string[];
 }
 
-type UniverseDataset = 'daily-bars' | 'investor-flows';
-
 export function createTradingWiring(o: TradingWiringParts): TradingWiring {
   const { config, clock } = o;
   const paths = config.resolved.paths;
   const t = config.trading;
   const killSwitch = new KillSwitch({ stateDir: paths.stateDir, clock, logger: o.logger, alerts: o.alerts });
   const risk = riskGate(o, killSwitch);
-  const collect = universeCollection(o);
+  const collect = createUniverseCollection(o);
   const mark = (symbol: string): number | undefined => o.feed.quotes.krTick(symbol)?.price ?? o.store.quotes.get('KR', symbol)?.price ?? undefined;
   const jobs: Partial<Record<PhaseId, PhaseJob>> = {
     screening: screeningJob(o, collect),
@@ -61,7 +62,7 @@ export function createTradingWiring(o: TradingWiringParts): TradingWiring {
   };
   if (t.enabled) Object.assign(jobs, sessionJobs(o, risk, mark));
   jobs['daily-report'] = createDailyReportJob({ dataDir: paths.dataDir, clock, orders: o.orders, capitalKrw: t.capital_krw, mark, alerts: o.alerts });
-  return { jobs, killSwitch, collect: async (name, signal) => void (await collect(name, signal)) };
+  return { jobs, killSwitch, collect: async (name, signal, dataDate) => void (await collect(name, signal, dataDate)) };
 }
 
 /** trading.risk → the gate every order passes. */
@@ -81,33 +82,8 @@ function riskGate(o: TradingWiringParts, killSwitch: KillSwitch): RiskGate {
   });
 }
 
-/** Collects one dataset for the universe (checkpointed; daily bars far enough back for the screening lookback). */
-function universeCollection(o: TradingWiringParts): (name: UniverseDataset, signal?: AbortSignal) => Promise<CollectSummary> {
-  const { config, clock } = o;
-  const log = o.logger.child({ component: 'trading' });
-  const collector = createBulkCollector({
-    dataDir: config.resolved.paths.dataDir,
-    clock,
-    logger: o.logger,
-    queue: o.queue,
-    concurrency: config.collect.concurrency,
-    checkpointEvery: config.collect.checkpoint_every,
-    alerts: o.alerts,
-    onProgress: (p) => {
-      if (p.done === p.total || p.done % 250 === 0) log.info({ dataset: p.dataset, done: p.done, total: p.total }, formatProgressLine(p));
-    },
-  });
-  // Enough history for the lookback (trading days) plus weekends and holidays, in calendar days.
-  const historyDays = Math.ceil(config.trading.screening.lookback_days * 1.6) + 10;
-  return async (name, signal) => {
-    const ds = o.datasets[name];
-    const fromYmd = kstYmd(clock.nowMs() - historyDays * 86_400_000);
-    return collector.run({ ...ds, params: name === 'daily-bars' ? { fromYmd } : ds.params }, o.universe(), signal ? { signal } : {});
-  };
-}
-
 /** Phase 1: collect daily bars and investor flows for the universe, then rank it (trading.screening). */
-function screeningJob(o: TradingWiringParts, collect: (name: UniverseDataset, signal?: AbortSignal) => Promise<CollectSummary>): PhaseJob {
+function screeningJob(o: TradingWiringParts, collect: UniverseCollect): PhaseJob {
   const sc = o.config.trading.screening;
   const rank = createRankingScreeningJob({
     dataDir: o.config.resolved.paths.dataDir,
@@ -156,6 +132,7 @@ function sessionJobs(o: TradingWiringParts, risk: RiskGate, mark: (symbol: strin
       // Two registrations per symbol (tick + book) plus our execution notices on the same socket.
       watchlistBudget: { maxSubscriptions: config.feed.max_subscriptions, trsPerCode: 2, extraRegistrations: o.htsId ? 1 : 0 },
       alerts: o.alerts,
+      ...(o.feed.gapFiller ? { backfill: o.feed.gapFiller } : {}),
     }),
     'market-close': createMarketCloseJob({ dataDir: paths.dataDir, clock, orders: o.orders, mark, risk, alerts: o.alerts }),
   };

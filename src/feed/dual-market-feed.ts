@@ -10,7 +10,7 @@ import type { SubscriptionKey } from '../kis/ws/subscription-table.js';
 import { TR } from '../kis/ws/wire.js';
 import type { TradingCalendar } from '../core/trading-calendar.js';
 import type { EventBus } from './bus.js';
-import type { FeedRegistration, FeedSession, FeedSessionFactory } from './feed-session.js';
+import type { FeedConnectionEvent, FeedRegistration, FeedSession, FeedSessionFactory } from './feed-session.js';
 import {
   compileMarketSchedule, marketAt, nextSwitchMs,
   type Market, type MarketOrNone, type MarketSchedule, type MarketScheduleOptions,
@@ -62,6 +62,8 @@ export class DualMarketFeed {
   private readonly cap: number;
   private readonly recheckMs: number;
   private krList: SubscriptionKey[] = [];
+  private krCodes: readonly string[] = [];
+  private readonly connectionListeners = new Set<(market: Market, event: FeedConnectionEvent) => void>();
   private usList: SubscriptionKey[] = [];
   private current: { market: Market; session: FeedSession } | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -106,9 +108,22 @@ export class DualMarketFeed {
     if (list.length > this.cap) {
       throw new ConfigError(`${market} watchlist needs ${list.length} registrations; one socket allows ${this.cap}`, { field: `${market}Watchlist`, max: this.cap });
     }
-    if (market === 'kr') this.krList = list;
-    else this.usList = list;
+    if (market === 'kr') {
+      this.krList = list;
+      this.krCodes = [...new Set(keys)];
+    } else this.usList = list;
     if (this.current?.market === market) this.current.session.setDesired(list);
+  }
+
+  /** The KR codes the watchlist subscribes (what gap-fill fills). */
+  krWatchlist(): readonly string[] {
+    return this.krCodes;
+  }
+
+  /** Every connection up and down of either market's socket (the gap tracker listens); returns an unsubscribe. */
+  onConnection(listener: (market: Market, event: FeedConnectionEvent) => void): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
   }
 
   /** The market the schedule wants at nowMs (for status and tests). */
@@ -168,6 +183,7 @@ export class DualMarketFeed {
       }
       if (target !== 'none' && this.running) {
         const session = this.o.sessions.create(target, (ev) => this.onEvent(target, ev));
+        session.onConnection?.((ev) => this.onConnectionEvent(target, ev));
         session.setDesired(target === 'kr' ? this.krList : this.usList);
         this.current = { market: target, session };
         this.switches++;
@@ -188,6 +204,16 @@ export class DualMarketFeed {
     const delay = Math.max(1, Math.min(nextSwitchMs(now, this.schedule) - now, this.recheckMs));
     this.nextCheckAtMs = now + delay;
     this.timer = this.o.clock.setTimeout(() => this.enqueue(), delay);
+  }
+
+  private onConnectionEvent(market: Market, ev: FeedConnectionEvent): void {
+    for (const l of this.connectionListeners) {
+      try {
+        l(market, ev);
+      } catch (err) {
+        this.log.error({ err: errorMessage(err), market, state: ev.state }, 'feed connection listener threw');
+      }
+    }
   }
 
   private onEvent(market: Market, ev: RealtimeEvent): void {

@@ -13,6 +13,9 @@ export interface FeedSessionStatus {
   reconnects: number;
 }
 
+/** A connection is serving (every desired key requested on it) or has ended (the session's end reason). */
+export type FeedConnectionEvent = { state: 'up' } | { state: 'down'; reason: string };
+
 export interface FeedSession {
   start(): void;
   /** Releases the registrations and closes; resolves when the socket is gone (or its deadline passed). */
@@ -21,6 +24,8 @@ export interface FeedSession {
   status(): FeedSessionStatus;
   /** Desired registrations with their server-side state (the status page); optional for fakes. */
   registrations?(): FeedRegistration[];
+  /** Connection ups and downs (gap tracking); optional for fakes. */
+  onConnection?(listener: (event: FeedConnectionEvent) => void): void;
 }
 
 export interface FeedRegistration {
@@ -50,6 +55,12 @@ export function createWsFeedSessionFactory(options: WsFeedSessionFactoryOptions)
         stop: () => session.stop(),
         setDesired: (list) => session.setDesired(list),
         registrations: () => session.registrations(),
+        onConnection: (listener) => {
+          session.on((ev) => {
+            if (ev.type === 'ready') listener({ state: 'up' });
+            else if (ev.type === 'closed') listener({ state: 'down', reason: ev.reason });
+          });
+        },
         status: () => {
           const s = session.status();
           return { state: s.state, desired: s.desired, acknowledged: s.acknowledged, reconnects: s.counters.reconnects };

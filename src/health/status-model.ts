@@ -30,10 +30,22 @@ export interface FeedRegistrationRow {
   lastTickAgeSec?: number;
 }
 
-/** Gaps in today's realtime data and what gap-fill back-filled: a slot until gap-fill exists (issue 13). */
-export type FeedGaps =
-  | { available: false; note: string }
-  | { available: true; today: { symbol: string; from: string; to: string; backfilled: boolean; bars?: number }[] };
+/** One KR feed gap of today and what gap-fill did about it (times KST "HH:MM:SS"). */
+export interface FeedGapJson {
+  from: string;
+  to: string;
+  /** Why the feed was down: 'remote-close', 'dead', 'restart', 'stopped', … */
+  reason: string;
+  /** 'pending' (waiting for the gap's last minute to end, or for KIS to answer), 'filled', 'abandoned'. */
+  status: string;
+  symbols: number;
+  bars: number;
+  attempts: number;
+  error?: string;
+}
+
+/** Gaps in today's KR realtime data and the minute bars gap-fill back-filled for them (issue 13). */
+export type FeedGaps = { available: false; note: string } | { available: true; today: FeedGapJson[] };
 
 export interface StatusJson {
   /** KST "YYYY-MM-DD HH:MM:SS" on the daemon's clock (time travel shows the simulated instant). */

@@ -20,7 +20,7 @@ td.why { white-space: normal; color: var(--mute); }
 th { font-weight: 600; color: var(--mute); }
 .pill { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 12px; border: 1px solid currentColor; }
 .done, .ok, .acked, .filled, .ready { color: var(--ok); }
-.failed, .bad, .missed, .rejected, .unknown, .tripped { color: var(--bad); }
+.failed, .bad, .missed, .rejected, .unknown, .tripped, .abandoned { color: var(--bad); }
 .running, .waiting, .subscribing, .warn, .sent, .acknowledged, .partially_filled { color: var(--warn); }
 .pending, .skipped, .none, .mute { color: var(--mute); }
 .kv { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; }
@@ -57,7 +57,8 @@ function render(s) {
   $('phase-date').textContent = s.phases.date + (s.phases.tradingDay ? ' (KR trading day)' : ' (no KR session)');
   table('phases', ['phase', 'at', 'until', 'state', 'started', 'finished', 'attempts', 'why'], s.phases.rows.map((p) => [p.id, p.at, p.endsAt, pill(p.state), (p.startedAt || '').slice(11), (p.finishedAt || '').slice(11), p.attempts, { text: p.reason || '', cls: 'why' }]));
   const f = s.feed;
-  kv('feed-summary', [['market', f.market], ['connection', pill(f.state)], ['registrations', f.acknowledged + ' acknowledged / ' + f.desired + ' desired'], ['ticks', f.ticksReceived + (f.lastTickAt ? ' (last ' + f.lastTickAt.slice(11) + ')' : '')], ['reconnects', f.reconnects], ['switches', f.switches], ['gaps today', f.gaps.available ? f.gaps.today.length + ' (' + f.gaps.today.filter((g) => g.backfilled).length + ' back-filled)' : 'not tracked yet: ' + f.gaps.note]]);
+  kv('feed-summary', [['market', f.market], ['connection', pill(f.state)], ['registrations', f.acknowledged + ' acknowledged / ' + f.desired + ' desired'], ['ticks', f.ticksReceived + (f.lastTickAt ? ' (last ' + f.lastTickAt.slice(11) + ')' : '')], ['reconnects', f.reconnects], ['switches', f.switches], ['gaps today', f.gaps.available ? f.gaps.today.length + ' (' + f.gaps.today.filter((g) => g.status === 'filled').length + ' back-filled, ' + f.gaps.today.filter((g) => g.status === 'pending').length + ' pending)' : f.gaps.note]]);
+  table('feed-gaps', ['gap from', 'to', 'why', 'state', 'symbols', 'bars filled', 'attempts', 'last error'], f.gaps.available ? f.gaps.today.map((g) => [g.from, g.to, g.reason, pill(g.status), g.symbols, g.bars, g.attempts, { text: g.error || '', cls: 'why' }]) : []);
   table('feed-regs', ['tr_id', 'key', 'state', 'last tick'], f.registrations.map((r) => [r.trId, r.trKey, pill(r.state), r.lastTickAgeSec === undefined ? '' : secs(r.lastTickAgeSec) + ' ago']));
   const o = s.orders;
   $('orders-summary').textContent = Object.entries(o.byState).map(([k, v]) => k + ' ' + v).join(' · ') || 'no orders today';
@@ -110,7 +111,7 @@ const BODY = `<!doctype html>
 <header><h1>kisd</h1><span id="now">…</span><span id="mode"></span><span id="ready"></span><span id="conn" class="mute">loading…</span></header>
 <div class="grid">
 <section class="wide"><h2>Phases today <span id="phase-date" class="mute"></span></h2><div id="phases"></div></section>
-<section><h2>Feed</h2><div id="feed-summary"></div><div id="feed-regs"></div></section>
+<section><h2>Feed</h2><div id="feed-summary"></div><div id="feed-gaps"></div><div id="feed-regs"></div></section>
 <section><h2>Orders today</h2><div id="orders-summary"></div><div id="orders-unresolved" class="warn"></div><div id="orders-reconcile" class="mute"></div><div id="orders"></div></section>
 <section><h2>Positions: kisd's own vs the account</h2><div id="positions"></div><h2 class="next">Today's P&amp;L</h2><div id="pnl"></div></section>
 <section><h2>Kill switch</h2><div id="kill"></div></section>

@@ -44,8 +44,12 @@ export class PhaseDependencies {
 
   constructor(private readonly d: PhaseDependenciesDeps) {}
 
+  /** Bumped by every notify(): a wake-up that comes while a waiter is busy (reading records, alerting) is not lost. */
+  private generation = 0;
+
   /** Something finished or gave up: waiting phases look again. */
   notify(): void {
+    this.generation++;
     for (const w of [...this.waiters]) w();
   }
 
@@ -61,6 +65,7 @@ export class PhaseDependencies {
     let ready = false;
     try {
       for (;;) {
+        const seen = this.generation;
         const missing: PhaseId[] = [];
         for (const id of deps) if (!(await this.d.records.get(ymd, id))) missing.push(id);
         // Still counted in flight until its job has started (started()), so a phase waiting for this one does not
@@ -79,13 +84,15 @@ export class PhaseDependencies {
           await this.alertOnce(root, p, missing, 'cannot run', reason);
           return { outcome: 'dependency-missed', reason };
         }
-        if (!this.waitingOn.has(p.id)) {
+        const first = !this.waitingOn.has(p.id);
+        // Marked waiting before anything is awaited: a phase depending on this one must see it in flight.
+        this.waitingOn.set(p.id, missing);
+        this.d.onWaiting?.(p.id, ymd, missing);
+        if (first) {
           log.warn({ waitingFor: missing, root, until: hhmm(p.lateStartUntilMin) }, `phase ${p.id} waits for ${missing.join(', ')} (until ${hhmm(p.lateStartUntilMin)})`);
           await this.alertOnce(root, p, missing, 'waits for it', `${p.id} waits for it until ${hhmm(p.lateStartUntilMin)} and runs as soon as it finishes`);
         }
-        this.waitingOn.set(p.id, missing);
-        this.d.onWaiting?.(p.id, ymd, missing);
-        await this.sleepUntilNotified(deadlineMs);
+        if (this.generation === seen) await this.sleepUntilNotified(deadlineMs);
       }
     } finally {
       if (!ready) this.waitingOn.delete(p.id);

@@ -84,6 +84,11 @@ export interface Simulator {
   faults: FaultInjector;
   auth: SimAuthControl;
   stats: SimStats;
+  /**
+   * KIS unreachable: begin() stops listening and drops every connection (new connects are refused, like a
+   * network outage in front of KIS); end() listens on the same port again. Orders placed before are kept.
+   */
+  outage: { begin(): Promise<void>; end(): Promise<void>; readonly active: boolean };
   /** Registers work to run first on close() (e.g. closing a WebSocket server). */
   onClose(hook: () => void | Promise<void>): void;
   /** Stops listening and destroys every socket, hung ones included. Idempotent. */
@@ -169,6 +174,7 @@ export async function createSimulator(opts: SimulatorOptions): Promise<Simulator
       revokeToken: (value) => tokens.revoke(value),
       currentToken: (appKey) => tokens.current(appKey),
     },
+    outage: outageControl(server, sockets, { port, host }, () => closing !== undefined),
     onClose: (hook) => {
       closeHooks.push(hook);
     },
@@ -177,11 +183,39 @@ export async function createSimulator(opts: SimulatorOptions): Promise<Simulator
         for (const hook of closeHooks) await hook();
         await persisted?.flush();
         router.close();
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const closed = server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
         for (const s of sockets) s.destroy();
         await closed;
       })();
       return closing;
+    },
+  };
+}
+
+/** KIS unreachable on demand: stop listening and drop every connection; later listen on the same port again. */
+function outageControl(server: Server, sockets: Set<Socket>, at: { port: number; host: string }, closed: () => boolean): Simulator['outage'] {
+  let active = false;
+  return {
+    get active() {
+      return active;
+    },
+    async begin() {
+      if (active || closed()) return;
+      active = true;
+      const done = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await done;
+    },
+    async end() {
+      if (!active || closed()) return;
+      active = false;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(at.port, at.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
     },
   };
 }

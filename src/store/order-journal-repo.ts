@@ -5,7 +5,9 @@ import type { SqliteDatabase } from './database.js';
 
 export type JournalMarket = 'KR' | 'US';
 export type JournalSide = 'buy' | 'sell';
-export type JournalState = 'new' | 'sent' | 'acknowledged' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected' | 'unknown';
+export type JournalState = 'new' | 'sent' | 'acknowledged' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected' | 'unknown' | 'failed';
+/** What an attempt sent: the order itself, or a cancel / revision of it. */
+export type AttemptAction = 'order' | 'cancel' | 'revise';
 
 export interface OrderJournalRow {
   clientOrderId: string;
@@ -110,6 +112,12 @@ export interface OrderJournalRepo {
   fillsBetween(fromMs: number, toMs: number): OrderFillRow[];
   /** Remembers an applied notice; false when it was already seen. */
   markNoticeSeen(kisOrderNo: string, noticeKey: string, atMs: number): boolean;
+  /** Records that a request of the order left at sentAtMs (idempotent). */
+  insertAttempt(clientOrderId: string, action: AttemptAction, sentAtMs: number): void;
+  /** Removes an attempt that provably never reached KIS. */
+  deleteAttempt(clientOrderId: string, action: AttemptAction, sentAtMs: number): void;
+  /** When the order's requests of that action left, oldest first. */
+  attemptsOf(clientOrderId: string, action: AttemptAction): number[];
 }
 
 export function createOrderJournalRepo(db: SqliteDatabase): OrderJournalRepo {
@@ -129,6 +137,9 @@ export function createOrderJournalRepo(db: SqliteDatabase): OrderJournalRepo {
   const fillsOfStmt = db.prepare(`SELECT ${FILL_COLS} FROM order_fills WHERE kis_order_no = ? ORDER BY cum_qty`);
   const fillsBetweenStmt = db.prepare(`SELECT ${FILL_COLS} FROM order_fills WHERE at_ms >= ? AND at_ms < ? ORDER BY at_ms, kis_order_no, cum_qty`);
   const noticeStmt = db.prepare('INSERT OR IGNORE INTO order_notices_seen (kis_order_no, notice_key, at_ms) VALUES (?, ?, ?)');
+  const attemptStmt = db.prepare('INSERT OR IGNORE INTO order_attempts (client_order_id, action, sent_at) VALUES (?, ?, ?)');
+  const deleteAttemptStmt = db.prepare('DELETE FROM order_attempts WHERE client_order_id = ? AND action = ? AND sent_at = ?');
+  const attemptsOfStmt = db.prepare('SELECT sent_at AS sentAtMs FROM order_attempts WHERE client_order_id = ? AND action = ? ORDER BY sent_at');
   const legPatchCols = { noticeFilledQty: 'notice_filled_qty', noticeFilledAmount: 'notice_filled_amount', filledQty: 'filled_qty', filledAmount: 'filled_amount', closed: 'closed', qty: 'qty', price: 'price' } as const;
 
   return {
@@ -162,5 +173,8 @@ export function createOrderJournalRepo(db: SqliteDatabase): OrderJournalRepo {
     fillsOf: (no) => fillsOfStmt.all(no) as OrderFillRow[],
     fillsBetween: (fromMs, toMs) => fillsBetweenStmt.all(fromMs, toMs) as OrderFillRow[],
     markNoticeSeen: (no, key, atMs) => noticeStmt.run(no, key, atMs).changes > 0,
+    insertAttempt: (id, action, sentAtMs) => void attemptStmt.run(id, action, sentAtMs),
+    deleteAttempt: (id, action, sentAtMs) => void deleteAttemptStmt.run(id, action, sentAtMs),
+    attemptsOf: (id, action) => (attemptsOfStmt.all(id, action) as { sentAtMs: number }[]).map((r) => r.sentAtMs),
   };
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { systemClock } from '../../../src/core/clock.js';
+import { systemClock, type Clock } from '../../../src/core/clock.js';
 import { compileConfig, type KisdConfig } from '../../../src/config/load.js';
 import type { RawConfig } from '../../../src/config/schema.js';
 import { loadCredentials } from '../../../src/config/credentials.js';
@@ -32,15 +32,18 @@ export interface SimBrokerEnvOptions {
   simRateLimitPerSec?: number;
   seed?: number;
   logger?: Logger;
+  /** One clock for the simulator and the brokers (e.g. an offsetClock placing the run in a KR session). Default systemClock. */
+  clock?: Clock;
 }
 
 export async function startSimBrokerEnv(o: SimBrokerEnvOptions = {}): Promise<SimBrokerEnv> {
   const varDir = mkdtempSync(join(tmpdir(), 'kisd-bench-'));
   const logger = o.logger ?? silentLogger;
+  const clock = o.clock ?? systemClock;
   const base = compileConfig({ mode: 'sim', paths: { var_dir: varDir } }, 'bench', varDir);
   const credentials = loadCredentials(base, {});
   const sim = await createSimulator({
-    clock: systemClock,
+    clock,
     apps: [{ appKey: credentials.appKey, appSecret: credentials.appSecret, accountNo: `${credentials.cano}-${credentials.acntPrdtCd}`, htsId: credentials.htsId }],
     seed: o.seed ?? 1,
     rateLimitPerSec: o.simRateLimitPerSec ?? 20,
@@ -52,7 +55,7 @@ export async function startSimBrokerEnv(o: SimBrokerEnvOptions = {}): Promise<Si
     varDir,
     config: (kis) => compileConfig({ mode: 'sim', paths: { var_dir: varDir }, kis: { ...kis, rest_base_url: sim.restUrl } }, 'bench', varDir),
     openBroker(config) {
-      const broker = createBroker({ config, credentials, clock: systemClock, logger, restBaseUrl: sim.restUrl });
+      const broker = createBroker({ config, credentials, clock, logger, restBaseUrl: sim.restUrl });
       brokers.push(broker);
       return broker;
     },

@@ -56,6 +56,8 @@ interface Row extends Verdict {
 }
 
 const is2xx = (s: number | undefined): boolean => s !== undefined && s >= 200 && s < 300;
+/** rt_cd not 0 with a code that is not a gateway's (EGW…): KIS processed the request and refused it. */
+const isBusinessRefusal = (e: KisEnvelope | undefined): boolean => e !== undefined && e.rtCd !== '0' && e.msgCd !== '' && !e.msgCd.startsWith('EGW');
 
 /** Evaluated top to bottom; the first matching row wins. Each row has its own test. */
 export const CLASSIFICATION_TABLE: readonly Row[] = [
@@ -69,6 +71,10 @@ export const CLASSIFICATION_TABLE: readonly Row[] = [
   { rule: 'token-rejected-http', when: (f) => (f.httpStatus === 401 || f.httpStatus === 403) && !f.envelope?.msgCd, action: 'token-rejected', outcome: 'token-rejected', reachedServer: 'no' },
   // 429 is not a documented KIS reply (KIS says EGW00201); from an unknown proxy it proves nothing for orders.
   { rule: 'http-429', when: (f) => f.httpStatus === 429, action: 'backoff', outcome: 'server-error', reachedServer: 'maybe' },
+  // A 5xx whose body is a KIS refusal with its own code (APBK…, OPSQ…) is that refusal: KIS's status is
+  // unreliable (fact sheet §2.3) and seed 004 says to read the code first. Retrying it wasted calls, and an order
+  // refused this way became "outcome unknown" instead of rejected. Gateway codes (EGW…) and bare 5xx are transient.
+  { rule: 'business-error-5xx', when: (f) => (f.httpStatus ?? 0) >= 500 && isBusinessRefusal(f.envelope), action: 'fail', outcome: 'business-error', reachedServer: 'maybe' },
   { rule: 'server-error', when: (f) => (f.httpStatus ?? 0) >= 500, action: 'backoff', outcome: 'server-error', reachedServer: 'maybe' },
   { rule: 'malformed-2xx', when: (f) => is2xx(f.httpStatus) && f.envelope === undefined, action: 'malformed', outcome: 'malformed', reachedServer: 'maybe' },
   { rule: 'http-error', when: (f) => !is2xx(f.httpStatus), action: 'fail', outcome: 'http-error', reachedServer: 'maybe' },

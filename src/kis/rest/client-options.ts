@@ -5,6 +5,7 @@ import type { Clock } from '../../core/clock.js';
 import { ConfigError } from '../../core/errors.js';
 import type { KisCredentials, KisMode, TokenProvider } from '../auth/types.js';
 import type { RateLimiter } from '../../net/rate-limiter.js';
+import type { KisClockOffset } from './clock-offset.js';
 import type { HttpTransport } from './transport.js';
 
 export interface KisRestClientOptions {
@@ -48,6 +49,8 @@ export interface KisRestClientOptions {
   random?: () => number;
   /** Upper bound for requestAllPages, default 50. */
   maxPages?: number;
+  /** Where the replies' Date headers go; default a new estimator (client.clockOffset). */
+  clockOffset?: KisClockOffset;
 }
 
 export interface CompiledKisRestClientOptions {

@@ -11,7 +11,8 @@ import { prepareParams, type ParamValue } from './blank-fields.js';
 import { classifyReply, readReplyBody, type ReplyFacts } from './classify.js';
 import type { KisRestEventMap } from './client-events.js';
 import { compileKisRestClientOptions, type CompiledKisRestClientOptions, type KisRestClientOptions } from './client-options.js';
-import { KisApiError, KisMalformedReplyError, KisNetworkError, OrderOutcomeUnknownError } from './errors.js';
+import { KisClockOffset } from './clock-offset.js';
+import { KisApiError, KisMalformedReplyError, KisNetworkError, OrderNotSentError, OrderOutcomeUnknownError } from './errors.js';
 import type { RateLimiter, RatePriority } from '../../net/rate-limiter.js';
 import { createUndiciTransport, type HttpTransport, type TransportResponse } from './transport.js';
 
@@ -30,6 +31,12 @@ export interface KisRequestSpec {
   trCont?: '' | 'N';
   /** Orders: the caller's reference, carried by OrderOutcomeUnknownError; default a UUID. */
   clientRef?: string;
+  /** Orders: no attempt starts after this clock.monotonicMs() instant (checked after every wait): OrderNotSentError. */
+  sendDeadlineMonoMs?: number;
+  /** Called synchronously just before an attempt's bytes leave, with the wall time (journal it there). */
+  onSend?: (sentAtEpochMs: number) => void;
+  /** Called when that attempt provably never reached KIS (connect refused, DNS, connect timeout): retract it. */
+  onNotReached?: (sentAtEpochMs: number) => void;
 }
 
 export interface KisResponse<T> {
@@ -40,6 +47,8 @@ export interface KisResponse<T> {
   attempts: number;
   /** Wall-clock time the successful attempt was sent, epoch ms. */
   sentAtEpochMs: number;
+  /** Wall-clock time its reply was read, epoch ms. */
+  receivedAtEpochMs: number;
 }
 
 export interface PagingOptions {
@@ -53,6 +62,8 @@ export interface KisRestClient {
   readonly mode: 'real' | 'paper';
   readonly options: CompiledKisRestClientOptions;
   readonly events: EventEmitter<KisRestEventMap>;
+  /** host − KIS clock offset, learnt from the replies' Date headers (and order acknowledgements). */
+  readonly clockOffset: KisClockOffset;
   /** Throws KisApiError, KisNetworkError, KisMalformedReplyError, OrderOutcomeUnknownError or AbortedError. */
   request<T = Record<string, unknown>>(spec: KisRequestSpec, signal?: AbortSignal): Promise<KisResponse<T>>;
   /** Follows tr_cont M/F with tr_cont N and the echoed cursors. Reads only. */
@@ -75,6 +86,7 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
     raw.transport ??
     createUndiciTransport({ baseUrl: cfg.baseUrl, clock, connectTimeoutMs: cfg.connectTimeoutMs, readTimeoutMs: cfg.readTimeoutMs });
   const events = new EventEmitter<KisRestEventMap>();
+  const clockOffset = raw.clockOffset ?? new KisClockOffset();
   const policy: BackoffPolicy = { baseMs: cfg.backoffBaseMs, capMs: cfg.backoffCapMs, jitterMs: cfg.backoffJitterMs };
 
   // Client-wide consecutive retryable errors (seed 000 §2.3); any success resets it.
@@ -145,6 +157,7 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
     json: Record<string, unknown> | undefined;
     response: TransportResponse | undefined;
     sentAtEpochMs: number;
+    receivedAtEpochMs: number;
   }
 
   function prepare(spec: KisRequestSpec): Prepared {
@@ -185,6 +198,7 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
           httpStatus: sent.facts.httpStatus ?? 0,
           attempts: attempt,
           sentAtEpochMs: sent.sentAtEpochMs,
+          receivedAtEpochMs: sent.receivedAtEpochMs,
         };
       }
       if ((await afterFailure(prep, st, sent, attempt, attempt === maxAttempts, signal)) === 'stop') break;
@@ -214,6 +228,7 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
       st.lastFailure = err instanceof Error ? err : new Error(String(err));
       st.lastWasServerOrNetwork = false;
       const delayMs = backoffDelayMs(++st.backoffCount, policy, random);
+      checkSendDeadline(prep, st, attempt, delayMs);
       log.warn({ trId: prep.spec.trId, attempt, delayMs, err: st.lastFailure.message }, 'KIS REST: token unavailable, retrying');
       events.emit('retry', { trId: prep.spec.trId, attempt, rule: 'token-unavailable', delayMs });
       await sleep(delayMs, signal);
@@ -227,7 +242,9 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
     const { waitedMs } = await limiter.acquire({ priority: prep.priority, signal });
     if (waitedMs > 0) events.emit('rate-limit-wait', { trId: spec.trId, waitedMs, priority: prep.priority });
     const headers = buildHeaders(token, spec);
+    checkSendDeadline(prep, st, attempt, 0);
     const sentAtEpochMs = clock.nowMs();
+    spec.onSend?.(sentAtEpochMs);
     const startMono = clock.monotonicMs();
     events.emit('attempt', { trId: spec.trId, path: spec.path, attempt, requestKind: isOrder ? 'order' : 'read', atMonoMs: startMono });
     let response: TransportResponse | undefined;
@@ -235,6 +252,7 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
     let json: Record<string, unknown> | undefined;
     try {
       response = await transport.request({ method: spec.method, path: spec.path + prep.query, headers, body: prep.bodyText, signal });
+      clockOffset.observeDateHeader(response.headers['date'], sentAtEpochMs, clock.nowMs());
       ({ facts, json } = readReplyBody(response.status, response.bodyText));
     } catch (err) {
       if (err instanceof AbortedError) {
@@ -248,6 +266,7 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
       st.lastFailure = net;
     }
     const verdict = classifyReply(facts);
+    if (verdict.reachedServer === 'no') spec.onNotReached?.(sentAtEpochMs);
     events.emit('outcome', {
       trId: spec.trId,
       path: spec.path,
@@ -258,7 +277,20 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
       msgCd: facts.envelope?.msgCd,
       durationMs: clock.monotonicMs() - startMono,
     });
-    return { token, verdict, facts, json, response, sentAtEpochMs };
+    return { token, verdict, facts, json, response, sentAtEpochMs, receivedAtEpochMs: clock.nowMs() };
+  }
+
+  /**
+   * An order past its send deadline — or that would be past it after waitMs — is abandoned: nothing of it has
+   * reached KIS (an attempt that may have is final before any wait), so it is safe to say "not sent".
+   */
+  function checkSendDeadline(prep: Prepared, st: AttemptState, attempt: number, waitMs: number): void {
+    const deadline = prep.spec.sendDeadlineMonoMs;
+    if (!prep.isOrder || deadline === undefined) return;
+    const lateByMs = clock.monotonicMs() + waitMs - deadline;
+    if (lateByMs <= 0) return;
+    log.error({ trId: prep.spec.trId, clientRef: prep.clientRef, attempt, lateByMs }, 'KIS REST: order not sent, its send deadline passed before it could leave');
+    throw new OrderNotSentError({ trId: prep.spec.trId, clientRef: prep.clientRef, lateByMs: Math.max(0, lateByMs - waitMs), attempts: attempt - 1, cause: st.lastFailure });
   }
 
   /**
@@ -304,6 +336,7 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
     st.lastWasServerOrNetwork = true;
     noteRetryableError();
     const delayMs = backoffDelayMs(++st.backoffCount, policy, random);
+    checkSendDeadline(prep, st, attempt + 1, delayMs);
     log.warn({ trId: spec.trId, attempt, rule: verdict.rule, httpStatus: facts.httpStatus, msgCd: env?.msgCd, delayMs }, 'KIS REST: retryable failure, backing off');
     events.emit('retry', { trId: spec.trId, attempt, rule: verdict.rule, delayMs });
     await sleep(delayMs, signal);
@@ -357,6 +390,7 @@ export function createKisRestClient(raw: KisRestClientOptions): KisRestClient {
     mode: cfg.mode,
     options: cfg,
     events,
+    clockOffset,
     request,
     requestAllPages,
     resetSession: () => transport.reset(),

@@ -101,6 +101,25 @@ export class OrderOutcomeUnknownError extends KisdError {
   }
 }
 
+/**
+ * An order request abandoned before any byte of it left: its send deadline (counted from the trading
+ * decision) passed while it waited for a token, a rate slot or a retry after a refused connection. KIS never
+ * saw it; it must not be sent late (the decision's price and timing are stale).
+ */
+export class OrderNotSentError extends KisdError {
+  readonly trId: string;
+  readonly clientRef: string;
+  constructor(opts: { trId: string; clientRef: string; lateByMs: number; attempts: number; cause?: unknown }) {
+    super('KIS_ORDER_NOT_SENT', `order ${opts.clientRef} (tr_id ${opts.trId}) not sent: its send deadline passed ${opts.lateByMs} ms ago before it could leave (${opts.attempts} attempt(s) never reached KIS)`, {
+      disposition: 'fatal',
+      cause: opts.cause,
+      details: { trId: opts.trId, clientRef: opts.clientRef, lateByMs: opts.lateByMs, attempts: opts.attempts },
+    });
+    this.trId = opts.trId;
+    this.clientRef = opts.clientRef;
+  }
+}
+
 /** A TR that does not exist in the configured mode (e.g. chk-holiday on paper). */
 export class KisUnsupportedError extends KisdError {
   constructor(message: string) {

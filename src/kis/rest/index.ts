@@ -32,11 +32,13 @@ export {
   KisNetworkError,
   KisMalformedReplyError,
   OrderOutcomeUnknownError,
+  OrderNotSentError,
   KisUnsupportedError,
   type NetworkErrorKind,
   type ReachedServer,
 } from './errors.js';
 export { KisRestApi } from './kis-rest-api.js';
+export { KisClockOffset, type ClockOffsetEstimate, type ClockOffsetSample } from './clock-offset.js';
 export type { EndpointContext } from './endpoints/context.js';
 export { inquirePrice, inquireDailyItemChart, inquireInvestor, overseasPrice, type QuoteCallOptions, type ChartPeriod } from './endpoints/quotes.js';
 export { fetchDailyBars, CHART_ROWS_PER_CALL, type FetchDailyBarsOptions } from './endpoints/daily-bars.js';
@@ -58,6 +60,7 @@ export {
   type CancelInput,
   type OverseasOrderInput,
   type DomesticExchange,
+  type OrderSendOptions,
 } from './endpoints/orders.js';
 export { inquireBalance, inquireDailyCcld, type Balance, type BalanceOptions, type DailyCcldQuery, type DailyExecutions } from './endpoints/account.js';
 export { FieldReader, readObject, readRows, isBlankRow, RowError, type ParseIssue, type Parsed } from './wire/fields.js';

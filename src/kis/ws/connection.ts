@@ -23,5 +23,7 @@ export interface Connection {
   recentPings: string[];
   /** encrypted TRs re-subscribed once on this connection to obtain their key/iv */
   keyRefreshes: Set<string>;
+  /** TRs whose key/iv came in a reply on this connection (others are kept from an earlier one) */
+  keysReceived: Set<string>;
   timers: TimerHandle[];
 }

@@ -66,7 +66,10 @@ export class SessionReplies {
   onControl(conn: Connection, c: ControlReply): void {
     const action = classifyControl(c);
     const where = { connectionId: conn.id, trId: c.trId, trKey: c.trKey, msgCd: c.msgCd };
-    if (c.key !== undefined && c.iv !== undefined) this.h.noticeKeys.set(c.trId, { key: c.key, iv: c.iv });
+    if (c.key !== undefined && c.iv !== undefined) {
+      this.h.noticeKeys.set(c.trId, { key: c.key, iv: c.iv });
+      conn.keysReceived.add(c.trId);
+    }
     switch (action) {
       case 'acked':
         // Replies to the release-first step are not registrations of this connection.
@@ -85,8 +88,9 @@ export class SessionReplies {
         this.h.table.markReleased(c.trId, c.trKey);
         break;
       case 'over-cap':
-        // Not retried on this connection: a loop of refused subscribes can get the key blocked.
-        this.reject(conn, c, 'KIS_WS_MAX_SUBSCRIBE', 'registration refused: MAX SUBSCRIBE OVER');
+        // Not retried in a loop (refused subscribes over and over can get the key blocked): only once a release on
+        // this connection frees a slot (SubscriptionTable.markReleased).
+        this.reject(conn, c, 'KIS_WS_MAX_SUBSCRIBE', 'registration refused: MAX SUBSCRIBE OVER', true);
         break;
       case 'invalid-approval':
         this.onInvalidApproval(conn, c);
@@ -104,22 +108,40 @@ export class SessionReplies {
     this.h.notifyChange();
   }
 
-  private reject(conn: Connection, c: ControlReply, code: string, message: string): void {
+  private reject(conn: Connection, c: ControlReply, code: string, message: string, overCap = false): void {
     this.h.counters.rejected++;
-    this.h.table.markRejected(c.trId, c.trKey);
+    this.h.table.markRejected(c.trId, c.trKey, overCap);
     this.h.log.warn({ connectionId: conn.id, trId: c.trId, trKey: c.trKey, msgCd: c.msgCd }, message);
     this.h.emit({ type: 'error', connectionId: conn.id, code, message, trId: c.trId, trKey: c.trKey, msgCd: c.msgCd });
   }
 
   /**
-   * An encrypted TR acknowledged without key/iv (OPSP0002 after a stale session) cannot be decrypted:
-   * release and re-register it once on this connection to get a fresh key/iv.
+   * An encrypted TR acknowledged without key/iv (OPSP0002 ALREADY IN SUBSCRIBE) keeps the key of the previous
+   * connection when there is one: KIS hands key/iv out with the subscribe reply of a registration (fact sheet §5:
+   * "from that TR's subscribe reply"), and ALREADY IN SUBSCRIBE means the registration — and the key its notices
+   * are encrypted with — predates this connection (the simulator models it so). Without any key, or when a
+   * notice does not decrypt with the kept one (onUndecryptable), release and re-register once on this connection
+   * for a fresh key/iv.
    */
   private ensureNoticeKey(conn: Connection, c: ControlReply): void {
-    if (!ENCRYPTED_TRS.has(c.trId) || this.h.noticeKeys.has(c.trId) || conn.keyRefreshes.has(c.trId)) return;
-    conn.keyRefreshes.add(c.trId);
-    this.h.log.warn({ connectionId: conn.id, trId: c.trId }, 'encrypted TR acknowledged without key/iv: re-registering once');
-    this.h.sendRequest(conn, { trType: '2', trId: c.trId, trKey: c.trKey });
+    if (!ENCRYPTED_TRS.has(c.trId) || this.h.noticeKeys.has(c.trId)) return;
+    this.refreshNoticeKey(conn, c.trId, c.trKey, 'encrypted TR acknowledged without key/iv');
+  }
+
+  /** A notice of an encrypted TR did not decrypt (no key, or a key this connection did not receive). */
+  onUndecryptable(conn: Connection, trId: string): void {
+    if (!ENCRYPTED_TRS.has(trId) || conn.keysReceived.has(trId)) return; // a key from this connection: nothing fresher to get
+    const key = this.h.table.desiredList().find((k) => k.trId === trId);
+    if (key === undefined || this.h.table.stateOf(key.trId, key.trKey) !== 'acked') return;
+    this.h.noticeKeys.delete(trId);
+    this.refreshNoticeKey(conn, trId, key.trKey, 'execution notice does not decrypt with the previous connection\'s key/iv');
+  }
+
+  private refreshNoticeKey(conn: Connection, trId: string, trKey: string, why: string): void {
+    if (conn.keyRefreshes.has(trId)) return; // once per connection: a refresh loop could get the key blocked
+    conn.keyRefreshes.add(trId);
+    this.h.log.warn({ connectionId: conn.id, trId }, `${why}: re-registering once`);
+    this.h.sendRequest(conn, { trType: '2', trId, trKey });
   }
 
   /** OPSP0011: drop the approval key, issue a new one once per connection and resend; a second refusal reconnects. */

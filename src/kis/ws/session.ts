@@ -181,7 +181,7 @@ export class WsSession {
     const conn: Connection = {
       id, ws, approvalKey, abort: new AbortController(), phase: 'releasing', ended: false, closingByUs: false,
       resolveEnded, ended$, pumping: false, rekeyed: false, rekeying: undefined,
-      lastRxMono: this.o.clock.monotonicMs(), recentPings: [], keyRefreshes: new Set(), timers: [],
+      lastRxMono: this.o.clock.monotonicMs(), recentPings: [], keyRefreshes: new Set(), keysReceived: new Set(), timers: [],
     };
     this.conn = conn;
     ws.on('message', (data: WebSocket.RawData) => this.onMessage(conn, data));
@@ -323,6 +323,7 @@ export class WsSession {
         break;
       case 'malformed':
         this.logMalformed(r);
+        if (r.reason === 'decrypt-failed' || r.reason === 'no-key' || r.reason === 'bad-base64') this.replies.onUndecryptable(conn, r.detail);
         break;
     }
   }

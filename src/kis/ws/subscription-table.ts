@@ -18,6 +18,8 @@ export interface PendingAction extends SubscriptionKey {
 
 interface Entry extends SubscriptionKey {
   state: ServerState;
+  /** Rejected for the registration cap (OPSP0008): retried once a release on this connection frees room. */
+  overCap?: boolean;
   /** approval key the last request for this key was sent with (OPSP0011 handling) */
   sentWith?: string;
 }
@@ -149,17 +151,32 @@ export class SubscriptionTable {
     return true;
   }
 
-  /** Release confirmed (or not found): the key is gone from the server. Only acts on a pending release. */
+  /**
+   * Release confirmed (or not found): the key is gone from the server. Only acts on a pending release. The slot
+   * it frees goes to one key refused over the cap on this connection (best rank first), which nextAction() then
+   * sends again: one retry per freed slot, never a loop of refused subscribes.
+   */
   markReleased(trId: string, trKey: string): void {
     const k = keyOf(trId, trKey);
-    if (this.server.get(k)?.state === 'releasing') this.server.delete(k);
+    if (this.server.get(k)?.state !== 'releasing') return;
+    this.server.delete(k);
+    let retry: string | undefined;
+    let bestRank = Infinity;
+    for (const [key, e] of this.server) {
+      if (e.state !== 'rejected' || e.overCap !== true || !this.desired.has(key)) continue;
+      const r = this.rank(e);
+      if (r < bestRank) [retry, bestRank] = [key, r];
+    }
+    if (retry !== undefined) this.server.delete(retry);
   }
 
-  /** Refused (over cap, bad tr_id): not retried on this connection. */
-  markRejected(trId: string, trKey: string): void {
+  /** Refused: not retried on this connection (over the cap: until a release frees room, see markReleased). */
+  markRejected(trId: string, trKey: string, overCap = false): void {
     const e = this.server.get(keyOf(trId, trKey));
-    if (e !== undefined) e.state = 'rejected';
-    else this.server.set(keyOf(trId, trKey), { trId, trKey, state: 'rejected' });
+    if (e !== undefined) {
+      e.state = 'rejected';
+      e.overCap = overCap;
+    } else this.server.set(keyOf(trId, trKey), { trId, trKey, state: 'rejected', overCap });
   }
 
   /**

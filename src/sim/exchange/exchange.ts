@@ -71,6 +71,8 @@ export class SimExchange {
   private readonly taxRate: number;
   private model: FillModel;
   private matcher: TimerHandle | undefined;
+  /** Set by startMatching: the matcher's period while some order is open. */
+  private matching: { intervalMs: number } | undefined;
 
   constructor(private readonly opts: ExchangeOptions) {
     this.commissionRate = opts.krCommissionRate ?? 0.00015;
@@ -101,22 +103,40 @@ export class SimExchange {
   /**
    * Matches every open order of every account each intervalMs on the exchange's clock (resting orders
    * become fills as the synthetic price moves; partial fills continue). Returns a stop function. Idempotent:
-   * a second call replaces the first matcher.
+   * a second call replaces the first matcher. The timer runs only while some order is open (armed when one is
+   * booked, disarmed by the sweep that finds none), so an idle exchange schedules nothing on a virtual clock.
    */
   startMatching(intervalMs = 1_000): () => void {
     if (!(Number.isFinite(intervalMs) && intervalMs >= 1)) throw new RangeError('intervalMs must be >= 1');
     this.stopMatching();
-    const handle = this.opts.clock.setInterval(() => this.sweepAll(), intervalMs);
-    unrefTimer(handle);
-    this.matcher = handle;
+    const token = { intervalMs };
+    this.matching = token;
+    this.armMatcher();
     return () => {
-      if (this.matcher === handle) this.stopMatching();
+      if (this.matching === token) this.stopMatching();
     };
   }
 
   stopMatching(): void {
+    this.matching = undefined;
+    this.disarmMatcher();
+  }
+
+  private armMatcher(): void {
+    if (this.matching === undefined || this.matcher !== undefined || !this.hasOpenOrders()) return;
+    const handle = this.opts.clock.setInterval(() => this.sweepAll(), this.matching.intervalMs);
+    unrefTimer(handle);
+    this.matcher = handle;
+  }
+
+  private disarmMatcher(): void {
     this.opts.clock.clearInterval(this.matcher);
     this.matcher = undefined;
+  }
+
+  private hasOpenOrders(): boolean {
+    for (const list of this.orderList.values()) if (list.some((o) => o.status === 'open')) return true;
+    return false;
   }
 
   /** Whether the venue's regular session is open at nowMs (always true when hours are not enforced). */
@@ -270,6 +290,7 @@ export class SimExchange {
 
   sweepAll(): void {
     for (const accountNo of this.orderList.keys()) this.sweep(accountNo);
+    if (this.matcher !== undefined && !this.hasOpenOrders()) this.disarmMatcher();
   }
 
   /** A day order is over once its venue's session is not open on the order's trading day. */
@@ -299,6 +320,7 @@ export class SimExchange {
       fillCount: 0,
     };
     this.orderList.get(accountNo)?.push(order);
+    this.armMatcher();
     this.emit({ type: 'accepted', order });
     return order;
   }

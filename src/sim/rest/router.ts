@@ -50,6 +50,8 @@ export class RestRouter {
     const trId = header(req, 'tr_id');
     const atMs = env.clock.nowMs();
     const monoMs = env.clock.monotonicMs();
+    // KIS's own clock in the Date header (node would stamp the host's): a simulator on a skewed clock shows it.
+    res.setHeader('Date', new Date(atMs).toUTCString());
     let rawBody: string;
     try {
       rawBody = await readBody(req);

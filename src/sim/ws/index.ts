@@ -28,6 +28,8 @@ export interface SimWebSocketFaults {
   dropControlReplies(count: number): void;
   /** Cut every socket and forget all server state, as KIS's weekly restart does. */
   weeklyRestart(): void;
+  /** Cut every socket (as abruptClose) and refuse new connections for ms on the clock: a realtime outage. */
+  outage(ms: number): void;
 }
 
 export interface SimWebSocket {
@@ -50,29 +52,20 @@ export function attachSimWebSocket(raw: SimWebSocketOptions): SimWebSocket {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, autoPong: false, maxPayload: 64 * 1024 });
   const hub = new SessionHub(o);
   let closed = false;
+  let refuseUntilMs = -Infinity;
 
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    if (closed) {
-      socket.destroy();
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      if (closed) ws.terminate();
-      else hub.accept(ws);
-    });
-  };
-  o.server.on('upgrade', onUpgrade);
-
+  // The server's periodic work (PINGPONG, the idle/linger sweep, market data) runs only while there is someone to
+  // serve: from the first connection until no session, socket or lingering registration is left. An idle
+  // simulator then schedules nothing, so a virtual clock driven timer by timer (a simulated week) does not spend
+  // its steps on an empty server.
   const timers: TimerHandle[] = [];
   const every = (ms: number, fn: () => void): void => {
     const handle = clock.setInterval(fn, ms);
     unrefTimer(handle);
     timers.push(handle);
   };
-  every(o.pingIntervalMs, () => hub.sendPings());
-  every(o.sweepIntervalMs, () => hub.sweep());
-  if (o.tickRecordsPerSec > 0) {
-    const generator = new TickGenerator(
+  const generator = o.tickRecordsPerSec > 0
+    ? new TickGenerator(
       {
         recordsPerSec: o.tickRecordsPerSec,
         intervalMs: o.tickIntervalMs,
@@ -82,9 +75,36 @@ export function attachSimWebSocket(raw: SimWebSocketOptions): SimWebSocket {
       },
       () => hub.table.all(),
       (session, trId, records) => hub.emitData(session, trId, records),
-    );
-    every(o.tickIntervalMs, () => generator.step(clock.nowMs()));
-  }
+    )
+    : undefined;
+  const stopTimers = (): void => {
+    for (const t of timers.splice(0)) clock.clearInterval(t);
+  };
+  const startTimers = (): void => {
+    if (timers.length > 0 || closed) return;
+    every(o.pingIntervalMs, () => hub.sendPings());
+    every(o.sweepIntervalMs, () => {
+      hub.sweep();
+      const st = hub.stats();
+      if (st.sessions === 0 && st.sockets === 0 && st.registrations === 0) stopTimers();
+    });
+    if (generator) every(o.tickIntervalMs, () => generator.step(clock.nowMs()));
+  };
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (closed || clock.nowMs() < refuseUntilMs) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (closed) ws.terminate();
+      else {
+        hub.accept(ws);
+        startTimers();
+      }
+    });
+  };
+  o.server.on('upgrade', onUpgrade);
 
   return {
     faults: {
@@ -94,6 +114,10 @@ export function attachSimWebSocket(raw: SimWebSocketOptions): SimWebSocket {
       delayControlReplies: (ms) => hub.delayControlReplies(ms),
       dropControlReplies: (count) => hub.dropControlReplies(count),
       weeklyRestart: () => hub.weeklyRestart(),
+      outage: (ms) => {
+        refuseUntilMs = clock.nowMs() + ms;
+        hub.abruptClose();
+      },
     },
     publishExecutionNotice: (htsId, notice) => hub.publishExecutionNotice(htsId, notice),
     pushTick: (trId, trKey) => hub.pushTick(trId, trKey),
@@ -104,7 +128,7 @@ export function attachSimWebSocket(raw: SimWebSocketOptions): SimWebSocket {
       if (closed) return;
       closed = true;
       o.server.off('upgrade', onUpgrade);
-      for (const t of timers) clock.clearInterval(t);
+      stopTimers();
       hub.shutdown();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

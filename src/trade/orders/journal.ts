@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
-import type { OrderJournalRepo, OrderJournalRow, OrderLegRow, JournalPatch } from '../../store/order-journal-repo.js';
+import type { AttemptAction, OrderJournalRepo, OrderJournalRow, OrderLegRow, JournalPatch } from '../../store/order-journal-repo.js';
 import type { PositionsRepo } from '../../store/positions-repo.js';
 import { normalizeOrderNo } from './ids.js';
 import { TERMINAL_STATES, type Fill, type JournalOrder, type OrderIntent, type OrderState, type OrderUpdate, type Position } from './types.js';
@@ -129,6 +129,21 @@ export class OrderJournal {
     const order = toOrder(r.after);
     this.emitUpdate(order, r.before);
     return order;
+  }
+
+  /** Records that a request of order id left at sentAtMs (committed before the bytes leave; idempotent). */
+  recordAttempt(id: string, action: AttemptAction, sentAtMs: number): void {
+    this.repo.insertAttempt(id, action, sentAtMs);
+  }
+
+  /** Retracts an attempt that provably never reached KIS (connect refused). */
+  retractAttempt(id: string, action: AttemptAction, sentAtMs: number): void {
+    this.repo.deleteAttempt(id, action, sentAtMs);
+  }
+
+  /** When the order's requests of that action left (wall ms, oldest first); empty when none is known to have. */
+  attemptsOf(id: string, action: AttemptAction = 'order'): number[] {
+    return this.repo.attemptsOf(id, action);
   }
 
   legsOf(id: string): OrderLegRow[] {

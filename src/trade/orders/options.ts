@@ -27,10 +27,18 @@ export interface OrderManagerOptions {
    * received (cancelled). Default 60000: covers KIS's daily-executions lag and a request still in flight.
    */
   notFoundGraceMs?: number;
-  /** An order found in daily executions matches a sent intent if KIS stamped it within [sentAt − skew, sentAt + window]. Default 120000. */
+  /**
+   * An order found in daily executions matches a sent intent if KIS stamped it within [first attempt − skew,
+   * last attempt + window], both in KIS's time (the host's minus the estimated clock offset). Default 120000.
+   */
   matchWindowMs?: number;
-  /** Allowed difference between our clock and KIS's order time stamps. Default 5000. */
+  /** Margin around the estimated host-vs-KIS clock offset (added to the estimate's own uncertainty). Default 5000. */
   clockSkewMs?: number;
+  /**
+   * An order that could not leave within this many ms of its decision (token, rate-limit, backoff waits; KIS
+   * unreachable) is abandoned as not sent (state failed) — never sent late. Default 10000 (orders.send_deadline).
+   */
+  sendDeadlineMs?: number;
   /** Scheduled reconciliation period after start(); 0 = only on demand. Default 60000. */
   reconcileIntervalMs?: number;
   /** After an unknown outcome, reconcile this soon. Default 3000. */
@@ -45,6 +53,7 @@ export interface CompiledOrderManagerOptions {
   readonly notFoundGraceMs: number;
   readonly matchWindowMs: number;
   readonly clockSkewMs: number;
+  readonly sendDeadlineMs: number;
   readonly reconcileIntervalMs: number;
   readonly unknownRecheckMs: number;
   readonly lookbackDays: number;
@@ -61,6 +70,7 @@ export function compileOrderManagerOptions(raw: OrderManagerOptions): CompiledOr
     notFoundGraceMs: int('notFoundGraceMs', raw.notFoundGraceMs, 60_000, 0, 86_400_000),
     matchWindowMs: int('matchWindowMs', raw.matchWindowMs, 120_000, 1_000, 86_400_000),
     clockSkewMs: int('clockSkewMs', raw.clockSkewMs, 5_000, 0, 600_000),
+    sendDeadlineMs: int('sendDeadlineMs', raw.sendDeadlineMs, 10_000, 100, 3_600_000),
     reconcileIntervalMs: int('reconcileIntervalMs', raw.reconcileIntervalMs, 60_000, 0, 86_400_000),
     unknownRecheckMs: int('unknownRecheckMs', raw.unknownRecheckMs, 3_000, 0, 3_600_000),
     lookbackDays: int('lookbackDays', raw.lookbackDays, 7, 0, 90),

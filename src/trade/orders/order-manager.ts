@@ -1,14 +1,16 @@
 // The order manager: the one way kisd places, revises and cancels orders. Every intent is committed to the
 // SQLite journal as `new`, then `sent` — both before any byte leaves — and sent exactly once. A lost reply
 // (OrderOutcomeUnknownError) leaves it `unknown`; it is never sent again but settled by reconciliation
-// (daily executions) and execution notices. Crash-only start-up: `new` rows were never sent (closed as
+// (daily executions) and execution notices, looking around the instants its bytes left (each attempt is
+// committed as it leaves; the REST client tells us). An order that cannot leave within sendDeadlineMs of the
+// decision is abandoned as `failed`, never sent late. Crash-only start-up: `new` rows were never sent (closed as
 // cancelled-before-send), `sent`/`unknown` rows are settled by the start-up reconciliation, and trading
 // stays disallowed until that reconciliation has passed (nautilus_trader's "unknown is reconciled, not resent").
 import type { Logger } from 'pino';
 import { unrefTimer, type TimerHandle } from '../../core/clock.js';
 import { AbortedError, errorMessage, KisdError } from '../../core/errors.js';
 import { kstAt } from '../../core/kst.js';
-import type { OrderAck } from '../../kis/rest/index.js';
+import type { OrderAck, OrderSendOptions } from '../../kis/rest/index.js';
 import type { KrExecutionNotice, RealtimeEvent } from '../../kis/ws/events.js';
 import { createOrderJournalRepo } from '../../store/order-journal-repo.js';
 import { createPositionsRepo } from '../../store/positions-repo.js';
@@ -44,6 +46,8 @@ export interface RunningOrderManager extends OrderManager {
   noticeStats(): NoticeHandlerStats;
   /** The latest reconciliation report, if any ran. */
   lastReconcile(): ReconcileReport | undefined;
+  /** When the order's requests left for KIS (wall ms, oldest first); empty when none did. */
+  sendAttempts(clientOrderId: string): number[];
 }
 
 export function createOrderManager(raw: OrderManagerOptions): RunningOrderManager {
@@ -106,11 +110,25 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
     return rows.length;
   }
 
-  async function send(o: OrderIntent, id: string, signal?: AbortSignal): Promise<OrderAck> {
+  async function send(o: OrderIntent, id: string, sendOpts: OrderSendOptions, signal?: AbortSignal): Promise<OrderAck> {
     if (o.market === 'KR') {
-      return broker.orderCash({ side: o.side, code: o.symbol, qty: o.qty, price: o.type === 'market' ? 0 : (o.price ?? 0), ordDvsn: o.type === 'market' ? '01' : '00', clientRef: id }, signal);
+      return broker.orderCash({ side: o.side, code: o.symbol, qty: o.qty, price: o.type === 'market' ? 0 : (o.price ?? 0), ordDvsn: o.type === 'market' ? '01' : '00', clientRef: id, send: sendOpts }, signal);
     }
-    return broker.overseasOrder({ side: o.side, symbol: o.symbol, exchange: o.exchange ?? 'NAS', qty: o.qty, price: o.price ?? 0, ordDvsn: '00', clientRef: id }, signal);
+    return broker.overseasOrder({ side: o.side, symbol: o.symbol, exchange: o.exchange ?? 'NAS', qty: o.qty, price: o.price ?? 0, ordDvsn: '00', clientRef: id, send: sendOpts }, signal);
+  }
+
+  /**
+   * The send seam's journal side: every attempt is committed as its bytes leave (a crash right after still
+   * knows it may have reached KIS) and retracted when it provably did not (connect refused).
+   */
+  function attemptRecorder(id: string, action: 'order' | 'cancel' | 'revise'): Pick<OrderSendOptions, 'onSend' | 'onNotReached'> {
+    return { onSend: (sentAtMs) => journal.recordAttempt(id, action, sentAtMs), onNotReached: (sentAtMs) => journal.retractAttempt(id, action, sentAtMs) };
+  }
+
+  /** A lost reply's error carries when its bytes left: recorded too (the seam's callback may not have run, e.g. a fake broker). */
+  function recordLostReplyAttempt(id: string, action: 'order' | 'cancel' | 'revise', err: unknown): void {
+    const at = err instanceof KisdError ? err.details['sentAtEpochMs'] : undefined;
+    if (typeof at === 'number' && at > 0) journal.recordAttempt(id, action, at);
   }
 
   /** Classifies a failed order request: unknown (never resend) or refused/not sent. */
@@ -151,6 +169,8 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
       if (why !== undefined) throw new TradingNotAllowedError(why);
       log.warn({ symbol: clean.symbol, qty: clean.qty }, 'trading paused: accepting a sell that only reduces a held position');
     }
+    // The decision is now: an order that cannot leave within sendDeadlineMs is abandoned, never sent late.
+    const deadlineMonoMs = clock.monotonicMs() + options.sendDeadlineMs;
     const id = newClientOrderId(clock.nowMs());
     journal.create(id, clean);
     crash('after-new', id);
@@ -159,11 +179,13 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
     inFlight.add(id);
     let ack: OrderAck;
     try {
-      ack = await send(clean, id, signal);
+      ack = await send(clean, id, { deadlineMonoMs, ...attemptRecorder(id, 'order') }, signal);
     } catch (err) {
       inFlight.delete(id);
+      if (err instanceof KisdError && err.code === 'KIS_ORDER_NOT_SENT') return abandonNotSent(id, clean, err);
       const f = failure(err);
       if (f.unknown) {
+        recordLostReplyAttempt(id, 'order', err);
         log.error({ clientOrderId: id, symbol: clean.symbol, err: f.text }, 'order outcome unknown: not resending; reconciliation will settle it');
         alert({ key: `order-unknown:${id}`, level: 'WARNING', title: `Order outcome unknown: ${clean.side} ${clean.qty} ${clean.symbol}`, what: `The reply to order ${id} was lost (${f.text}). It is not resent; reconciliation settles it.`, details: { clientOrderId: id, symbol: clean.symbol } });
         const o = journal.patch(id, { state: 'unknown', lastError: f.text })!;
@@ -180,6 +202,14 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
     crash('after-ack', id);
     notices.flush(ack.orderNo);
     return journal.get(id) ?? o;
+  }
+
+  /** The order could not leave within its send deadline: nothing reached KIS, and it is never sent late. */
+  function abandonNotSent(id: string, o: OrderIntent, err: KisdError): JournalOrder {
+    const why = `not sent: could not leave within ${options.sendDeadlineMs} ms of the decision (${err.message})`;
+    log.error({ clientOrderId: id, symbol: o.symbol, side: o.side, qty: o.qty }, 'order abandoned: its send deadline passed before it could leave; not sent late');
+    alert({ key: `order-not-sent:${id}`, level: 'WARNING', title: `Order not sent: ${o.side} ${o.qty} ${o.symbol}`, what: `Order ${id} could not leave within ${options.sendDeadlineMs / 1000} s of the decision (KIS unreachable, or token/rate waits). It was abandoned, not sent late.`, details: { clientOrderId: id, symbol: o.symbol } });
+    return journal.patch(id, { state: 'failed', lastError: why })!;
   }
 
   function changeable(id: string, action: 'cancel' | 'revise') {
@@ -202,11 +232,11 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
     inFlight.add(id);
     try {
       if (action === 'cancel') {
-        await broker.orderCancel({ orgNo: row.kisOrgNo, orderNo: row.kisOrderNo, clientRef: `${id}:cancel` }, signal);
+        await broker.orderCancel({ orgNo: row.kisOrgNo, orderNo: row.kisOrderNo, clientRef: `${id}:cancel`, send: attemptRecorder(id, 'cancel') }, signal);
         inFlight.delete(id);
         return settleLegClosed(journal, id, legNo, 'cancelled') ?? journal.get(id)!;
       }
-      const ack = await broker.orderRevise({ orgNo: row.kisOrgNo, orderNo: row.kisOrderNo, ordDvsn: '00', qty: remaining, price: price!, all: true, clientRef: `${id}:revise` }, signal);
+      const ack = await broker.orderRevise({ orgNo: row.kisOrgNo, orderNo: row.kisOrderNo, ordDvsn: '00', qty: remaining, price: price!, all: true, clientRef: `${id}:revise`, send: attemptRecorder(id, 'revise') }, signal);
       inFlight.delete(id);
       // KIS revises what is left when it processes the request (QTY_ALL_ORD_YN Y), so fills that landed while
       // the request was out are not in it: take the old leg's remainder now, not the one from before the
@@ -220,6 +250,7 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
       inFlight.delete(id);
       const f = failure(err);
       if (f.unknown) {
+        recordLostReplyAttempt(id, action, err);
         log.error({ clientOrderId: id, action, err: f.text }, `${action} outcome unknown: not resending; reconciliation will settle it`);
         scheduleRecheck();
         return journal.patch(id, { lastError: `${action} outcome unknown: ${f.text}` })!;
@@ -291,6 +322,7 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
     },
     noticeStats: () => notices.stats(),
     lastReconcile: () => last,
+    sendAttempts: (id) => journal.attemptsOf(id, 'order'),
   };
   return manager;
 }

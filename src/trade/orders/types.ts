@@ -14,10 +14,12 @@ export type Market = 'KR' | 'US';
  * rejected: KIS refused the order (rt_cd != 0) — it is not live.
  * unknown: the reply was lost (OrderOutcomeUnknownError or a crash after `sent`); never resent, settled by
  * reconciliation against daily executions and by execution notices.
+ * failed: abandoned before any byte left — it could not leave within orders.send_deadline of its decision
+ * (KIS unreachable, token or rate waits); never sent late.
  */
-export type OrderState = 'new' | 'sent' | 'acknowledged' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected' | 'unknown';
+export type OrderState = 'new' | 'sent' | 'acknowledged' | 'partially_filled' | 'filled' | 'cancelled' | 'rejected' | 'unknown' | 'failed';
 
-export const TERMINAL_STATES: ReadonlySet<OrderState> = new Set(['filled', 'cancelled', 'rejected']);
+export const TERMINAL_STATES: ReadonlySet<OrderState> = new Set(['filled', 'cancelled', 'rejected', 'failed']);
 
 export interface OrderIntent {
   /** Name of the strategy placing the order (journaled, used by the daily report). */
@@ -49,7 +51,7 @@ export interface JournalOrder extends OrderIntent {
   /** Volume-weighted average of the recorded fills. */
   avgFillPrice?: number;
   createdAtMs: number;
-  /** When the `sent` row was committed (just before the request). */
+  /** When the `sent` row was committed (the decision to send; the bytes may leave later: see attempts). */
   sentAtMs?: number;
   updatedAtMs: number;
   /** Latest failure in words (KIS msg_cd + msg1, or why the order was closed). */

@@ -4,6 +4,8 @@
 // state files carry what each strategy must remember.
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
+import { KisdError } from '../../core/errors.js';
+import { listBatchIds } from '../../store/batch-files.js';
 import type { EventBus } from '../../feed/bus.js';
 import type { QuoteCache } from '../../feed/quote-cache.js';
 import type { RealtimeEvent } from '../../kis/ws/events.js';
@@ -13,7 +15,7 @@ import type { AlertPort } from '../../core/alert.js';
 import type { RiskGate } from '../risk/risk-gate.js';
 import { todayKrWatchlist, type WatchlistBudget } from '../screening/watchlist.js';
 import type { StrategyConfig, StrategyRegistry } from '../strategy/registry.js';
-import { StrategyRunner, type StrategyRunnerStats } from '../strategy/strategy-runner.js';
+import { StrategyRunner, type StrategyRunnerOptions, type StrategyRunnerStats } from '../strategy/strategy-runner.js';
 import type { StrategyMode } from '../strategy/types.js';
 
 /** Lets the session point the realtime feed at today's names (DualMarketFeed.setWatchlist fits). */
@@ -40,8 +42,16 @@ export interface TradingSessionJobOptions {
   timerEveryMs?: number;
   /** How long stop() waits for a handler in progress. Default 10000 ms. */
   stopDeadlineMs?: number;
+  /** Back-filled bars after feed gaps (the feed's GapFiller), passed to the runner. */
+  backfill?: StrategyRunnerOptions['backfill'];
   /** Called with the runner once it runs (status pages, tests). */
   onRunner?: (runner: StrategyRunner | undefined) => void;
+}
+
+class NoValidBatchError extends KisdError {
+  constructor(ymd: string, files: number) {
+    super('KISD_SESSION_NO_VALID_BATCH', `${files} selection batch file(s) but none valid for ${ymd}: selection must run again (restart kisd; recovery re-runs it and joins the session)`, { disposition: 'retryable' });
+  }
 }
 
 function untilAborted(signal: AbortSignal): Promise<void> {
@@ -55,7 +65,12 @@ export function createTradingSessionJob(o: TradingSessionJobOptions): PhaseJob {
       const log: Logger = ctx.logger;
       const symbols = await todayKrWatchlist(o.dataDir, ctx.ymd, o.watchlistBudget);
       if (symbols.length === 0) {
-        log.warn('trading session: no valid selection batch for today; nothing to trade');
+        // Batch files that are there but not valid for today (corrupt, stale) mean selection must run again — a
+        // restart's recovery re-runs it — so the session must not be recorded done with nothing to trade. Selection
+        // that picked nothing leaves no batch file, and that is a finished day.
+        const files = await listBatchIds(o.dataDir);
+        if (files.length > 0) throw new NoValidBatchError(ctx.ymd, files.length);
+        log.warn('trading session: selection picked no symbols today; nothing to trade');
         return { symbols: 0, strategies: 0 };
       }
       o.feed?.setWatchlist('kr', symbols);
@@ -66,6 +81,7 @@ export function createTradingSessionJob(o: TradingSessionJobOptions): PhaseJob {
         ...(ctx.endsAtEpochMs !== undefined ? { sessionEndsAtMs: ctx.endsAtEpochMs } : {}),
         ...(o.timerEveryMs !== undefined ? { timerEveryMs: o.timerEveryMs } : {}),
         ...(o.alerts ? { alerts: o.alerts } : {}),
+        ...(o.backfill ? { backfill: o.backfill } : {}),
       });
       await runner.start();
       o.onRunner?.(runner);
@@ -77,7 +93,7 @@ export function createTradingSessionJob(o: TradingSessionJobOptions): PhaseJob {
         stats = runner.stats();
         o.onRunner?.(undefined);
       }
-      return { symbols: symbols.length, strategies: strategies.map((s) => s.name), mode: stats.mode, ticks: stats.ticks, bars: stats.bars, fills: stats.fills, orders: stats.orders, droppedEvents: stats.droppedEvents };
+      return { symbols: symbols.length, strategies: strategies.map((s) => s.name), mode: stats.mode, ticks: stats.ticks, bars: stats.bars, backfilledBars: stats.backfilledBars, fills: stats.fills, orders: stats.orders, droppedEvents: stats.droppedEvents };
     },
   };
 }

@@ -24,8 +24,20 @@ export class BarBuilder {
     }
     if ((cur && startMs < cur.startMs) || startMs <= (this.closedThrough.get(symbol) ?? -Infinity)) return undefined; // late tick of a closed minute
     if (cur) this.closedThrough.set(symbol, cur.startMs);
-    this.open.set(symbol, { symbol, startMs, open: price, high: price, low: price, close: price, volume: Number.isFinite(qty) ? qty : 0, ticks: 1 });
+    this.open.set(symbol, { symbol, startMs, open: price, high: price, low: price, close: price, volume: Number.isFinite(qty) ? qty : 0, ticks: 1, backfilled: false });
     return cur;
+  }
+
+  /**
+   * A back-filled bar of a minute the feed missed supersedes a partial live bar of the same minute still open
+   * (it is dropped, not emitted); later ticks of that minute are then ignored. Returns true when one was dropped.
+   */
+  supersede(symbol: string, startMs: number): boolean {
+    const cur = this.open.get(symbol);
+    if (cur?.startMs !== startMs) return false;
+    this.open.delete(symbol);
+    this.closedThrough.set(symbol, Math.max(this.closedThrough.get(symbol) ?? -Infinity, startMs));
+    return true;
   }
 
   /** Closes and returns every bar whose minute ended at or before nowMs. */

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import type { BusSubscription, EventBus } from '../../feed/bus.js';
+import type { BackfilledBar } from '../../feed/gap-filler.js';
 import type { QuoteCache } from '../../feed/quote-cache.js';
 import type { KrTick, RealtimeEvent } from '../../kis/ws/events.js';
 import type { Fill, OrderManager } from '../orders/types.js';
@@ -41,6 +42,8 @@ export interface StrategyRunnerOptions {
   /** Handler failures after which a strategy is switched off for the session. Default 50. */
   maxHandlerErrors?: number;
   alerts?: AlertPort;
+  /** Gap-fill's back-filled bars (GapFiller fits): delivered to onBar with backfilled: true. */
+  backfill?: { onBars(listener: (bars: readonly BackfilledBar[]) => void): () => void };
 }
 
 export interface StrategyRunnerStats {
@@ -48,6 +51,8 @@ export interface StrategyRunnerStats {
   running: boolean;
   ticks: number;
   bars: number;
+  /** Of `bars`, the back-filled ones. */
+  backfilledBars: number;
   fills: number;
   timers: number;
   droppedEvents: number;
@@ -72,12 +77,13 @@ export class StrategyRunner {
   private chain: Promise<void> = Promise.resolve();
   private subscription: BusSubscription | undefined;
   private unsubscribeFills: (() => void) | undefined;
+  private unsubscribeBackfill: (() => void) | undefined;
   private readonly positionCaches: { close(): void }[] = [];
   private timer: TimerHandle | undefined;
   private timerQueued = false;
   private lastLossCheckMs = -Infinity;
   private running = false;
-  private n = { ticks: 0, bars: 0, fills: 0, timers: 0 };
+  private n = { ticks: 0, bars: 0, backfilledBars: 0, fills: 0, timers: 0 };
 
   constructor(private readonly o: StrategyRunnerOptions) {
     this.log = o.logger.child({ component: 'strategy-runner' });
@@ -107,6 +113,10 @@ export class StrategyRunner {
     this.unsubscribeFills = o.orders.onFill((fill, order) => {
       if (order && this.slots.some((s) => s.strategy.name === order.strategy)) void this.enqueue(() => this.dispatchFill(fill, order.strategy)); // enqueue logs a failure
     });
+    this.unsubscribeBackfill = o.backfill?.onBars((bars) => {
+      const mine = bars.filter((b) => this.symbols.has(b.symbol));
+      if (mine.length > 0) void this.enqueue(() => this.dispatchBackfill(mine)); // enqueue logs a failure
+    });
     this.timer = o.clock.setInterval(() => this.onTimerTick(), o.timerEveryMs ?? 1_000);
     this.log.info({ strategies: this.slots.map((s) => s.strategy.name), symbols: o.symbols.length, mode: this.mode }, `strategy runner started (${this.mode})`);
   }
@@ -120,6 +130,7 @@ export class StrategyRunner {
     this.running = false;
     this.subscription?.unsubscribe();
     this.unsubscribeFills?.();
+    this.unsubscribeBackfill?.();
     this.o.clock.clearInterval(this.timer);
     const done = this.enqueue(async () => {
       for (const s of this.slots) await this.call(s, 'onStop', () => s.strategy.onStop?.(s.ctx));
@@ -182,6 +193,15 @@ export class StrategyRunner {
   private async dispatchBar(bar: Parameters<NonNullable<Strategy['onBar']>>[0]): Promise<void> {
     this.n.bars++;
     for (const s of this.slots) await this.call(s, 'onBar', () => s.strategy.onBar?.(bar, s.ctx));
+  }
+
+  private async dispatchBackfill(bars: readonly BackfilledBar[]): Promise<void> {
+    for (const b of bars) {
+      if (!this.running) return;
+      this.bars.supersede(b.symbol, b.startMs);
+      this.n.backfilledBars++;
+      await this.dispatchBar({ symbol: b.symbol, startMs: b.startMs, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume, ticks: 0, backfilled: true });
+    }
   }
 
   private async dispatchFill(fill: Fill, strategy: string): Promise<void> {

@@ -11,7 +11,12 @@ import type { RiskRejection } from '../risk/risk-types.js';
 /** live: orders are sent; dry-run: every decision is logged with what would have been sent, nothing is. */
 export type StrategyMode = 'live' | 'dry-run';
 
-/** A one-minute bar built from ticks (wall-clock minute of receipt, KST), closed when the minute is over. */
+/**
+ * A one-minute bar. Live: built from the ticks received in that wall-clock minute (KST), closed when the minute
+ * is over. Back-filled (`backfilled: true`): KIS's own bar for a minute the feed missed (a reconnect, restart or
+ * outage), fetched by gap-fill after the gap; it can arrive after later live bars, and for the minute in which
+ * the feed dropped or returned it follows the partial live bar of that minute as the complete one.
+ */
 export interface StrategyBar {
   symbol: string;
   /** Start of the minute, epoch ms. */
@@ -20,9 +25,11 @@ export interface StrategyBar {
   high: number;
   low: number;
   close: number;
-  /** Shares traded in ticks of this minute. */
+  /** Shares traded in this minute (live: in the ticks received). */
   volume: number;
+  /** Ticks received (0 for a back-filled bar: no tick is made up). */
   ticks: number;
+  backfilled: boolean;
 }
 
 /** What a strategy asks for; the runner fills in `strategy` and `market` ('KR'). */

@@ -5,6 +5,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../../src/sim/index.js';
+import { createDartSimulator } from '../../../src/sim/dart/index.js';
+import { DART_SIM_API_KEY } from '../../../src/dart/index.js';
+import { systemClock } from '../../../src/core/clock.js';
 import { openStore } from '../../../src/store/index.js';
 import { requireBuild, runCli, startTestSimulator, writeTestConfig } from './cli-harness.js';
 
@@ -122,5 +125,40 @@ describe('kisd collect', () => {
     expect(r.stdout).not.toMatch(/OK/);
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stderr).toMatch(/kisd: no rows saved: all 1 symbol\(s\) answered "no data"\n {2}next: .*--from\/--to/);
+  });
+
+  it('disclosures from the DART simulator in sim mode; without dart.enabled it says what to set (exit 2)', async () => {
+    const t = writeTestConfig({ dart: { enabled: true } });
+    const file = symbolsFile(t.dir, '005930\n000660\n035420\n');
+    const r = await runCli(['--config', t.configPath, 'collect', 'disclosures', '--symbols', file, '--from', '20261101', '--to', '20261130']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/collecting dart_disclosures for 3 symbol\(s\) from .* via the built-in DART simulator \(http:\/\/127\.0\.0\.1:\d+\)/);
+    expect(r.stdout).toMatch(/dart_disclosures .*: \d\/3 collected, \d without data, 0 skipped after retries; (\d+) rows saved/);
+    const saved = Number(/; (\d+) rows saved/.exec(r.stdout)?.[1]);
+    const store = openStore({ dataDir: t.dataDir });
+    try {
+      expect(store.dart.counts().disclosures).toBe(saved);
+    } finally {
+      store.close();
+    }
+    const off = writeTestConfig();
+    const refused = await runCli(['--config', off.configPath, 'collect', 'financials', '--symbols', file]);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/kisd: financials comes from OpenDART, which is off in .*kisd\.yaml\n {2}next: set dart\.enabled: true/);
+  });
+
+  it('a DART key the server refuses stops the run with what to do, never printing the key', async () => {
+    const dart = await createDartSimulator({ clock: systemClock, keys: [{ key: DART_SIM_API_KEY }] });
+    try {
+      const t = writeTestConfig({ dart: { enabled: true, base_url: dart.url } });
+      const wrongKey = 'kisdWrongKey0000000000000000000000000077';
+      const r = await runCli(['--config', t.configPath, 'collect', 'disclosures', '--symbols', symbolsFile(t.dir, '005930\n000660\n')], { env: { KISD_DART_API_KEY: wrongKey } });
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/kisd: collection stopped: OpenDART \/api\/corpCode\.xml: status 010 .*check KISD_DART_API_KEY/);
+      expect(r.stderr).toMatch(/next: fix that, then run the same command again to resume/);
+      expect(r.stdout + r.stderr).not.toContain(wrongKey);
+    } finally {
+      await dart.close();
+    }
   });
 });

@@ -117,6 +117,24 @@ describe('WsSession vs simulator', () => {
     await ticksFlow(rig, c);
   });
 
+  it('a key refused with MAX SUBSCRIBE OVER is retried on that connection once a release frees room (issue 9 item 6)', async () => {
+    rig = await startSim(START, { maxRegistrations: 3 });
+    const c = startClient(rig);
+    clients.push(c);
+    const extra = [{ trId: 'H0STCNT0', trKey: '373220' }, { trId: 'H0STASP0', trKey: '000660' }];
+    c.session.setDesired([...DESIRED, ...extra]);
+    c.session.start();
+    await advanceUntil(rig.clock, () => c.session.status().acknowledged === 3 && c.session.status().rejected === 2, 'acks + rejections');
+    // Drop one registered key: its release frees one slot, which goes to one refused key, on the same connection.
+    c.session.setDesired([...DESIRED.slice(1), ...extra]);
+    await advanceUntil(rig.clock, () => c.session.status().acknowledged === 3, 'the freed slot used');
+    await advanceFor(rig.clock, 30_000, 1000);
+    expect(c.session.status()).toMatchObject({ desired: 4, acknowledged: 3, rejected: 1 });
+    expect(c.session.status().counters.connects).toBe(1);
+    expect(rig.sim.stats().controlReplies.OPSP0008).toBe(2); // the other refused key waits for the next free slot
+    expect(rig.sim.registrations().filter((r) => !r.lingering)).toHaveLength(3);
+  });
+
   it('invalid approval key: invalidated, re-issued once, all subscriptions acknowledged', async () => {
     rig = await startSim(START);
     rig.keys.bogusFirst = 'bogus-approval-key-000000000000';

@@ -36,7 +36,7 @@ function seedBars(s: Store, nowMs: number): void {
   }
 }
 
-async function day(screeningDoneAt: string) {
+async function day(screeningDoneAt: string, alertTakesMs = 0) {
   c = installClock(`${DAY} 05:59:00`);
   const clock = c.clock;
   const dataDir = await tempDir('kisd-late-');
@@ -60,6 +60,13 @@ async function day(screeningDoneAt: string) {
     },
   };
   const alerts = new FakeAlertSink();
+  if (alertTakesMs > 0) {
+    const record = alerts.send.bind(alerts);
+    alerts.send = async (a) => {
+      await clock.sleep(alertTakesMs); // a slow sink (SMTP): screening may finish meanwhile
+      await record(a);
+    };
+  }
   const { logger } = memoryLogger('info');
   const s = (scheduler = new IntegratedScheduler(
     { dataDir },
@@ -105,5 +112,13 @@ describe('late screening does not lose the trading day', () => {
     expect(await s.records.get(ymd, 'trading')).toBeUndefined(); // a restart still runs the day
     expect(sessions).toEqual([]);
     expect(alerts.alerts.map((a) => a.key)).toEqual(['scheduler.job-failed.screening', `scheduler.phase-late:${ymd}:screening`]);
+  });
+
+  it('screening finishing while the late alert is still being sent: selection does not miss it', { timeout: 60_000 }, async () => {
+    const { s, sessions, alerts, ymd } = await day('07:05', 10 * 60_000);
+    await runUntil(c!, kstInstant(`${DAY} 09:01:00`));
+    expect((await s.records.get(ymd, 'selection'))?.finishedAt).toBe(`${DAY} 07:10:00`);
+    expect(sessions.map((x) => x.symbols.length)).toEqual([6]);
+    expect(alerts.alerts).toHaveLength(1);
   });
 });

@@ -66,6 +66,28 @@ describe('lingering registrations after an abnormal close', () => {
     expect((await later.subscribe('approval-A', 'H0STCNT0', '005930')).body.msg_cd).toBe('OPSP0000');
   });
 
+  it('an idle server schedules nothing: its timers run from the first connection until nothing is left to serve', async () => {
+    h = await fx.start({ tickRecordsPerSec: 20 });
+    expect(h.clock.fake.countTimers()).toBe(0); // a virtual week with nobody connected costs no timer steps
+    const c = await connect();
+    await c.subscribe('approval-A', 'H0STCNT0', '005930');
+    expect(h.clock.fake.countTimers()).toBe(3); // PINGPONG, sweep, market data
+    await h.clock.tickAsync(10_000);
+    expect(c.all.some((m) => m.startsWith('0|H0STCNT0|'))).toBe(true);
+    c.ws.terminate(); // abnormal close: the registration lingers, so the sweep keeps running until it expires
+    await c.waitClosed();
+    await until(() => h.sim.stats().sockets === 0, 'socket gone');
+    await h.clock.tickAsync(2_000);
+    expect(h.sim.stats().lingering).toBe(1);
+    expect(h.clock.fake.countTimers()).toBe(3);
+    await h.clock.tickAsync(130_000); // lingerAfterAbnormalCloseMs (120 s) + one sweep
+    expect(h.sim.stats().registrations).toBe(0);
+    expect(h.clock.fake.countTimers()).toBe(0);
+    const again = await connect(); // and they come back with the next connection
+    expect((await again.subscribe('approval-A', 'H0STCNT0', '005930')).body.msg_cd).toBe('OPSP0000');
+    expect(h.clock.fake.countTimers()).toBe(3);
+  });
+
   it('a clean close clears registrations at once', async () => {
     h = await fx.start();
     const c = await connect();

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { createFakeClock, settle, type FakeClock } from '../../helpers/fake-clock.js';
 import { createTokenManager, type TokenManager } from '../../../src/kis/auth/index.js';
-import { createKisRestClient, createRateLimiter, KisRestApi, type KisRestClient } from '../../../src/kis/rest/index.js';
+import { offsetClock } from '../../../src/core/clock.js';
+import { createKisRestClient, createRateLimiter, KisRestApi, type KisRestClient, type KisRestClientOptions } from '../../../src/kis/rest/index.js';
 import type { RealtimeEvent } from '../../../src/kis/ws/events.js';
 import { WsSession } from '../../../src/kis/ws/session.js';
 import { EventBus } from '../../../src/feed/bus.js';
@@ -50,9 +51,19 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(o: { start?: string; manager?: Partial<OrderManagerOptions> } = {}): Promise<Rig> {
+export interface RigOptions {
+  start?: string;
+  manager?: Partial<OrderManagerOptions>;
+  /** REST client options over the rig's (e.g. more retries to outlast an outage). */
+  client?: Partial<Pick<KisRestClientOptions, 'maxRetries' | 'backoffBaseMs' | 'backoffCapMs' | 'readTimeoutMs'>>;
+  /** KIS's clock minus the host's, ms: the simulator runs on the rig clock shifted by this (−30000 = host 30 s fast). */
+  kisClockOffsetMs?: number;
+}
+
+export async function startRig(o: RigOptions = {}): Promise<Rig> {
   const clock = createFakeClock(o.start ?? '2026-11-23 10:00:00');
-  const sim = await createSimulator({ clock, apps: [APP], rateLimitPerSec: 0 });
+  const simClock = o.kisClockOffsetMs ? offsetClock(clock, o.kisClockOffsetMs) : clock;
+  const sim = await createSimulator({ clock: simClock, apps: [APP], rateLimitPerSec: 0 });
   const ws = attachSimWebSocketTo(sim, { tickRecordsPerSec: 0 });
   bridgeExecutionNotices(sim, ws);
   const dir = await mkdtemp(join(tmpdir(), 'kisd-trade-'));
@@ -60,6 +71,7 @@ export async function startRig(o: { start?: string; manager?: Partial<OrderManag
   const client = createKisRestClient({
     baseUrl: sim.restUrl, mode: 'real', credentials: CREDENTIALS, tokens, clock, log: silent,
     limiter: createRateLimiter({ clock, windows: { perSecond: 50 } }), readTimeoutMs: 3_000, maxRetries: 2, backoffBaseMs: 100, backoffCapMs: 200, random: () => 0,
+    ...o.client,
   });
   const api = new KisRestApi(client, { credentials: CREDENTIALS, log: silent });
   const bus = new EventBus<RealtimeEvent>({ log: silent });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KisdError, AbortedError } from '../../../src/core/errors.js';
+import { DartApiError, DartMalformedReplyError, DartNetworkError, DartQuotaExhaustedError } from '../../../src/dart/index.js';
 import { classifyFetchError, FETCH_ERROR_POLICIES, NotFoundError, type FetchErrorKind } from '../../../src/collect/index.js';
 
 function withCode(code: string, extra: Record<string, unknown> = {}): Error {
@@ -27,6 +28,13 @@ const rows: [string, unknown, FetchErrorKind, string][] = [
   ['InvalidInput: an overseas code not written EXCD:SYMB', Object.assign(new Error('x'), { code: 'KISD_INVALID_CODE' }), 'invalid-input', 'reject'],
   ['DBError: SQLITE_BUSY', Object.assign(new Error('database is locked'), { name: 'SqliteError', code: 'SQLITE_BUSY' }), 'storage', 'retry'],
   ['aborted: shutdown', new AbortedError(), 'aborted', 'abort'],
+  ['OpenDART 010/011: a refused key stops the run', new DartApiError({ action: 'bad-key', status: '010', dartMessage: '등록되지 않은 키입니다.', path: '/api/list.json', httpStatus: 200, attempts: 1 }), 'bad-key', 'stop'],
+  ['OpenDART 020: request limit', new DartApiError({ action: 'rate-limited', status: '020', dartMessage: '', path: '/api/list.json', httpStatus: 200, attempts: 3 }), 'rate-limit', 'retry'],
+  ['OpenDART 800: maintenance', new DartApiError({ action: 'maintenance', status: '800', dartMessage: '', path: '/api/list.json', attempts: 2 }), 'server', 'retry'],
+  ['OpenDART 100: bad field', new DartApiError({ action: 'bad-request', status: '100', dartMessage: '', path: '/api/list.json', attempts: 1 }), 'invalid-input', 'reject'],
+  ['OpenDART: a reply without its shape', new DartMalformedReplyError('/api/list.json', 'list missing'), 'parse', 'retry'],
+  ['OpenDART: read timeout', new DartNetworkError('read-timeout', '/api/list.json', 'slow'), 'timeout', 'retry'],
+  ['OpenDART: the daily budget is spent', new DartQuotaExhaustedError(19_000, 0), 'quota', 'queue'],
   ['cause chain: wrapped ECONNREFUSED', new Error('fetch failed', { cause: withCode('ECONNREFUSED') }), 'network', 'retry'],
   ['unknown: plain Error', new Error('???'), 'unknown', 'queue'],
   ['unknown: a string', 'boom', 'unknown', 'queue'],

@@ -58,7 +58,30 @@ describe('freshness checks', () => {
     expect(statusOf(checker.check(), 'investor_flows')).toBe('stale');
     store.investorFlows.upsert([{ symbol: '005930', date: '20261123', personNetQty: 0, personNetAmount: 0, foreignNetQty: 0, foreignNetAmount: 0, institutionNetQty: 0, institutionNetAmount: 0 }], 0);
     expect(statusOf(checker.check(), 'investor_flows')).toBe('fresh');
-    clock.setSystemTime(kstInstant('2026-11-22 17:00')); // Sunday
-    expect(checker.check().every((r) => r.status === 'not-due')).toBe(true);
+    clock.setSystemTime(kstInstant('2026-11-22 17:00')); // Sunday: only the 7-day consensus rule applies any day
+    expect(checker.check().filter((r) => r.status !== 'not-due').map((r) => r.dataset)).toEqual(['consensus']);
+  });
+
+  it('news: the newest headline at most 24 h old on trading days; consensus: the newest opinion or estimate at most 7 days old', async () => {
+    const { store, checker, clock, stale, alerts } = setup('2026-11-23 10:00:00'); // Monday
+    const headline = (newsId: string, at: string) => ({ symbol: '005930', newsId, publishedAtMs: kstInstant(at), title: 't', source: 's', providerCode: '2' });
+    expect(checker.check(['news', 'consensus'])).toMatchObject([
+      { dataset: 'news', status: 'stale', reason: 'no headline stored' },
+      { dataset: 'consensus', status: 'stale', reason: 'no consensus stored' },
+    ]);
+    store.research.upsertNews([headline('1', '2026-11-22 09:59')], 0); // 24 h 1 min before
+    expect(checker.check(['news'])[0]).toMatchObject({ status: 'stale', reason: 'newest headline is 24.0 h old (limit 24 h)' });
+    store.research.upsertNews([headline('2', '2026-11-22 10:00')], 0);
+    expect(checker.check(['news'])[0]).toMatchObject({ status: 'fresh' });
+    store.research.upsertOpinions([{ symbol: '005930', date: '20261115', broker: 'B', opinion: 'BUY', targetPrice: 1, prevClose: 1 }], 0);
+    expect(checker.check(['consensus'])[0]).toMatchObject({ status: 'stale', reason: 'newest consensus dated 20261115, older than 7 days' });
+    store.research.upsertEstimates([{ symbol: '005930', estimateDate: '20261116', recommendation: 'BUY', data: {} }], 0);
+    expect(checker.check(['consensus'])[0]).toMatchObject({ status: 'fresh', reason: 'newest consensus dated 20261116' });
+    await clock.tickAsync(24 * 3_600_000); // Tuesday 10:00: the headline is 48 h old
+    await checker.runOnce(['news']);
+    expect(stale.map((r) => r.dataset)).toEqual(['news']);
+    expect(alerts.map((a) => a.nextSteps)).toEqual([expect.stringContaining('`kisd collect news`') as string]);
+    clock.setSystemTime(kstInstant('2026-11-28 10:00')); // Saturday: old news is not stale on a day without a session
+    expect(checker.check(['news'])[0]).toMatchObject({ status: 'not-due' });
   });
 });

@@ -55,4 +55,27 @@ describe('phase rows', () => {
     expect(kstYmd(saturday)).toBe('20261212');
     for (const r of await phaseRows(deps, saturday)) expect(r, r.id).toMatchObject({ state: 'skipped', reason: 'not a KR trading day' });
   });
+
+  it('says what a late phase\'s dependents wait for, and why they were not run', async () => {
+    const clock = createFakeClock('2026-12-07 06:59:00');
+    let finish: (ok: boolean) => void = () => undefined;
+    const screening: PhaseJob = { run: () => new Promise<undefined>((resolve, reject) => (finish = (ok) => (ok ? resolve(undefined) : reject(new Error('no daily bars collected yet'))))) };
+    const selection: PhaseJob = { run: async () => ({ batchCount: 0 }) };
+    const scheduler = new IntegratedScheduler(
+      { dataDir: mkdtempSync(join(tmpdir(), 'kisd-status-late-')), retry: { attempts: 1 } },
+      { clock, logger: pino({ level: 'silent' }), calendar: { isKrTradingDay: weekdays, refresh: async () => undefined }, jobs: { screening, selection } },
+    );
+    const deps = { scheduler, isTradingDay: weekdays };
+    const row = async (id: string) => (await phaseRows(deps, clock.nowMs())).find((r) => r.id === id);
+    void scheduler.runPhase('screening', 'recovery'); // still collecting at 07:00
+    await expect.poll(() => scheduler.inFlight()).toContain('screening');
+    await scheduler.start();
+    await clock.tickAsync(60_000);
+    await expect.poll(async () => (await row('selection'))?.state).toBe('waiting');
+    expect((await row('selection'))?.reason).toBe('waiting for screening to finish');
+    finish(false);
+    await expect.poll(async () => (await row('selection'))?.state).toBe('missed');
+    expect((await row('selection'))?.reason).toContain('not run: screening did not finish today and is not running');
+    await scheduler.stop();
+  });
 });

@@ -13,6 +13,7 @@ const ROWS: [rule: string, facts: ReplyFacts, action: string, reached: 'no' | 'm
   ['success', json(200, '0', 'MCA00000'), 'success', 'maybe'],
   ['token-rejected-http', { httpStatus: 403, bodyKind: 'empty' }, 'token-rejected', 'no'],
   ['http-429', { httpStatus: 429, bodyKind: 'empty' }, 'backoff', 'maybe'],
+  ['business-error-5xx', json(500, '1', 'APBK0919'), 'fail', 'maybe'],
   ['server-error', { httpStatus: 502, bodyKind: 'html' }, 'backoff', 'maybe'],
   ['malformed-2xx', { httpStatus: 200, bodyKind: 'empty' }, 'malformed', 'maybe'],
   ['http-error', { httpStatus: 404, bodyKind: 'other' }, 'fail', 'maybe'],
@@ -56,8 +57,11 @@ describe('classification table', () => {
     expect(classifyReply(json(500, '0')).action).toBe('success');
   });
 
-  it('a business msg_cd under 5xx is still a server error (seed 004: 5xx → wait and retry)', () => {
-    expect(classifyReply(json(500, '1', 'APBK0656')).rule).toBe('server-error');
+  it('a business msg_cd under 5xx is handled by its code; a gateway code or no code under 5xx is a server error', () => {
+    expect(classifyReply(json(500, '1', 'APBK0656'))).toMatchObject({ rule: 'business-error-5xx', action: 'fail', outcome: 'business-error' });
+    expect(classifyReply(json(503, '1', 'OPSQ2001')).action).toBe('fail');
+    expect(classifyReply(json(500, '1', 'EGW00001'))).toMatchObject({ rule: 'server-error', action: 'backoff' });
+    expect(classifyReply(json(500, '1', ''))).toMatchObject({ rule: 'server-error', action: 'backoff' });
   });
 });
 

@@ -122,6 +122,21 @@ describe('order requests', () => {
     expect(err.details['reason']).toBe('aborted after sending');
   });
 
+  it('a business refusal under HTTP 500 is handled by its code: refused at once, not unknown, sent once (issue 9 item 6)', async () => {
+    rig = await createRig([{ status: 500, json: { rt_cd: '1', msg_cd: 'APBK0919', msg1: '장운영시간이 아닙니다.' } }]);
+    const err = await settle(rig.clock, rig.client.request(ORDER)).catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(OrderOutcomeUnknownError);
+    expect(err).toMatchObject({ code: 'KIS_API_ERROR', msgCd: 'APBK0919', disposition: 'fatal' });
+    expect(rig.server.requests).toHaveLength(1);
+  });
+
+  it('a read refused with a business code under HTTP 500 fails at once, without the server-error retries', async () => {
+    rig = await createRig([{ status: 500, json: { rt_cd: '1', msg_cd: 'OPSQ2001', msg1: 'ERROR : INPUT INVALID_CHECK_ACNO' } }, { json: { rt_cd: '0', msg_cd: 'MCA00000', msg1: 'ok', output: {} } }]);
+    const err = await settle(rig.clock, rig.client.request({ method: 'GET', path: '/uapi/domestic-stock/v1/quotations/inquire-price', trId: 'FHKST01010100', params: { FID_COND_MRKT_DIV_CODE: 'J', FID_INPUT_ISCD: '005930' } })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'KIS_API_ERROR', msgCd: 'OPSQ2001' });
+    expect(rig.server.requests).toHaveLength(1);
+  });
+
   it('a business rejection of an order fails at once (no retry)', async () => {
     rig = await createRig([{ json: { rt_cd: '1', msg_cd: 'APBK0919', msg1: '장운영시간이 아닙니다.' } }]);
     const err = await settle(rig.clock, rig.client.request(ORDER)).catch((e: unknown) => e);

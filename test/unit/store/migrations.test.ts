@@ -29,6 +29,26 @@ describe('migrations', () => {
     db2.close();
   });
 
+  it('8 keeps a version-4 journal, its legs and fills, allows the failed state and records send attempts', () => {
+    const path = join(tempDir(), 'kisd.sqlite');
+    const v4 = openDatabase({ path, migrations: MIGRATIONS.filter((m) => m.version <= 7) });
+    v4.prepare(`INSERT INTO order_journal (client_order_id, strategy, market, symbol, side, order_type, qty, state, created_at, sent_at, updated_at)
+      VALUES ('o1', 's', 'KR', '005930', 'buy', 'market', 3, 'acknowledged', 1, 2, 3)`).run();
+    v4.prepare(`INSERT INTO order_legs (kis_order_no, client_order_id, qty, created_at) VALUES ('7', 'o1', 3, 4)`).run();
+    expect(() => v4.prepare(`UPDATE order_journal SET state = 'failed'`).run()).toThrow(/CHECK/);
+    v4.close();
+    const db = openDatabase({ path });
+    expect(db.prepare('SELECT client_order_id, state, sent_at FROM order_journal').all()).toEqual([{ client_order_id: 'o1', state: 'acknowledged', sent_at: 2 }]);
+    expect(db.prepare('SELECT client_order_id FROM order_legs').pluck().all()).toEqual(['o1']);
+    db.prepare(`UPDATE order_journal SET state = 'failed'`).run();
+    db.prepare(`INSERT INTO order_attempts (client_order_id, action, sent_at) VALUES ('o1', 'order', 5)`).run();
+    // The legs' and attempts' references still point at the journal (foreign keys on).
+    expect(() => db.prepare(`INSERT INTO order_legs (kis_order_no, client_order_id, qty, created_at) VALUES ('8', 'nope', 1, 1)`).run()).toThrow(/FOREIGN KEY/);
+    expect(() => db.prepare(`INSERT INTO order_attempts (client_order_id, action, sent_at) VALUES ('nope', 'order', 1)`).run()).toThrow(/FOREIGN KEY/);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    db.close();
+  });
+
   it('opens in WAL mode with a busy timeout, under <dataDir>/kisd.sqlite by default', () => {
     const dataDir = tempDir();
     const store = openStore({ dataDir, busyTimeoutMs: 1234 });

@@ -32,6 +32,20 @@ describe('SimExchange trading rules', () => {
     expect(ex.orders(APP.accountNo)[0]?.status).toBe('filled');
   });
 
+  it('the periodic matcher runs only while an order is open: nothing scheduled on an idle exchange', async () => {
+    const { clock, market, ex } = setup();
+    const stop = ex.startMatching(1_000);
+    expect(clock.fake.countTimers()).toBe(0); // a simulated week without orders costs no timer steps
+    const low = market.krQuote('005930', clock.nowMs())!.lowerLimit;
+    const r = ex.placeKr(APP.accountNo, { side: 'buy', pdno: '005930', ordDvsn: '00', qty: '1', price: String(low) }); // rests
+    expect(r.ok && r.order.status).toBe('open');
+    expect(clock.fake.countTimers()).toBe(1);
+    expect(ex.reviseOrCancel(APP.accountNo, 'KR', { action: '02', orgnOdno: r.ok ? r.order.odno : '', allQty: true, qty: '0', price: '0', ordDvsn: '00' }).ok).toBe(true);
+    await clock.tickAsync(1_000); // the sweep finds nothing open and disarms
+    expect(clock.fake.countTimers()).toBe(0);
+    stop();
+  });
+
   it('caps a match by the book when useBookDepth is on', () => {
     const { clock, market, ex } = setup('2026-11-23 10:00:00', 1e13);
     ex.configure({ useBookDepth: true });

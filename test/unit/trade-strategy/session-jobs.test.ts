@@ -48,6 +48,13 @@ describe('trading session job', () => {
     const job = createTradingSessionJob({ dataDir: rig.stateDir, stateDir: rig.stateDir, clock: rig.clock, bus: rig.bus, quotes: rig.quotes, orders: rig.om, risk: rig.risk, registry: defaultStrategyRegistry(), strategies: [] });
     expect(await job.run(phaseCtx(rig, 'trading'))).toEqual({ symbols: 0, strategies: 0 });
   });
+
+  it('fails (so it is not recorded done) when batch files exist but none is valid for today: selection must run again', async () => {
+    const rig = await makeRig('2026-11-23 09:00:00');
+    await writeBatchFile(rig.stateDir, '20261120', 0, ['005930'], kstInstant('2026-11-20 07:00')); // Friday's, not today's
+    const job = createTradingSessionJob({ dataDir: rig.stateDir, stateDir: rig.stateDir, clock: rig.clock, bus: rig.bus, quotes: rig.quotes, orders: rig.om, risk: rig.risk, registry: defaultStrategyRegistry(), strategies: [] });
+    await expect(job.run(phaseCtx(rig, 'trading'))).rejects.toMatchObject({ code: 'KISD_SESSION_NO_VALID_BATCH' });
+  });
 });
 
 describe('market close job', () => {

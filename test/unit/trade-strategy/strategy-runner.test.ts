@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../src/alerts/types.js';
 import { kstInstant } from '../../../src/core/kst.js';
 import { BarBuilder, StrategyRunner, type Strategy, type StrategyBar } from '../../../src/trade/strategy/index.js';
+import type { BackfilledBar } from '../../../src/feed/gap-filler.js';
 import { krTick, makeRig } from './support.js';
 
 let runner: StrategyRunner | undefined;
@@ -18,16 +19,50 @@ describe('BarBuilder', () => {
     b.onTrade('A', 105, 2, t0 + 20_000);
     b.onTrade('A', 99, 3, t0 + 59_999);
     const bar = b.onTrade('A', 101, 1, t0 + 60_000);
-    expect(bar).toEqual({ symbol: 'A', startMs: t0, open: 100, high: 105, low: 99, close: 99, volume: 6, ticks: 3 });
+    expect(bar).toEqual({ symbol: 'A', startMs: t0, open: 100, high: 105, low: 99, close: 99, volume: 6, ticks: 3, backfilled: false });
     expect(b.onTrade('A', 500, 1, t0 + 30_000)).toBeUndefined(); // late trade of a closed minute
     expect(b.flush(t0 + 119_999)).toEqual([]);
-    expect(b.flush(t0 + 120_000)).toEqual([{ symbol: 'A', startMs: t0 + 60_000, open: 101, high: 101, low: 101, close: 101, volume: 1, ticks: 1 }]);
+    expect(b.flush(t0 + 120_000)).toEqual([{ symbol: 'A', startMs: t0 + 60_000, open: 101, high: 101, low: 101, close: 101, volume: 1, ticks: 1, backfilled: false }]);
     expect(b.onTrade('A', 7, 1, t0 + 61_000)).toBeUndefined();
     expect(b.flush(t0 + 10 * 60_000)).toEqual([]);
   });
 });
 
 describe('StrategyRunner', () => {
+  it('hands back-filled bars of its symbols to onBar marked backfilled; one supersedes the open live bar of its minute', async () => {
+    const rig = await makeRig('2026-11-23 10:00:00');
+    const t0 = kstInstant('2026-11-23 10:00');
+    const bars: StrategyBar[] = [];
+    let listener: ((bars: readonly BackfilledBar[]) => void) | undefined;
+    const backfill = { onBars: (l: (bars: readonly BackfilledBar[]) => void) => ((listener = l), () => (listener = undefined)) };
+    runner = new StrategyRunner({
+      strategies: [{ name: 'a', onBar: (b) => void bars.push(b) }],
+      bus: rig.bus, quotes: rig.quotes, orders: rig.om, risk: rig.risk, clock: rig.clock, logger: rig.log, symbols: ['005930'], backfill,
+    });
+    await runner.start();
+    rig.bus.publish(krTick('005930', 100, t0 + 500)); // a partial live minute 10:00 (the feed then dropped)
+    await rig.bus.idle();
+    await runner.idle();
+    const filled = (symbol: string, minute: number, price: number): BackfilledBar => ({
+      symbol, startMs: t0 + minute * 60_000, open: price, high: price + 5, low: price - 5, close: price + 1, volume: 1000 + minute, backfilled: true, gapId: 7,
+    });
+    listener!([filled('005930', 0, 100), filled('005930', 1, 102)]);
+    listener!([filled('000660', 0, 900)]); // not this runner's symbol
+    await runner.idle();
+    expect(bars).toEqual([
+      { symbol: '005930', startMs: t0, open: 100, high: 105, low: 95, close: 101, volume: 1000, ticks: 0, backfilled: true },
+      { symbol: '005930', startMs: t0 + 60_000, open: 102, high: 107, low: 97, close: 103, volume: 1001, ticks: 0, backfilled: true },
+    ]);
+    await rig.clock.tickAsync(3 * 60_000); // the superseded live bar of 10:00 is never emitted
+    await runner.idle();
+    expect(bars).toHaveLength(2);
+    expect(runner.stats()).toMatchObject({ bars: 2, backfilledBars: 2 });
+    await runner.stop(1000);
+    expect(listener).toBeUndefined();
+    runner = undefined;
+  });
+
+
   it('feeds ticks of its symbols, bars on the timer, fills only to the owning strategy', async () => {
     const rig = await makeRig('2026-11-23 09:00:00');
     const seen: string[] = [];

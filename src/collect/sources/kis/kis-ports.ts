@@ -54,3 +54,36 @@ export interface KisMarketDataPort {
   inquirePrice(code: string, o?: KisCallOptions): Promise<KisDomesticQuoteLike>;
   overseasPrice(excd: string, symb: string, o?: KisCallOptions): Promise<KisOverseasQuoteLike>;
 }
+
+export interface KisNewsTitleLike {
+  id: string;
+  providerCode: string;
+  /** YYYYMMDD and HHMMSS, KST */
+  date: string;
+  time: string;
+  title: string;
+  source: string;
+}
+
+export interface KisInvestOpinionLike {
+  date: string;
+  broker: string;
+  opinion: string;
+  targetPrice: number | null;
+  prevClose: number | null;
+}
+
+export interface KisEarningsEstimateLike {
+  estimateDate: string | null;
+  recommendation: string;
+  periods: string[];
+  income: Record<string, (number | null)[]>;
+  indicators: Record<string, (number | null)[]>;
+}
+
+/** The research endpoints (news-title, invest-opinion, estimate-perform) the research fetchers call. */
+export interface KisResearchPort {
+  fetchNewsTitles(code: string, o: KisCallOptions & { since: string }): Promise<KisNewsTitleLike[]>;
+  inquireInvestOpinions(code: string, fromYmd: string, toYmd: string, o?: KisCallOptions): Promise<KisInvestOpinionLike[]>;
+  inquireEstimatePerform(code: string, o?: KisCallOptions): Promise<KisEarningsEstimateLike | null>;
+}

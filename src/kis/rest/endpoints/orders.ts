@@ -13,6 +13,16 @@ import { reportIssues, type EndpointContext } from './context.js';
 
 export type DomesticExchange = 'KRX' | 'NXT' | 'SOR';
 
+/** How an order request may leave (the REST client's send seam; see KisRequestSpec). */
+export interface OrderSendOptions {
+  /** No attempt starts after this monotonic instant: OrderNotSentError instead (never sent late). */
+  deadlineMonoMs?: number;
+  /** Called with the wall time just before each attempt's bytes leave (the journal's attempt record). */
+  onSend?: (sentAtEpochMs: number) => void;
+  /** Called when that attempt provably never reached KIS (connect refused): the record is retracted. */
+  onNotReached?: (sentAtEpochMs: number) => void;
+}
+
 export interface CashOrderInput {
   side: 'buy' | 'sell';
   code: string;
@@ -30,6 +40,7 @@ export interface CashOrderInput {
   legacyTrId?: boolean;
   /** Your reference, carried by OrderOutcomeUnknownError; default a UUID. */
   clientRef?: string;
+  send?: OrderSendOptions;
 }
 
 export class OrderInputError extends KisdError {
@@ -58,10 +69,15 @@ async function sendOrder(
   trId: string,
   params: Record<string, ParamValue>,
   clientRef: string,
+  send: OrderSendOptions | undefined,
   signal: AbortSignal | undefined,
 ): Promise<OrderAck> {
-  const res = await ctx.client.request({ method: 'POST', path, trId, kind: 'order', params, clientRef }, signal);
+  const spec = { method: 'POST' as const, path, trId, kind: 'order' as const, params, clientRef };
+  const seam = { ...(send?.deadlineMonoMs !== undefined ? { sendDeadlineMonoMs: send.deadlineMonoMs } : {}), ...(send?.onSend ? { onSend: send.onSend } : {}), ...(send?.onNotReached ? { onNotReached: send.onNotReached } : {}) };
+  const res = await ctx.client.request({ ...spec, ...seam }, signal);
   const ack = reportIssues(ctx, trId, parseOrderAck(res.body));
+  // KIS's acceptance time is a second clock reading next to the Date header (host-vs-KIS offset).
+  if (ack) ctx.client.clockOffset.observeOrderTime(ack.orderTime, res.sentAtEpochMs, res.receivedAtEpochMs);
   if (ack === undefined) {
     // rt_cd 0: KIS accepted an order we cannot identify. Treat as unresolved, never resend.
     const masked: Record<string, string> = {};
@@ -89,7 +105,7 @@ export async function orderCash(ctx: EndpointContext, input: CashOrderInput, sig
     SLL_TYPE: input.side === 'sell' ? '01' : undefined,
     CNDT_PRIC: input.conditionPrice === undefined ? undefined : nonNegativeInt(input.conditionPrice, 'conditionPrice'),
   };
-  return sendOrder(ctx, KIS_PATHS.orderCash, trId, params, input.clientRef ?? randomUUID(), signal);
+  return sendOrder(ctx, KIS_PATHS.orderCash, trId, params, input.clientRef ?? randomUUID(), input.send, signal);
 }
 
 export interface ReviseInput {
@@ -105,6 +121,7 @@ export interface ReviseInput {
   exchange?: DomesticExchange;
   legacyTrId?: boolean;
   clientRef?: string;
+  send?: OrderSendOptions;
 }
 
 export interface CancelInput {
@@ -115,6 +132,7 @@ export interface CancelInput {
   exchange?: DomesticExchange;
   legacyTrId?: boolean;
   clientRef?: string;
+  send?: OrderSendOptions;
 }
 
 function rvsecnclTrId(ctx: EndpointContext, legacy: boolean | undefined): string {
@@ -136,7 +154,7 @@ export async function orderRevise(ctx: EndpointContext, input: ReviseInput, sign
     QTY_ALL_ORD_YN: input.all ? 'Y' : 'N',
     EXCG_ID_DVSN_CD: input.exchange,
   };
-  return sendOrder(ctx, KIS_PATHS.orderRvsecncl, rvsecnclTrId(ctx, input.legacyTrId), params, input.clientRef ?? randomUUID(), signal);
+  return sendOrder(ctx, KIS_PATHS.orderRvsecncl, rvsecnclTrId(ctx, input.legacyTrId), params, input.clientRef ?? randomUUID(), input.send, signal);
 }
 
 /** Cancel an open order, all remaining by default (order-rvsecncl, RVSE_CNCL_DVSN_CD 02). */
@@ -154,7 +172,7 @@ export async function orderCancel(ctx: EndpointContext, input: CancelInput, sign
     QTY_ALL_ORD_YN: all ? 'Y' : 'N',
     EXCG_ID_DVSN_CD: input.exchange,
   };
-  return sendOrder(ctx, KIS_PATHS.orderRvsecncl, rvsecnclTrId(ctx, input.legacyTrId), params, input.clientRef ?? randomUUID(), signal);
+  return sendOrder(ctx, KIS_PATHS.orderRvsecncl, rvsecnclTrId(ctx, input.legacyTrId), params, input.clientRef ?? randomUUID(), input.send, signal);
 }
 
 export interface OverseasOrderInput {
@@ -168,6 +186,7 @@ export interface OverseasOrderInput {
   /** ORD_DVSN: 00 limit (default; the only one paper accepts), 32 LOO, 34 LOC, sells also 31 MOO, 33 MOC. */
   ordDvsn?: string;
   clientRef?: string;
+  send?: OrderSendOptions;
 }
 
 /** US order (overseas-stock order). Paper mode accepts ORD_DVSN 00 only. */
@@ -190,5 +209,5 @@ export async function overseasOrder(ctx: EndpointContext, input: OverseasOrderIn
     ORD_SVR_DVSN_CD: '0',
     ORD_DVSN: ordDvsn,
   };
-  return sendOrder(ctx, KIS_PATHS.overseasOrder, trId, params, input.clientRef ?? randomUUID(), signal);
+  return sendOrder(ctx, KIS_PATHS.overseasOrder, trId, params, input.clientRef ?? randomUUID(), input.send, signal);
 }

@@ -88,7 +88,7 @@ function report(p: Pass, extra: Partial<ReconcileReport>): ReconcileReport {
 function ordersToCheck(p: Pass, open: readonly JournalOrder[]): JournalOrder[] {
   const windowOrders = p.d.journal.repo.createdBetween(p.fromMs, p.startedAtMs + 1).map((r) => p.d.journal.get(r.clientOrderId)!);
   const candidates = new Map<string, JournalOrder>();
-  for (const o of [...open, ...windowOrders]) if (o.state !== 'new' && o.state !== 'rejected') candidates.set(o.clientOrderId, o);
+  for (const o of [...open, ...windowOrders]) if (o.state !== 'new' && o.state !== 'rejected' && o.state !== 'failed') candidates.set(o.clientOrderId, o);
   return [...candidates.values()].sort((a, b) => (a.sentAtMs ?? a.createdAtMs) - (b.sentAtMs ?? b.createdAtMs));
 }
 
@@ -110,19 +110,44 @@ function reconcileOrder(p: Pass, o0: JournalOrder): void {
 }
 
 /**
- * A sent order without a KIS number: attach the execution row that matches its intent and send time, or close
- * it as never received after the grace period. False when it stays unresolved for now.
+ * When the order's bytes may have left, host wall ms: its recorded attempts, or — none recorded (a row from
+ * before attempts were journaled, or a crash mid-wait; orders in flight here are not reconciled) — from the
+ * `sent` stamp to the latest instant the REST client could still have sent it (its send deadline, or now).
+ */
+function sendSpan(d: ReconcileDeps, o: JournalOrder, nowMs: number): { firstMs: number; lastMs: number; recorded: boolean } {
+  const attempts = d.journal.attemptsOf(o.clientOrderId, 'order');
+  if (attempts.length > 0) return { firstMs: attempts[0]!, lastMs: attempts[attempts.length - 1]!, recorded: true };
+  const sentAt = o.sentAtMs ?? o.createdAtMs;
+  return { firstMs: sentAt, lastMs: Math.max(sentAt, Math.min(sentAt + d.options.sendDeadlineMs, nowMs)), recorded: false };
+}
+
+/**
+ * KIS's time stamps (ORD_TMD) that may belong to a send span, as epoch ms of KIS's clock: the span moved by
+ * the estimated host-vs-KIS offset, widened by its uncertainty plus clockSkewMs before and matchWindowMs after.
+ */
+function kisWindow(d: ReconcileDeps, span: { firstMs: number; lastMs: number }): { fromMs: number; toMs: number } {
+  const est = d.broker.clockOffset?.();
+  const offsetMs = est?.offsetMs ?? 0;
+  const marginMs = d.options.clockSkewMs + (est?.uncertaintyMs ?? 0);
+  return { fromMs: span.firstMs - offsetMs - marginMs, toMs: span.lastMs - offsetMs + marginMs + d.options.matchWindowMs };
+}
+
+/**
+ * A sent order without a KIS number: attach the execution row that matches its intent and send span, or close
+ * it as never received once the grace period has passed since its last possible send. False when it stays
+ * unresolved for now.
  */
 function matchUnacknowledged(p: Pass, before: JournalOrder): boolean {
   const { d } = p;
   const now = d.clock.nowMs();
-  const sentAt = before.sentAtMs ?? before.createdAtMs;
+  const span = sendSpan(d, before, now);
+  const window = kisWindow(d, span);
   const match = p.rows.find((r) => {
     const no = normalizeOrderNo(r.orderNo);
     if (p.claimed.has(no) || d.journal.leg(no) || normalizeOrderNo(r.originalOrderNo) !== '') return false;
     if (!matchesIntent(r, before)) return false;
     const t = executionTimeMs(r);
-    return t !== undefined && t >= sentAt - d.options.clockSkewMs && t <= sentAt + d.options.matchWindowMs;
+    return t !== undefined && t >= window.fromMs && t <= window.toMs;
   });
   if (match) {
     p.claimed.add(normalizeOrderNo(match.orderNo));
@@ -131,8 +156,9 @@ function matchUnacknowledged(p: Pass, before: JournalOrder): boolean {
     p.differences.push({ kind: 'order', clientOrderId: before.clientOrderId, symbol: before.symbol, market: 'KR', journal: before.state, broker: `order ${match.orderNo} at ${match.orderTime}`, action: 'attached the KIS order number' });
     return true;
   }
-  if (now - sentAt >= d.options.notFoundGraceMs) {
-    d.journal.patch(before.clientOrderId, { state: 'cancelled', lastError: `never reached KIS: not in daily executions ${now - sentAt} ms after sending` });
+  if (now - span.lastMs >= d.options.notFoundGraceMs) {
+    const since = span.recorded ? 'its last send' : 'the latest it could have been sent';
+    d.journal.patch(before.clientOrderId, { state: 'cancelled', lastError: `never reached KIS: not in daily executions ${now - span.lastMs} ms after ${since}` });
     p.differences.push({ kind: 'order', clientOrderId: before.clientOrderId, symbol: before.symbol, market: 'KR', journal: before.state, broker: 'no such order', action: 'closed as cancelled (never received)' });
     return true;
   }
@@ -177,7 +203,8 @@ function clearStalePending(p: Pass, before: JournalOrder): void {
   const { d } = p;
   const row = d.journal.row(before.clientOrderId)!;
   if (row.pendingAction === null) return;
-  const pendingAt = row.pendingSentAtMs ?? row.updatedAtMs;
+  const attempts = row.pendingAction === 'cancel' || row.pendingAction === 'revise' ? d.journal.attemptsOf(before.clientOrderId, row.pendingAction) : [];
+  const pendingAt = Math.max(row.pendingSentAtMs ?? row.updatedAtMs, attempts[attempts.length - 1] ?? -Infinity);
   if (d.clock.nowMs() - pendingAt >= d.options.notFoundGraceMs) {
     d.journal.patch(before.clientOrderId, { pendingAction: null, pendingJson: null, pendingSentAtMs: null, lastError: `${row.pendingAction} never reached KIS` });
     p.differences.push({ kind: 'order', clientOrderId: before.clientOrderId, symbol: before.symbol, market: 'KR', journal: `${row.pendingAction} outcome unknown`, broker: 'no such request', action: 'cleared' });

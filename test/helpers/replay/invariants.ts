@@ -1,0 +1,196 @@
+// The invariants the week replay checks after every simulated day, each a function of what is on disk in the
+// daemon's var dir, what the live daemon reports (probe) and what the simulator (KIS) holds. A violation names
+// the seed, the day and what disagreed; a day with no violation returns [].
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { PHASE_ORDER } from '../../../src/core/phases.js';
+import type { Simulator } from '../../../src/sim/index.js';
+import type { SimOrder } from '../../../src/sim/exchange/types.js';
+import type { SimWebSocket } from '../../../src/sim/ws/index.js';
+import { estimateKrFees } from '../../../src/trade/risk/index.js';
+import type { DailyReport } from '../../../src/trade/report/index.js';
+import type { WeekPlan } from './fault-plan.js';
+import { ACCOUNT_NO } from './replay-sim.js';
+import type { DaemonProbe } from './probe.js';
+
+export interface Violation {
+  seed: number;
+  day: string;
+  invariant: string;
+  detail: string;
+}
+
+export interface DayFacts {
+  iso: string;
+  probe: DaemonProbe;
+  varDir: string;
+  sim: Simulator;
+  ws: SimWebSocket;
+}
+
+export interface DayContext {
+  seed: number;
+  day: string;
+  plan: WeekPlan;
+  /** Injected outages [from, to) epoch ms: feed gaps inside them are expected. */
+  outages: readonly (readonly [number, number])[];
+  /** The longest in-session feed gap allowed outside injected outages, ms. */
+  feedGapBudgetMs: number;
+  /** Simulator counters at the end of the previous day (EGW00201/EGW00133 are counted per day). */
+  counters: Record<string, number>;
+}
+
+type Check = (f: DayFacts, c: DayContext, ymd: string, tradingDay: boolean) => string[];
+
+/** Every invariant, by name. */
+export const INVARIANTS: Record<string, Check> = {
+  'phases-once-or-explained': phasesOnce,
+  'journal-equals-kis-book': journalEqualsBook,
+  'positions-equal-kis': positionsEqual,
+  'no-rate-or-token-refusals': noRefusals,
+  'feed-gaps-within-budget': feedGaps,
+  'daily-report-matches-fills': reportMatches,
+  'kill-switch-on-own-pnl': killSwitchOwn,
+};
+
+export function checkDay(f: DayFacts, c: DayContext): Violation[] {
+  const ymd = c.day.replaceAll('-', '');
+  const tradingDay = f.sim.market.krCalendar.isTradingDay(Number(ymd));
+  const out: Violation[] = [];
+  for (const [invariant, check] of Object.entries(INVARIANTS)) {
+    for (const detail of check(f, c, ymd, tradingDay)) out.push({ seed: c.seed, day: c.day, invariant, detail });
+  }
+  return out;
+}
+
+function readJson<T>(path: string): T | undefined {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : undefined;
+}
+
+function alertsOfDay(varDir: string, fromMs: number, toMs: number): { key: string; level: string; title: string }[] {
+  const path = join(varDir, 'data', 'kisd.sqlite');
+  if (!existsSync(path)) return [];
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT alert_key AS key, level, title FROM alert_history WHERE sent_at >= ? AND sent_at < ?').all(fromMs, toMs) as { key: string; level: string; title: string }[];
+  } finally {
+    db.close();
+  }
+}
+
+/** A trading day records every phase once; a missing one is explained by an alert naming it; other days none. */
+function phasesOnce(f: DayFacts, c: DayContext, ymd: string, tradingDay: boolean): string[] {
+  const file = readJson<{ phases: Record<string, { attempts: number }> }>(join(f.varDir, 'data', 'phases', `${ymd}.json`));
+  const done = Object.keys(file?.phases ?? {});
+  if (!tradingDay) return done.length > 0 ? [`not a KRX trading day, yet phases ran: ${done.join(', ')}`] : [];
+  const dayStart = Date.parse(`${c.day}T00:00:00+09:00`);
+  const alerts = alertsOfDay(f.varDir, dayStart, dayStart + 86_400_000);
+  const missing = PHASE_ORDER.filter((p) => !done.includes(p) && !alerts.some((a) => a.key.includes(p) || a.title.includes(p)));
+  return missing.length > 0 ? [`phases neither recorded nor alerted: ${missing.join(', ')} (recorded: ${done.join(', ') || 'none'})`] : [];
+}
+
+/** Orders of the day at KIS: new orders with their revisions folded in (a revision's number maps to the original). */
+function kisOrdersOfDay(sim: Simulator, ymd: string): { root: SimOrder; numbers: Set<string>; filledQty: number; filledAmount: number }[] {
+  const all = sim.exchange.orders(ACCOUNT_NO).filter((o) => o.venue === 'KR' && o.ymd === ymd);
+  const roots = new Map<string, { root: SimOrder; numbers: Set<string>; filledQty: number; filledAmount: number }>();
+  const rootOf = new Map<string, string>();
+  for (const o of all) {
+    if (o.kind === 'new') {
+      roots.set(o.odno, { root: o, numbers: new Set([o.odno]), filledQty: o.filledQty, filledAmount: o.filledAmount });
+      rootOf.set(o.odno, o.odno);
+    } else if (o.kind === 'revise') {
+      const r = rootOf.get(o.orgnOdno);
+      const entry = r ? roots.get(r) : undefined;
+      if (!entry || !r) continue;
+      rootOf.set(o.odno, r);
+      entry.numbers.add(o.odno);
+      entry.filledQty += o.filledQty;
+      entry.filledAmount += o.filledAmount;
+    }
+  }
+  return [...roots.values()];
+}
+
+/** No order lost (at KIS, unknown to the journal), duplicated, or settled differently from KIS's book. */
+function journalEqualsBook(f: DayFacts, _c: DayContext, ymd: string): string[] {
+  const out: string[] = [];
+  const kis = kisOrdersOfDay(f.sim, ymd);
+  const journal = f.probe.orders.filter((o) => o.market === 'KR');
+  for (const k of kis) {
+    const mine = journal.filter((o) => o.kisOrderNo !== undefined && k.numbers.has(o.kisOrderNo));
+    const what = `KIS order ${k.root.odno} (${k.root.side} ${k.root.qty} ${k.root.code}, filled ${k.filledQty})`;
+    if (mine.length === 0) out.push(`${what} is not in the journal (lost)`);
+    else if (mine.length > 1) out.push(`${what} is journaled ${mine.length} times: ${mine.map((o) => o.clientOrderId).join(', ')}`);
+    else if (mine[0]!.filledQty !== k.filledQty) out.push(`${what}: journal ${mine[0]!.clientOrderId} has ${mine[0]!.filledQty} filled (${mine[0]!.state})`);
+  }
+  for (const o of journal) {
+    if (!['filled', 'cancelled', 'rejected'].includes(o.state)) out.push(`journal ${o.clientOrderId} (${o.side} ${o.qty} ${o.symbol}) is still ${o.state} after the session`);
+    if (o.kisOrderNo === undefined && o.filledQty > 0) out.push(`journal ${o.clientOrderId} has fills but no KIS order number`);
+    if (o.kisOrderNo !== undefined && !kis.some((k) => k.numbers.has(o.kisOrderNo!))) out.push(`journal ${o.clientOrderId} names KIS order ${o.kisOrderNo}, which KIS does not have today`);
+  }
+  return out;
+}
+
+/** kisd's positions = KIS's holdings minus the operator's own shares. */
+function positionsEqual(f: DayFacts, c: DayContext): string[] {
+  const ledger = f.sim.exchange.ledger(ACCOUNT_NO);
+  const mine = new Map(f.probe.positions.map((p) => [p.symbol, p.qty]));
+  const symbols = new Set([...mine.keys(), ...Object.keys(c.plan.operatorHoldings), ...f.probe.orders.map((o) => o.symbol)]);
+  const out: string[] = [];
+  for (const s of symbols) {
+    const atKis = (ledger?.holding('KR', s)?.qty ?? 0) - (c.plan.operatorHoldings[s] ?? 0);
+    if ((mine.get(s) ?? 0) !== atKis) out.push(`${s}: kisd holds ${mine.get(s) ?? 0}, KIS holds ${atKis} for kisd (operator's ${c.plan.operatorHoldings[s] ?? 0} excluded)`);
+  }
+  return out;
+}
+
+/** 0 EGW00201 (rate) and 0 EGW00133 (token issue spacing) at the simulator, per day. */
+function noRefusals(f: DayFacts, c: DayContext): string[] {
+  const out: string[] = [];
+  for (const code of ['EGW00201', 'EGW00133']) {
+    const n = f.sim.stats.count({ msgCd: code });
+    const today = n - (c.counters[code] ?? 0);
+    c.counters[code] = n;
+    if (today > 0) out.push(`${today} × ${code} at KIS`);
+  }
+  return out;
+}
+
+function feedGaps(f: DayFacts, c: DayContext): string[] {
+  return f.probe.feedGaps
+    .filter((g) => g.toMs - g.fromMs > c.feedGapBudgetMs)
+    .filter((g) => !c.outages.some(([from, to]) => g.fromMs < to && g.toMs > from))
+    .map((g) => `no realtime KR event for ${((g.toMs - g.fromMs) / 1000).toFixed(1)} s from ${new Date(g.fromMs).toISOString()} (budget ${c.feedGapBudgetMs / 1000} s)`);
+}
+
+/** The daily report exists on a trading day and agrees with the journal and with KIS's fills. */
+function reportMatches(f: DayFacts, _c: DayContext, ymd: string, tradingDay: boolean): string[] {
+  const report = readJson<DailyReport>(join(f.varDir, 'data', 'reports', `daily_${ymd}.json`));
+  if (!tradingDay) return [];
+  if (!report) return ['no daily report'];
+  const out: string[] = [];
+  const journal = f.probe.orders;
+  if (report.orders.total !== journal.length) out.push(`report counts ${report.orders.total} orders, the journal ${journal.length}`);
+  const kis = kisOrdersOfDay(f.sim, ymd);
+  const filledAtKis = kis.filter((k) => k.filledQty > 0).length;
+  if (report.fills !== filledAtKis && report.fills !== journal.filter((o) => o.filledQty > 0).length) {
+    out.push(`report counts ${report.fills} fills, KIS filled ${filledAtKis} orders`);
+  }
+  // Flat at the end of a day that started flat: realised P&L = sells − buys − fees at KIS.
+  if (report.openPositions.length === 0 && !report.trades.some((t) => t.open) && f.probe.positions.every((p) => p.qty === 0)) {
+    const expected = kis.reduce((s, k) => s + (k.root.side === 'sell' ? k.filledAmount : -k.filledAmount) - estimateKrFees(k.root.side, k.filledAmount), 0);
+    if (Math.abs(report.realizedPnlKrw - expected) >= 1) out.push(`report realised ${report.realizedPnlKrw} KRW, KIS's fills say ${expected.toFixed(2)}`);
+  }
+  return out;
+}
+
+/** A tripped kill switch must be explained by kisd's own loss today (the report's total P&L). */
+function killSwitchOwn(f: DayFacts, c: DayContext, ymd: string): string[] {
+  const ks = readJson<{ tripped: boolean; ymd: string; reason: string }>(join(f.varDir, 'state', 'kill-switch.json'));
+  if (!ks?.tripped || ks.ymd !== ymd) return [];
+  const report = readJson<DailyReport>(join(f.varDir, 'data', 'reports', `daily_${ymd}.json`));
+  const limit = c.plan.dailyLossLimitKrw;
+  if (report && report.totalPnlKrw > -limit) return [`kill switch tripped (${ks.reason}) but kisd's own P&L today is ${report.totalPnlKrw} KRW (limit −${limit})`];
+  return [];
+}

@@ -1,0 +1,126 @@
+// One kisd daemon (startDaemon, the composition root of `kisd run`) in this process, on the replay's one fake
+// clock seen through a killable window. kill() is the in-process SIGKILL: every timer the daemon armed is
+// dropped and none it arms later ever fires, its sleeps never end, and the simulator destroys its connections,
+// so from that instant it neither sends nor (no timer, no reply) writes again; the replay kills only between
+// steps, after the daemon's I/O has drained. A new ReplayDaemon then rebuilds from the same var dir.
+import pino, { type Logger } from 'pino';
+import { clockFrom, type Clock, type TimerHandle } from '../../../src/core/clock.js';
+import { compileConfig } from '../../../src/config/load.js';
+import { preflight } from '../../../src/daemon/preflight.js';
+import { startDaemon, type Daemon } from '../../../src/daemon/daemon.js';
+import type { FakeClock } from '../fake-clock.js';
+import { feedGapTracker } from './feed-gaps.js';
+import type { DaemonProbe } from './probe.js';
+
+/** A view of the fake clock whose wall time is shifted by skew() and whose timers die with kill(). */
+function killableClock(base: FakeClock, skew: () => number): Clock & { kill(): void } {
+  const live = new Set<TimerHandle>();
+  let dead = false;
+  const clock = clockFrom({
+    now: () => base.nowMs() + skew(),
+    mono: () => base.monotonicMs(),
+    setTimeout: (fn, ms) => {
+      if (dead) return {};
+      const h: TimerHandle = base.setTimeout(() => {
+        live.delete(h);
+        if (!dead) fn();
+      }, ms);
+      live.add(h);
+      return h;
+    },
+    clearTimeout: (h) => {
+      if (live.delete(h as TimerHandle)) base.clearTimeout(h as TimerHandle);
+    },
+    setInterval: (fn, ms) => {
+      if (dead) return {};
+      const h = base.setInterval(() => {
+        if (!dead) fn();
+      }, ms);
+      live.add(h);
+      return h;
+    },
+    clearInterval: (h) => {
+      if (live.delete(h as TimerHandle)) base.clearInterval(h as TimerHandle);
+    },
+  });
+  return {
+    ...clock,
+    kill: () => {
+      dead = true;
+      for (const h of live) {
+        base.clearTimeout(h);
+        base.clearInterval(h);
+      }
+      live.clear();
+    },
+  };
+}
+
+export interface ReplayDaemonOptions {
+  config: Record<string, unknown>;
+  clock: FakeClock;
+  /** Host clock minus the simulator's, ms (read at every clock reading: a skew fault steps it). */
+  skew: () => number;
+  logLevel: string;
+  logFile?: string;
+  /** KST "HH:MM" windows in which feed gaps count (the KR session). */
+  sessionWindows: readonly (readonly [string, string])[];
+}
+
+export class ReplayDaemon {
+  readonly ready: Promise<void>;
+  private daemon: Daemon | undefined;
+  private readonly clock: Clock & { kill(): void };
+  private readonly gaps;
+  private readonly log: Logger;
+  /** REST requests sent and not yet answered. */
+  inFlight = 0;
+  dead = false;
+
+  constructor(private readonly o: ReplayDaemonOptions) {
+    this.clock = killableClock(o.clock, o.skew);
+    this.gaps = feedGapTracker(o.sessionWindows);
+    this.log = pino({ level: o.logLevel }, o.logFile ? pino.destination({ dest: o.logFile, sync: true, mkdir: true }) : undefined);
+    this.ready = this.start();
+    this.ready.catch(() => undefined);
+  }
+
+  private async start(): Promise<void> {
+    const config = compileConfig(this.o.config, 'week-replay');
+    const { credentials } = preflight(config, {});
+    const d = await startDaemon({ config, credentials, clock: this.clock, logger: this.log, env: {} });
+    this.daemon = d;
+    d.broker.rest.events.on('attempt', () => this.inFlight++);
+    d.broker.rest.events.on('outcome', () => this.inFlight--);
+    d.feed.bus.subscribe((e) => this.gaps.onEvent(e.kind, this.clock.nowMs()), { name: 'week-replay-gaps', capacity: 4096, dropPolicy: 'drop-oldest' });
+  }
+
+  /** The realtime socket's state ('closed' when none is open or the daemon is not up). */
+  get socket(): string {
+    return this.daemon?.feed.feed.status().socketState ?? 'closed';
+  }
+
+  probe(): DaemonProbe {
+    const d = this.daemon;
+    if (!d) throw new Error('week replay: probe of a daemon that is not running');
+    return {
+      nowMs: this.clock.nowMs(),
+      orders: d.orders.ordersOfDay().map((x) => ({ ...x })),
+      openOrders: d.orders.openOrders().length,
+      positions: d.orders.positions().map((p) => ({ symbol: p.symbol, qty: p.qty })),
+      feedGaps: this.gaps.take(),
+    };
+  }
+
+  /** Graceful stop (SIGTERM); needs virtual time, so the caller steps the clock until it settles. */
+  stop(): Promise<unknown> {
+    this.dead = true;
+    return this.daemon ? this.daemon.stop(20_000) : Promise.resolve();
+  }
+
+  /** SIGKILL, between two steps. */
+  kill(): void {
+    this.dead = true;
+    this.clock.kill();
+  }
+}
