@@ -1,6 +1,7 @@
 // `npm run replay -- --weeks 200 [--from-seed 1]`: the week replay of test/replay beyond what `npm test` runs.
 // Seeds from..from+weeks−1, one week each (the same harness as the test); prints each failing seed with its
 // day and invariant, then the figures: weeks, days, faults injected by kind, violations. Exit 1 on a violation.
+import { enabledKinds, HELD_BACK, NOT_DRAWN } from '../test/helpers/replay/faults.js';
 import { runWeek, type WeekResult } from '../test/helpers/replay/week-replay.js';
 
 function arg(name: string, fallback: number): number {
@@ -27,7 +28,10 @@ async function main(): Promise<void> {
     weeks: results.length,
     days: results.reduce((s, r) => s + r.days, 0),
     seeds: `${from}..${from + weeks - 1}`,
+    faultKindsDrawn: enabledKinds(),
     faultsInjected: faults,
+    heldBack: Object.fromEntries(Object.entries(HELD_BACK).filter(([k]) => !enabledKinds().includes(k as never))),
+    notDrawn: NOT_DRAWN,
     violations: results.reduce((s, r) => s + r.violations.length, 0),
     realSeconds: Math.round((performance.now() - t0) / 1000),
   };

@@ -184,6 +184,8 @@ export const configSchema = z
       .strictObject({
         /** An order that cannot leave within this many seconds of its decision is abandoned as not sent (never sent late). */
         send_deadline_sec: int(1, 600).default(10),
+        /** Seconds between reconciliations of the order journal with KIS (orders, fills, balance). */
+        reconcile_interval_sec: int(10, 3_600).default(60),
       })
       .prefault({}),
     trading: z

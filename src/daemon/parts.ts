@@ -100,7 +100,15 @@ function buildServices(i: PartsInput): Services {
   );
   const feed = createFeedBundle({ config, clock, logger: i.logger, wsUrl: endpoint.wsUrl, approvalKeys: broker.approvalKeys, htsId: i.credentials.htsId, calendar, metrics, gapFill: { minuteChart: broker.api, store } });
   // Journal + reconciliation; no order is sent until start-up reconciliation has passed.
-  const orders = createOrderManager({ broker: broker.api, db: store.db, clock, log: i.logger.child({ component: 'orders' }), alerts, sendDeadlineMs: config.orders.send_deadline_sec * 1000 });
+  const orders = createOrderManager({
+    broker: broker.api,
+    db: store.db,
+    clock,
+    log: i.logger.child({ component: 'orders' }),
+    alerts,
+    sendDeadlineMs: config.orders.send_deadline_sec * 1000,
+    reconcileIntervalMs: config.orders.reconcile_interval_sec * 1000,
+  });
   const stopNotices = orders.consumeNotices(feed.bus);
   // After any reconnect: our execution notices, then the symbols we hold, before the rest.
   feed.prioritize(() => orders.positions().filter((p) => p.market === 'KR' && p.qty !== 0).map((p) => p.symbol));

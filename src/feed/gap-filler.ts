@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { AbortedError, errorMessage } from '../core/errors.js';
-import { kstAt, kstHms, kstYmd } from '../core/kst.js';
+import { formatKstTimestamp, kstAt, kstHms, kstYmd } from '../core/kst.js';
 import { backoffDelayMs, type BackoffPolicy } from '../core/retry.js';
 import type { FeedGapRow, FeedGapsRepo, MinuteBarRow, MinuteBarsRepo } from '../store/index.js';
 import type { FeedGap } from './gap-tracker.js';
@@ -61,6 +61,8 @@ export interface GapFillerOptions {
 }
 
 const MINUTE_MS = 60_000;
+/** "HH:MM:SS" KST, for log lines. */
+const hhmmss = (epochMs: number): string => formatKstTimestamp(epochMs).slice(11);
 const DEFAULT_RETRY: BackoffPolicy = { baseMs: 5_000, capMs: 60_000, jitterMs: 1_000 };
 
 export class GapFiller {
@@ -95,8 +97,8 @@ export class GapFiller {
     const row = this.o.gaps.get(id);
     if (!row) return;
     this.log.warn(
-      { gapId: id, day: gap.day, from: kstHms(gap.fromMs), to: kstHms(gap.toMs), reason: gap.reason, symbols: this.o.symbols().length },
-      `feed gap ${kstHms(gap.fromMs)}–${kstHms(gap.toMs)} KST (${gap.reason}): back-filling its minute bars`,
+      { gapId: id, day: gap.day, from: hhmmss(gap.fromMs), to: hhmmss(gap.toMs), reason: gap.reason, symbols: this.o.symbols().length },
+      `feed gap ${hhmmss(gap.fromMs)}–${hhmmss(gap.toMs)} KST (${gap.reason}): back-filling its minute bars`,
     );
     this.schedule(row);
   }
@@ -152,8 +154,8 @@ export class GapFiller {
       if (failure === undefined) {
         this.o.gaps.markFilled(gap.id, { symbols: symbols.length, bars }, clock.nowMs());
         this.log.info(
-          { gapId: gap.id, from: kstHms(gap.fromMs), to: kstHms(gap.toMs), symbols: symbols.length, bars, attempts: attempt },
-          `feed gap ${kstHms(gap.fromMs)}–${kstHms(gap.toMs)} KST filled: ${bars} minute bars of ${symbols.length} symbols`,
+          { gapId: gap.id, from: hhmmss(gap.fromMs), to: hhmmss(gap.toMs), symbols: symbols.length, bars, attempts: attempt },
+          `feed gap ${hhmmss(gap.fromMs)}–${hhmmss(gap.toMs)} KST filled: ${bars} minute bars of ${symbols.length} symbols`,
         );
         return;
       }

@@ -41,9 +41,13 @@ export function compileCron(expr: string): (minuteOfDay: number) => boolean {
 
 /** The first instant strictly after afterMs (epoch ms, whole KST minutes) that matches; within 48 h. */
 export function nextCronRun(matches: (minuteOfDay: number) => boolean, afterMs: number): number {
-  let t = kstDateTime(afterMs).startOf('minute').plus({ minutes: 1 });
-  for (let i = 0; i < 2 * 1440; i++, t = t.plus({ minutes: 1 })) {
-    if (matches(t.hour * 60 + t.minute)) return t.toMillis();
+  // One calendar conversion, then integer minutes: KST has no daylight saving, so a wall minute is 60 000 ms.
+  // (A luxon step per candidate minute cost ~1 ms per daily task re-arm: a simulated week spent seconds here.)
+  const first = kstDateTime(afterMs).startOf('minute').plus({ minutes: 1 });
+  const firstMinute = first.hour * 60 + first.minute;
+  const firstMs = first.toMillis();
+  for (let i = 0; i < 2 * 1440; i++) {
+    if (matches((firstMinute + i) % 1440)) return firstMs + i * 60_000;
   }
   throw new RangeError('cron expression never matches');
 }

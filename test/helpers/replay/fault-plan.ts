@@ -3,24 +3,8 @@
 import { kstInstant, kstYmd } from '../../../src/core/kst.js';
 import { mulberry32 } from '../../../src/sim/market/prng.js';
 import type { Simulator } from '../../../src/sim/index.js';
-import type { ReplaySim } from './replay-sim.js';
-
-/** What a fault event may do to the replay (week-replay.ts's world implements it). */
-export interface FaultTarget {
-  readonly rs: ReplaySim;
-  /** Injected outages [from, to) epoch ms: feed gaps inside them are expected. */
-  readonly outages: [number, number][];
-  /** Restarts the daemon from its var dir: `kill` drops it like SIGKILL, else a graceful stop. */
-  restart(kill: boolean): Promise<void>;
-  /** Steps the host clock to the simulator's plus skewMs. */
-  setSkew(skewMs: number): void;
-}
-
-export interface FaultEvent {
-  atMs: number;
-  kind: string;
-  apply(world: FaultTarget): Promise<void> | void;
-}
+import { drawDayFaults, enabledKinds, kindRandom, type FaultEvent } from './faults.js';
+import { ACCOUNT_NO, type ReplaySim } from './replay-sim.js';
 
 export interface PlannedDay {
   /** "YYYY-MM-DD" (KST). */
@@ -44,6 +28,9 @@ export interface WeekPlan {
   config(sim: Simulator, varDir: string): Record<string, unknown>;
 }
 
+/** The screening universe: the simulator's first 30 six-digit codes. */
+const universe = (sim: Simulator): string[] => sim.market.krCodes().filter((c) => /^\d{6}$/.test(c)).slice(0, 30);
+
 /** The Mondays a seed may draw (no KRX holiday in these weeks besides the drawn one). */
 const MONDAYS = ['2026-11-23', '2026-11-30', '2026-12-07', '2026-12-14'];
 
@@ -57,7 +44,14 @@ export function drawWeekPlan(seed: number): WeekPlan {
     return { iso: `${ymd.slice(0, 4)}-${ymd.slice(4, 6)}-${ymd.slice(6, 8)}`, ymd, events: [] };
   });
   const holiday = days[1 + Math.floor(rnd() * 4)]!.ymd; // Tuesday to Friday
+  const kinds = enabledKinds();
+  days.forEach((day, dayIndex) => {
+    const tradingDay = dayIndex < 5 && day.ymd !== holiday;
+    day.events.push(...drawDayFaults({ seed, dayIndex, iso: day.iso, tradingDay }, kinds));
+  });
   const operatorHoldings: Record<string, number> = {};
+  const holdRnd = kindRandom(seed, -1, 'operator-holdings');
+  const withHoldings = kinds.includes('operator-holdings') && holdRnd() < 0.5;
   return {
     seed,
     holiday,
@@ -65,18 +59,34 @@ export function drawWeekPlan(seed: number): WeekPlan {
     operatorHoldings,
     dailyLossLimitKrw: 1_000_000,
     closeEndsAt: '09:40',
-    setup: () => undefined,
+    // The operator's own shares, bought the Friday before at a price far from today's (a large gain or loss):
+    // kisd must neither sell them nor count them in its kill switch and exposure.
+    setup: (rs) => {
+      if (!withHoldings) return;
+      const codes = universe(rs.sim).slice(0, 10);
+      const friday = monday - 3 * 86_400_000 + 10 * 3_600_000;
+      for (const [i, factor] of [[Math.floor(holdRnd() * 10), 0.6], [Math.floor(holdRnd() * 10), 1.5]] as const) {
+        const code = codes[i]!;
+        const price = Math.round((rs.sim.market.krQuote(code, friday)?.price ?? 10_000) * factor);
+        const qty = Math.ceil(20_000_000 / price);
+        rs.sim.exchange.ledger(ACCOUNT_NO)!.applyFill({ venue: 'KR', odno: `operator-${i}`, code, side: 'buy', qty, price, fees: 0, ymd: Number(kstYmd(friday)), atMs: friday }, code);
+        operatorHoldings[code] = (operatorHoldings[code] ?? 0) + qty;
+      }
+    },
     config: (sim, varDir) => {
-      const codes = sim.market.krCodes().filter((c) => /^\d{6}$/.test(c)).slice(0, 30);
+      const codes = universe(sim);
       return {
         mode: 'sim',
         paths: { var_dir: varDir },
         kis: { rest_base_url: sim.restUrl, ws_url: sim.wsUrl },
-        health: { enabled: false },
+        health: { enabled: false, port: 0 },
         feed: { kr_watchlist: codes.slice(0, 5), us_watchlist: [] },
         // The day's phases in their order, the session shortened to 30 minutes (a week then runs in seconds)
         // and the market close while KRX is still open (it refuses orders after 15:30).
         scheduler: { screening_symbols: codes, trading_until: '09:30', market_close_at: '09:35' },
+        // Every 10 minutes instead of every minute: a night of 1-minute passes costs more real time than a
+        // session; reply-lost orders are still settled within the day the invariants check.
+        orders: { reconcile_interval_sec: 600 },
         trading: {
           strategies: [{ kind: 'opening-range-breakout', params: { rangeMinutes: 3, lastEntryAt: '09:20', exitAt: '09:27', entryTimeoutSec: 30 } }],
           screening: { min_price_krw: 0, max_price_krw: 1e12, min_avg_turnover_krw: 0, min_score: -1e12, max_selected: 10 },

@@ -8,6 +8,7 @@ import { PHASE_ORDER } from '../../../src/core/phases.js';
 import type { Simulator } from '../../../src/sim/index.js';
 import type { SimOrder } from '../../../src/sim/exchange/types.js';
 import type { SimWebSocket } from '../../../src/sim/ws/index.js';
+import { TERMINAL_STATES } from '../../../src/trade/orders/types.js';
 import { estimateKrFees } from '../../../src/trade/risk/index.js';
 import type { DailyReport } from '../../../src/trade/report/index.js';
 import type { WeekPlan } from './fault-plan.js';
@@ -37,6 +38,8 @@ export interface DayContext {
   outages: readonly (readonly [number, number])[];
   /** The longest in-session feed gap allowed outside injected outages, ms. */
   feedGapBudgetMs: number;
+  /** kisd's own net quantity per symbol since Monday, from the journal's fills (updated by the check). */
+  ownNet: Record<string, number>;
   /** Simulator counters at the end of the previous day (EGW00201/EGW00133 are counted per day). */
   counters: Record<string, number>;
 }
@@ -125,22 +128,28 @@ function journalEqualsBook(f: DayFacts, _c: DayContext, ymd: string): string[] {
     else if (mine[0]!.filledQty !== k.filledQty) out.push(`${what}: journal ${mine[0]!.clientOrderId} has ${mine[0]!.filledQty} filled (${mine[0]!.state})`);
   }
   for (const o of journal) {
-    if (!['filled', 'cancelled', 'rejected'].includes(o.state)) out.push(`journal ${o.clientOrderId} (${o.side} ${o.qty} ${o.symbol}) is still ${o.state} after the session`);
+    if (!TERMINAL_STATES.has(o.state)) out.push(`journal ${o.clientOrderId} (${o.side} ${o.qty} ${o.symbol}) is still ${o.state} after the session`);
     if (o.kisOrderNo === undefined && o.filledQty > 0) out.push(`journal ${o.clientOrderId} has fills but no KIS order number`);
     if (o.kisOrderNo !== undefined && !kis.some((k) => k.numbers.has(o.kisOrderNo!))) out.push(`journal ${o.clientOrderId} names KIS order ${o.kisOrderNo}, which KIS does not have today`);
   }
   return out;
 }
 
-/** kisd's positions = KIS's holdings minus the operator's own shares. */
+/**
+ * kisd's own positions (the net of its fills since Monday) = KIS's holdings minus the operator's shares, and
+ * the journal's account positions = KIS's holdings.
+ */
 function positionsEqual(f: DayFacts, c: DayContext): string[] {
   const ledger = f.sim.exchange.ledger(ACCOUNT_NO);
-  const mine = new Map(f.probe.positions.map((p) => [p.symbol, p.qty]));
-  const symbols = new Set([...mine.keys(), ...Object.keys(c.plan.operatorHoldings), ...f.probe.orders.map((o) => o.symbol)]);
+  for (const o of f.probe.orders) c.ownNet[o.symbol] = (c.ownNet[o.symbol] ?? 0) + (o.side === 'buy' ? o.filledQty : -o.filledQty);
+  const account = new Map(f.probe.positions.map((p) => [p.symbol, p.qty]));
+  const symbols = new Set([...account.keys(), ...Object.keys(c.plan.operatorHoldings), ...Object.keys(c.ownNet)]);
   const out: string[] = [];
   for (const s of symbols) {
-    const atKis = (ledger?.holding('KR', s)?.qty ?? 0) - (c.plan.operatorHoldings[s] ?? 0);
-    if ((mine.get(s) ?? 0) !== atKis) out.push(`${s}: kisd holds ${mine.get(s) ?? 0}, KIS holds ${atKis} for kisd (operator's ${c.plan.operatorHoldings[s] ?? 0} excluded)`);
+    const atKis = ledger?.holding('KR', s)?.qty ?? 0;
+    const operator = c.plan.operatorHoldings[s] ?? 0;
+    if ((c.ownNet[s] ?? 0) !== atKis - operator) out.push(`${s}: kisd's own fills net ${c.ownNet[s] ?? 0}, KIS holds ${atKis - operator} beyond the operator's ${operator}`);
+    if ((account.get(s) ?? 0) !== atKis) out.push(`${s}: the journal's account position is ${account.get(s) ?? 0}, KIS holds ${atKis}`);
   }
   return out;
 }

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { kstDateTime, kstInstant } from '../../../src/core/kst.js';
 import { createFakeClock, type FakeClock } from '../fake-clock.js';
 import { checkDay, type Violation } from './invariants.js';
-import { drawWeekPlan, type FaultEvent, type FaultTarget, type WeekPlan } from './fault-plan.js';
+import { drawWeekPlan, type WeekPlan } from './fault-plan.js';
+import type { FaultEvent, FaultTarget } from './faults.js';
 import { ReplayDaemon } from './replay-daemon.js';
 import { startReplaySim, type ReplaySim } from './replay-sim.js';
 
@@ -50,11 +51,12 @@ export async function runWeek(o: WeekOptions): Promise<WeekResult> {
     await world.startDaemon();
     const violations: Violation[] = [];
     const counters: Record<string, number> = {};
+    const ownNet: Record<string, number> = {};
     for (const day of plan.days) {
       world.schedule(day.events);
       await world.advanceTo(kstInstant(`${day.iso} 23:30:00`));
       const facts = { iso: day.iso, probe: world.daemon!.probe(), varDir: world.varDir, sim: rs.sim, ws: rs.ws };
-      violations.push(...checkDay(facts, { seed: o.seed, day: day.iso, plan, outages: world.outages, feedGapBudgetMs: FEED_GAP_BUDGET_MS, counters }));
+      violations.push(...checkDay(facts, { seed: o.seed, day: day.iso, plan, outages: world.outages, feedGapBudgetMs: FEED_GAP_BUDGET_MS, counters, ownNet }));
       await world.advanceTo(kstInstant(`${day.iso} 00:00:00`) + 86_400_000);
     }
     return { seed: o.seed, days: plan.days.length, faults: world.injected, violations, realMs: performance.now() - t0, ...(o.keepDir ? { dir } : {}) };
@@ -154,8 +156,18 @@ class ReplayWorld implements FaultTarget {
   }
 
   /** Moves virtual time by ms, timer by timer, draining REST replies in real time after each. */
+  private trace = { hour: '', t: performance.now(), steps: 0 };
+
   private async step(ms: number): Promise<void> {
-    this.rs.pushTicks(this.inSession() ? 4 : 1);
+    if (process.env['KISD_REPLAY_TRACE']) {
+      const hour = kstDateTime(this.clock.nowMs()).toFormat('ccc HH');
+      if (hour !== this.trace.hour) {
+        process.stderr.write(`${this.trace.hour}: ${(performance.now() - this.trace.t).toFixed(0)} ms real, ${this.trace.steps} steps, ${this.rs.sim.stats.snapshot().total} requests\n`);
+        this.trace = { hour, t: performance.now(), steps: 0 };
+      }
+      this.trace.steps++;
+    }
+    this.rs.pushTicks(this.inSession() ? 2 : 1);
     const fake = this.clock.fake as unknown as { now: number; timerHeap?: { peek(): { callAt: number } | undefined } };
     const target = fake.now + ms;
     while (fake.now < target) {

@@ -3,7 +3,7 @@
 // a forward step jumped over.
 import { describe, expect, it } from 'vitest';
 import { compileCron, createClockCronTask, nextCronRun } from '../../../src/scheduler/clock-cron.js';
-import { formatKstTimestamp, kstInstant } from '../../../src/core/kst.js';
+import { formatKstTimestamp, kstDateTime, kstInstant } from '../../../src/core/kst.js';
 import { createFakeClock } from '../../helpers/fake-clock.js';
 
 const kst = (ms: number): string => formatKstTimestamp(ms);
@@ -17,6 +17,21 @@ describe('compileCron / nextCronRun', () => {
     ['0 */6 * * *', '2026-12-07 23:10:00', '2026-12-08 00:00:00'],
   ])('%s after %s is %s', (expr, after, next) => {
     expect(kst(nextCronRun(compileCron(expr), kstInstant(after)))).toBe(next);
+  });
+
+  it('agrees with a wall-clock walk (one luxon step per minute) at random instants, across midnight and month ends', () => {
+    const walk = (matches: (m: number) => boolean, afterMs: number): number => {
+      for (let t = kstDateTime(afterMs).startOf('minute').plus({ minutes: 1 }); ; t = t.plus({ minutes: 1 })) if (matches(t.hour * 60 + t.minute)) return t.toMillis();
+    };
+    let seed = 7;
+    const rnd = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    for (const expr of ['0 9 * * *', '*/30 * * * *', '40 4,10,16,22 * * *', '0 */6 * * *', '59 23 * * *', '0 0 * * *']) {
+      const matches = compileCron(expr);
+      for (let i = 0; i < 50; i++) {
+        const after = kstInstant('2026-12-30 00:00:00') + Math.floor(rnd() * 3 * 86_400_000);
+        expect(kst(nextCronRun(matches, after))).toBe(kst(walk(matches, after)));
+      }
+    }
   });
 
   it('refuses what it cannot read exactly', () => {
