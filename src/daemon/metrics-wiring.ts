@@ -10,4 +10,10 @@ export function wireRestMetrics(broker: Broker, metrics: KisdMetrics): void {
     metrics.rateLimitWaits.inc({ limiter: e.priority });
     metrics.rateLimitWaitSeconds.inc({ limiter: e.priority }, e.waitedMs / 1000);
   });
+  const limiter = broker.limiter;
+  metrics.observeRateBudget(async () => {
+    if (!limiter.sharedUsage) return { windows: limiter.usage?.() ?? [], processes: 1 };
+    const u = await limiter.sharedUsage();
+    return { windows: u.windows, processes: u.members.length };
+  });
 }

@@ -17,6 +17,7 @@ import { PositionLedger } from '../trade/risk/index.js';
 import type { RunningOrderManager } from '../trade/orders/index.js';
 import type { Broker } from './broker.js';
 import type { FeedBundle } from './feed-wiring.js';
+import type { RateWindowUsage } from '../net/rate-limiter.js';
 
 export interface StatusSourceDeps {
   clock: Clock;
@@ -198,9 +199,19 @@ function killSwitchPart(d: StatusSourceDeps, nowMs: number): Part<'killSwitch'> 
   };
 }
 
-function restPart(d: StatusSourceDeps): Part<'rest'> {
+async function restPart(d: StatusSourceDeps): Promise<Part<'rest'>> {
   const label = (ms: number): string => (ms >= 3_600_000 ? '1 h' : ms >= 60_000 ? '1 min' : '1 s');
-  return { source: 'in-process', windows: (d.broker.limiter.usage?.() ?? []).map((w) => ({ window: label(w.windowMs), limit: w.limit, used: w.used, waiting: w.waiting })) };
+  const row = (w: RateWindowUsage): Part<'rest'>['windows'][number] => ({ window: label(w.windowMs), limit: w.limit, used: w.used, waiting: w.waiting });
+  const limiter = d.broker.limiter;
+  if (!limiter.sharedUsage) return { source: 'in-process', windows: (limiter.usage?.() ?? []).map(row) };
+  const u = await limiter.sharedUsage();
+  return {
+    source: 'shared',
+    backend: u.backend,
+    windows: u.windows.map(row),
+    sharedWith: u.members.map((m) => ({ pid: m.pid, host: m.host, label: m.label, seenAgoSec: Math.round(m.seenAgoMs / 1000) })),
+    pausedForSec: Math.ceil(u.pausedForMs / 1000),
+  };
 }
 
 async function tokenPart(d: StatusSourceDeps, nowMs: number): Promise<Part<'token'>> {
@@ -260,7 +271,7 @@ export function createStatusSource(d: StatusSourceDeps): { status(): Promise<Sta
         positions: positionsPart(journal, positions, nowMs),
         pnl: pnlPart(d, journal, dayStartMs, nowMs),
         killSwitch: killSwitchPart(d, nowMs),
-        rest: restPart(d),
+        rest: await restPart(d),
         token: await tokenPart(d, nowMs),
         queue: queuePart(d),
         alerts: alertsPart(d),

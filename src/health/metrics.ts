@@ -23,8 +23,18 @@ export interface KisdMetrics extends JobMetrics {
   readonly jobDurationSeconds: Histogram<'job'>;
   /** Depth of the recovery queue. */
   readonly queueDepth: Gauge;
+  /**
+   * The key's rate budget, read at each scrape: kisd_rate_budget_used / _limit {window}, _waiting and
+   * _processes (how many processes share it; 1 for an in-process limiter).
+   */
+  observeRateBudget(read: () => Promise<RateBudgetReading>): void;
   /** Prometheus text exposition of every metric. */
   render(): Promise<string>;
+}
+
+export interface RateBudgetReading {
+  windows: { windowMs: number; limit: number; used: number; waiting: number }[];
+  processes: number;
 }
 
 export interface KisdMetricsOptions {
@@ -60,6 +70,7 @@ export function createKisdMetrics(opts: KisdMetricsOptions = {}): KisdMetrics {
     registers,
   });
   const queueDepth = new Gauge({ name: `${p}recovery_queue_depth`, help: 'Items waiting in the recovery queue', registers });
+  const budget = rateBudgetGauges(p, registers);
   return {
     registry,
     restRequests,
@@ -78,6 +89,46 @@ export function createKisdMetrics(opts: KisdMetricsOptions = {}): KisdMetrics {
       jobRuns.inc({ job, outcome });
       if (durationSec !== undefined) jobDurationSeconds.observe({ job }, durationSec);
     },
+    observeRateBudget: budget.observe,
     render: () => registry.metrics(),
   };
+}
+
+/** The budget gauges; concurrent collects within a scrape share one reading. */
+function rateBudgetGauges(p: string, registers: Registry[]): { observe: (read: () => Promise<RateBudgetReading>) => void } {
+  let read: (() => Promise<RateBudgetReading>) | undefined;
+  let pending: Promise<RateBudgetReading | undefined> | undefined;
+  const reading = (): Promise<RateBudgetReading | undefined> => {
+    pending ??= (read ? read() : Promise.resolve(undefined)).catch(() => undefined).finally(() => (pending = undefined));
+    return pending;
+  };
+  const label = (ms: number): string => (ms >= 3_600_000 ? '1h' : ms >= 60_000 ? '1m' : '1s');
+  const perWindow = (name: string, help: string, pick: (w: RateBudgetReading['windows'][number]) => number): void => {
+    new Gauge({
+      name: `${p}rate_budget_${name}`,
+      help,
+      labelNames: ['window'] as const,
+      registers,
+      async collect() {
+        const r = await reading();
+        for (const w of r?.windows ?? []) this.set({ window: label(w.windowMs) }, pick(w));
+      },
+    });
+  };
+  perWindow('used', "Grants in each window of the app key's rate budget, by every process sharing it", (w) => w.used);
+  perWindow('limit', "Each window's limit in the app key's rate budget", (w) => w.limit);
+  const single = (name: string, help: string, pick: (r: RateBudgetReading) => number): void => {
+    new Gauge({
+      name: `${p}rate_budget_${name}`,
+      help,
+      registers,
+      async collect() {
+        const r = await reading();
+        if (r) this.set(pick(r));
+      },
+    });
+  };
+  single('waiting', "This process's callers waiting for a rate grant", (r) => r.windows[0]?.waiting ?? 0);
+  single('processes', 'Processes sharing the app key rate budget (1 when it is in-process)', (r) => r.processes);
+  return { observe: (fn) => (read = fn) };
 }

@@ -88,9 +88,16 @@ export interface StatusJson {
   pnl: { date: string; realizedKrw: number; feesKrw: number; unrealizedKrw: number; totalKrw: number; fills: number };
   killSwitch: { tripped: boolean; reason?: string; trippedAt?: string; resetBy?: string; resetAt?: string; resetHow: string };
   rest: {
-    /** 'in-process' = this daemon's limiter; a cross-process budget (issue 11) reports 'shared'. */
+    /** 'in-process' = this daemon's limiter; the key's budget shared across processes (issue 11) reports 'shared'. */
     source: 'in-process' | 'shared';
+    /** Where a shared budget lives: 'local' (state/budget.db) or 'redis'. */
+    backend?: 'local' | 'redis';
+    /** Grants in each window by every process sharing the budget; waiting = this daemon's queued callers. */
     windows: { window: string; limit: number; used: number; waiting: number }[];
+    /** The processes drawing on a shared budget (this daemon included). */
+    sharedWith?: { pid: number; host: string; label: string; seenAgoSec: number }[];
+    /** Seconds until reads may go again after EGW00201 or a cooldown (0 = none). */
+    pausedForSec?: number;
   };
   token: {
     state: string;

@@ -71,7 +71,9 @@ function render(s) {
   const k = s.killSwitch;
   kv('kill', [['state', pill(k.tripped ? 'tripped' : 'ok')], ['reason', k.reason], ['since', k.trippedAt], ['last reset', k.resetBy ? k.resetBy + ' at ' + k.resetAt : undefined], ['to reset', k.resetHow]]);
   table('rest', ['window', 'used', 'limit', 'waiting'], s.rest.windows.map((w) => [w.window, w.used, w.limit, w.waiting]));
-  $('rest-source').textContent = s.rest.source === 'shared' ? 'shared by every kisd process on this app key' : 'this process';
+  $('rest-source').textContent = s.rest.source === 'shared' ? 'shared by every kisd process on this app key (' + s.rest.backend + ')' + (s.rest.pausedForSec ? ', reads paused ' + secs(s.rest.pausedForSec) : '') : 'this process';
+  if (s.rest.sharedWith) table('rest-members', ['pid', 'host', 'sharing process', 'seen'], s.rest.sharedWith.map((m) => [m.pid, m.host, m.label, secs(m.seenAgoSec) + ' ago']));
+  else $('rest-members').replaceChildren();
   const t = s.token;
   kv('token', [['state', pill(t.state)], ['issued', t.issuedAt], ['age', secs(t.ageSec)], ['expires', t.expiresAt], ['left', secs(t.remainingSec)], ['next check', t.nextCheckAt], ['next re-init', t.nextReinitAt]]);
   $('queue-counts').textContent = Object.entries(s.queue.counts).map(([a, b]) => a + ' ' + b).join(' · ');
@@ -113,7 +115,7 @@ const BODY = `<!doctype html>
 <section><h2>Orders today</h2><div id="orders-summary"></div><div id="orders-unresolved" class="warn"></div><div id="orders-reconcile" class="mute"></div><div id="orders"></div></section>
 <section><h2>Positions: kisd's own vs the account</h2><div id="positions"></div><h2 class="next">Today's P&amp;L</h2><div id="pnl"></div></section>
 <section><h2>Kill switch</h2><div id="kill"></div></section>
-<section><h2>REST budget <span id="rest-source" class="mute"></span></h2><div id="rest"></div><h2 class="next">Token</h2><div id="token"></div></section>
+<section><h2>REST budget <span id="rest-source" class="mute"></span></h2><div id="rest"></div><div id="rest-members"></div><h2 class="next">Token</h2><div id="token"></div></section>
 <section class="wide"><h2>Recovery queue <span id="queue-counts" class="mute"></span></h2><div id="queue"></div></section>
 <section><h2>Last alerts</h2><div id="alerts"></div></section>
 <section><h2>Daily reports</h2><div id="reports"></div></section>

@@ -47,8 +47,8 @@ export interface RateLimiter {
    * limiter keeps, so a window wider than its newest `max(limit)` grants reads at most that many.
    */
   usage?(): RateWindowUsage[];
-  /** Set when the budget is shared with other processes (the status page lists them). */
-  sharing?(): BudgetShare;
+  /** Set when the budget is shared with other processes: a fresh reading of it and of who shares it. */
+  sharedUsage?(): Promise<BudgetShare>;
   /** Releases what the limiter holds outside the process (a shared budget's membership). */
   close?(): Promise<void>;
 }

@@ -67,6 +67,8 @@ export interface RateWindowUsage {
 /** A budget shared with other processes: where it lives and who draws on it (for `kisd status`). */
 export interface BudgetShare {
   backend: 'local' | 'redis';
+  /** Grants in each window across every sharing process; `waiting` counts this process's callers. */
+  windows: RateWindowUsage[];
   members: { pid: number; host: string; label: string; seenAgoMs: number }[];
   /** ms until reads may go again after EGW00201 or a cooldown (0 = no pause). */
   pausedForMs: number;

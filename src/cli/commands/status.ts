@@ -1,7 +1,9 @@
 // `kisd status`: finds the running daemon through `<var_dir>/state/daemon.json`, reads its /healthz and prints
 // it for a person. Exit 0 when the daemon reports ready, 1 when it is not running, not answering or not ready.
 import type { Command } from 'commander';
-import { currentLogPath, loadConfig } from '../../config/load.js';
+import { join } from 'node:path';
+import { currentLogPath, loadConfig, type KisdConfig } from '../../config/load.js';
+import { BUDGET_FILE, compileWindows, readBudgetReports } from '../../net/budget/index.js';
 import { formatKstTimestamp } from '../../core/kst.js';
 import { formatStatus } from '../../health/index.js';
 import { CliError, println, secondsOption, withTimeout, type CliDeps } from './common.js';
@@ -11,6 +13,29 @@ import { readDaemonState } from './daemon-state.js';
 function startedText(startedAt: string | number): string {
   const ms = typeof startedAt === 'number' ? startedAt : Date.parse(startedAt);
   return Number.isFinite(ms) ? `${formatKstTimestamp(ms)} KST` : String(startedAt);
+}
+
+/**
+ * The key's rate budget as `<state_dir>/budget.db` has it: use per window across every process, and the
+ * processes sharing it (the daemon, a `kisd collect` beside it). Read directly, not through the daemon.
+ */
+function budgetLines(config: KisdConfig, deps: CliDeps): string[] {
+  const nowMs = deps.clock.hostMonotonicMs?.();
+  if (nowMs === undefined) return [];
+  const path = join(config.resolved.paths.stateDir, BUDGET_FILE);
+  let reports;
+  try {
+    reports = readBudgetReports(path, compileWindows(config.resolved.rateLimit.windows), nowMs);
+  } catch (err) {
+    return [`REST budget: cannot read ${path}: ${(err as Error).message}`];
+  }
+  if (!reports || reports.length === 0) return [`REST budget: no process has drawn on it recently (${path})`];
+  const win = (ms: number): string => (ms >= 3_600_000 ? '1 h' : ms >= 60_000 ? '1 min' : '1 s');
+  return reports.flatMap((r) => [
+    `REST budget (app key ${r.key.slice(0, 8)}…, ${path}): ${r.windows.map((w) => `${win(w.windowMs)} ${w.used}/${w.limit}`).join(' · ')}`,
+    `  shared by ${r.members.length} process${r.members.length === 1 ? '' : 'es'}${r.members.length ? ':' : ''}`,
+    ...r.members.map((m) => `    pid ${m.pid} on ${m.host}: ${m.label} (seen ${Math.round(m.seenAgoMs / 1000)} s ago)`),
+  ]);
 }
 
 const START_HINT = 'start it with `kisd run` (or `systemctl start kisd` where it is installed as a service)';
@@ -61,6 +86,7 @@ export function registerStatusCommand(program: Command, deps: CliDeps): void {
       }
       println(deps.stdout, `pid ${lookup.state.pid}, health ${lookup.state.healthUrl}`);
       println(deps.stdout, formatStatus(body));
+      for (const line of budgetLines(config, deps)) println(deps.stdout, line);
       if (status !== 200) {
         throw new CliError(`the daemon reports not ready (HTTP ${status})`, { hint: `see the lines above and the log (${logPath})` });
       }

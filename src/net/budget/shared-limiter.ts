@@ -107,11 +107,14 @@ export function createSharedLimiter(o: SharedLimiterOptions): RateLimiter {
       refreshUsage();
       return (lastUsage?.windows ?? []).map((w) => ({ ...w, waiting: queue.length }));
     },
-    sharing(): BudgetShare {
+    async sharedUsage(): Promise<BudgetShare> {
+      const u = await ledger.usage();
+      lastUsage = u;
       return {
         backend: o.backend,
-        members: (lastUsage?.members ?? []).map((m) => ({ pid: m.pid, host: m.host, label: m.label, seenAgoMs: m.seenAgoMs })),
-        pausedForMs: lastUsage?.pausedForMs ?? 0,
+        windows: u.windows.map((w) => ({ ...w, waiting: queue.length })),
+        members: u.members.map((m) => ({ pid: m.pid, host: m.host, label: m.label, seenAgoMs: m.seenAgoMs })),
+        pausedForMs: u.pausedForMs,
       };
     },
     async close(): Promise<void> {

@@ -23,7 +23,7 @@ import { OrderJournal } from './journal.js';
 import { NoticeHandler, type NoticeHandlerStats } from './notice-handler.js';
 import { compileOrderManagerOptions, type CompiledOrderManagerOptions, type OrderManagerOptions } from './options.js';
 import { settleLegClosed, settleRevision } from './settle.js';
-import { TERMINAL_STATES, type JournalOrder, type OrderIntent, type OrderManager, type ReconcileReport } from './types.js';
+import { TERMINAL_STATES, type Fill, type JournalOrder, type OrderIntent, type OrderManager, type ReconcileReport } from './types.js';
 
 /** A bus the manager can take notices from (src/feed's EventBus<RealtimeEvent> fits). */
 export interface NoticeSource {
@@ -285,6 +285,11 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
       return journal.repo.createdBetween(from, from + 86_400_000).map((r) => journal.get(r.clientOrderId)!);
     },
     positions: () => journal.positions(),
+    ownFills(dayMs = clock.nowMs()) {
+      const from = kstAt(dayMs, 0);
+      const toFill = (r: ReturnType<typeof journal.repo.fillsBetween>[number]): Fill => ({ ...(r.clientOrderId !== null ? { clientOrderId: r.clientOrderId } : {}), kisOrderNo: r.kisOrderNo, market: r.market, symbol: r.symbol, side: r.side, qty: r.qty, price: r.price, atMs: r.atMs, source: r.source });
+      return { beforeToday: journal.repo.fillsBetween(0, from).map(toFill), today: journal.repo.fillsBetween(from, from + 86_400_000).map(toFill) };
+    },
     onFill: (l) => journal.onFill(l),
     onOrderUpdate: (l) => journal.onOrderUpdate(l),
     reconcile,

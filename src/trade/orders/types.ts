@@ -147,6 +147,11 @@ export interface OrderManager {
   /** Orders created on the KST day of dayMs (default today), oldest first — for reports. */
   ordersOfDay(dayMs?: number): JournalOrder[];
   positions(): Position[];
+  /**
+   * kisd's own fills (its journal; never the operator's trades), split at the start of the KST day of dayMs
+   * (default today), oldest first: what risk measures instead of the whole account.
+   */
+  ownFills(dayMs?: number): { beforeToday: Fill[]; today: Fill[] };
   /** Called once per recorded fill, after it is committed. Returns an unsubscribe. */
   onFill(listener: (fill: Fill, order: JournalOrder | undefined) => void): () => void;
   /** Called after every committed state change. Returns an unsubscribe. */

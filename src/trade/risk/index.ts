@@ -4,4 +4,4 @@ export { formatKrw, type RiskApproval, type RiskDecision, type RiskRejectCode, t
 export { KillSwitch, killSwitchPath, type KillSwitchOptions, type KillSwitchState } from './kill-switch.js';
 export { RiskGate, dailyPnl, type DailyPnl, type RiskGateOptions } from './risk-gate.js';
 export { PositionLedger, estimateKrFees, type LedgerFill, type LedgerPosition, type RoundTrip } from './pnl-ledger.js';
-export { orderBookRiskView, fillsFromOrders, ledgerOfDay, type MarkSource } from './order-book-view.js';
+export { orderBookRiskView, fillsFromOrders, ownDayLedger, type MarkSource, type PrevCloseSource } from './order-book-view.js';

@@ -16,15 +16,15 @@ export interface RiskRequest {
   strategySellableQty?: number;
 }
 
-/** The book at the instant of the check. Quantities are shares, values KRW. */
+/** kisd's own book at the instant of the check (never the operator's holdings). Quantities are shares, values KRW. */
 export interface RiskView {
-  /** Held quantity per symbol (long only: a cash account cannot short). */
+  /** kisd's held quantity per symbol (long only: a cash account cannot short). */
   heldQty(symbol: string): number;
   /** Every symbol with a held quantity or an open order. */
   symbols(): readonly string[];
   /** Mark price for exposure and unrealized P&L (latest trade), undefined when unknown. */
   markPrice(symbol: string): number | undefined;
-  /** Average cost of the held quantity, KRW. */
+  /** Today's cost basis of the held quantity: yesterday's close for shares held overnight, the fill price for today's buys, KRW. */
   avgPrice(symbol: string): number;
   /** Value of open (unfilled) buy orders in the symbol, KRW. */
   openBuyValueKrw(symbol: string): number;

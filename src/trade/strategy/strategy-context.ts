@@ -31,6 +31,14 @@ export interface StrategyContextDeps {
   ownPosition?: (symbol: string) => { qty: number; avgPrice: number };
 }
 
+/** Yesterday's close from the latest tick (price − signed change vs the previous close); undefined without one. */
+export function prevCloseOf(quotes: QuoteCache): (symbol: string) => number | undefined {
+  return (symbol) => {
+    const t = quotes.krTick(symbol);
+    return t ? t.price - t.change : undefined;
+  };
+}
+
 /** The price a market order's value is judged at; undefined without any quote. */
 export function touchPrice(quotes: QuoteCache, symbol: string, side: 'buy' | 'sell'): number | undefined {
   const t = quotes.krTick(symbol);
@@ -141,7 +149,7 @@ export function createStrategyContext(d: StrategyContextDeps): StrategyContext {
         return { status: 'refused', rejection: { ok: false, code: 'trading-halted', reason, details: {} } };
       }
       const strategySellableQty = intent.side === 'sell' ? ownSellable(intent.symbol) : undefined;
-      const decision = await d.risk.check({ strategy: d.name, symbol: intent.symbol, side: intent.side, qty: intent.qty, priceKrw, ...(strategySellableQty !== undefined ? { strategySellableQty } : {}) }, orderBookRiskView(d.orders, mark));
+      const decision = await d.risk.check({ strategy: d.name, symbol: intent.symbol, side: intent.side, qty: intent.qty, priceKrw, ...(strategySellableQty !== undefined ? { strategySellableQty } : {}) }, orderBookRiskView(d.orders, mark, { prevClose: prevCloseOf(d.quotes) }));
       if (!decision.ok) {
         counters.refused++;
         return { status: 'refused', rejection: decision };

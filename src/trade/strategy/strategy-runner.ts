@@ -15,7 +15,7 @@ import { orderBookRiskView } from '../risk/order-book-view.js';
 import type { RiskGate } from '../risk/risk-gate.js';
 import { BarBuilder } from './bar-builder.js';
 import { FileStrategyState, MemoryStrategyState } from './state-store.js';
-import { createOwnPositionCache, createStrategyContext } from './strategy-context.js';
+import { createOwnPositionCache, createStrategyContext, prevCloseOf } from './strategy-context.js';
 import type { Strategy, StrategyContext, StrategyMode } from './types.js';
 
 export interface StrategyRunnerOptions {
@@ -215,7 +215,7 @@ export class StrategyRunner {
     if (nowMs - this.lastLossCheckMs >= (this.o.lossCheckEveryMs ?? 5_000)) {
       this.lastLossCheckMs = nowMs;
       try {
-        await this.o.risk.evaluateDailyLoss(orderBookRiskView(this.o.orders, (sym) => this.o.quotes.krTick(sym)?.price));
+        await this.o.risk.evaluateDailyLoss(orderBookRiskView(this.o.orders, (sym) => this.o.quotes.krTick(sym)?.price, { prevClose: prevCloseOf(this.o.quotes) }));
       } catch (err) {
         this.log.error({ err: errorMessage(err) }, 'daily loss evaluation failed');
       }

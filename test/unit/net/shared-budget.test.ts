@@ -143,7 +143,9 @@ describe('shared budget (SQLite ledger) across two processes', () => {
       [1_000, 3, 10],
       [60_000, 3, 100],
     ]);
-    expect(a.sharing!().members.map((m) => m.label).sort()).toEqual(['a', 'b']);
+    const shared = await a.sharedUsage!();
+    expect(shared.members.map((m) => m.label).sort()).toEqual(['a', 'b']);
+    expect(shared.windows.map((w) => w.used)).toEqual([3, 3]);
   });
 });
 

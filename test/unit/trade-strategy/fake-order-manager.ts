@@ -9,6 +9,8 @@ export class FakeOrderManager implements OrderManager {
   readonly orders: JournalOrder[] = [];
   readonly submitted: OrderIntent[] = [];
   private readonly pos = new Map<string, Position>();
+  /** Fills of kisd's own orders (what ownFills splits at the KST day); setPosition adds none (operator shares). */
+  readonly fills: Fill[] = [];
   private readonly fillListeners = new Set<(f: Fill, o: JournalOrder | undefined) => void>();
   private readonly updateListeners = new Set<(u: OrderUpdate) => void>();
   private seq = 0;
@@ -65,6 +67,7 @@ export class FakeOrderManager implements OrderManager {
     this.pos.set(o.symbol, p);
     this.setState(o, o.filledQty >= o.qty ? 'filled' : 'partially_filled');
     const fill: Fill = { clientOrderId, kisOrderNo: o.kisOrderNo ?? '', market: 'KR', symbol: o.symbol, side: o.side, qty, price, atMs: t, source: 'notice' };
+    this.fills.push(fill);
     for (const l of this.fillListeners) l(fill, { ...o });
   }
 
@@ -91,6 +94,11 @@ export class FakeOrderManager implements OrderManager {
   ordersOfDay(dayMs?: number): JournalOrder[] {
     const ymd = kstYmd(dayMs ?? this.now());
     return this.orders.filter((o) => kstYmd(o.createdAtMs) === ymd).map((o) => ({ ...o }));
+  }
+
+  ownFills(dayMs?: number): { beforeToday: Fill[]; today: Fill[] } {
+    const ymd = kstYmd(dayMs ?? this.now());
+    return { beforeToday: this.fills.filter((f) => kstYmd(f.atMs) < ymd), today: this.fills.filter((f) => kstYmd(f.atMs) === ymd) };
   }
 
   positions(): Position[] {
