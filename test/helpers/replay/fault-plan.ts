@@ -22,6 +22,8 @@ export interface WeekPlan {
   operatorHoldings: Record<string, number>;
   /** trading.risk.daily_loss_limit_krw of the daemon's config. */
   dailyLossLimitKrw: number;
+  /** trading.risk.max_order_value_krw of the daemon's config. */
+  maxOrderValueKrw: number;
   /** KST "HH:MM" by which the market close has run. */
   closeEndsAt: string;
   setup(rs: ReplaySim): Promise<void> | void;
@@ -58,6 +60,7 @@ export function drawWeekPlan(seed: number): WeekPlan {
     days,
     operatorHoldings,
     dailyLossLimitKrw: 1_000_000,
+    maxOrderValueKrw: 5_000_000,
     closeEndsAt: '09:40',
     // The operator's own shares, bought the Friday before at a price far from today's (a large gain or loss):
     // kisd must neither sell them nor count them in its kill switch and exposure.

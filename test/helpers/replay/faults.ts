@@ -39,9 +39,6 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Kinds not drawn yet, each with the open bug it would trip (remove a line once its fix is on main). */
 export const HELD_BACK: Partial<Record<FaultKind, string>> = {
-  'kis-unreachable': 'issue 9 item 1 (H9A): an order that waits out an outage and then loses its reply is closed as never sent',
-  'reply-lost': 'issue 9 item 1 (H9A): reconciliation searches executions only near the first send time',
-  'clock-skew': 'issue 9 item 1 (H9A): a fixed 5 s host/KIS clock allowance instead of an estimated offset',
   'operator-holdings': "issue 9 item 2 (H9A): kill switch and exposure read the whole account, the operator's shares included",
 };
 

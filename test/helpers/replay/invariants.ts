@@ -50,6 +50,7 @@ type Check = (f: DayFacts, c: DayContext, ymd: string, tradingDay: boolean) => s
 export const INVARIANTS: Record<string, Check> = {
   'phases-once-or-explained': phasesOnce,
   'journal-equals-kis-book': journalEqualsBook,
+  'exposure-on-own-positions': exposureOwn,
   'positions-equal-kis': positionsEqual,
   'no-rate-or-token-refusals': noRefusals,
   'feed-gaps-within-budget': feedGaps,
@@ -202,4 +203,17 @@ function killSwitchOwn(f: DayFacts, c: DayContext, ymd: string): string[] {
   const limit = c.plan.dailyLossLimitKrw;
   if (report && report.totalPnlKrw > -limit) return [`kill switch tripped (${ks.reason}) but kisd's own P&L today is ${report.totalPnlKrw} KRW (limit −${limit})`];
   return [];
+}
+
+/**
+ * A gross-exposure refusal must be about kisd's own book: the exposure it cites cannot exceed what kisd could
+ * hold today (positions carried from earlier days at today's price, every buy it placed today at its price)
+ * plus the refused order (at most max_order_value_krw). Runs before positionsEqual moves ownNet to tonight.
+ */
+function exposureOwn(f: DayFacts, c: DayContext): string[] {
+  if (f.probe.grossRefusalsKrw.length === 0) return [];
+  const carried = Object.entries(c.ownNet).reduce((s, [sym, q]) => s + Math.max(0, q) * (f.sim.market.krQuote(sym, f.probe.nowMs)?.price ?? 0), 0);
+  const boughtToday = f.probe.orders.filter((o) => o.side === 'buy').reduce((s, o) => s + o.qty * (o.price ?? o.avgFillPrice ?? 0), 0);
+  const bound = (carried + boughtToday) * 1.05 + c.plan.maxOrderValueKrw;
+  return f.probe.grossRefusalsKrw.filter((g) => g > bound).map((g) => `an order was refused over a gross exposure of ${g} KRW, more than kisd's own book could reach (${Math.round(bound)} KRW): the operator's shares were counted`);
 }

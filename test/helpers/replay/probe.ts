@@ -13,4 +13,6 @@ export interface DaemonProbe {
   positions: { symbol: string; qty: number }[];
   /** In-session gaps between realtime events longer than the tracker's threshold since the last probe. */
   feedGaps: FeedGap[];
+  /** Gross exposures (KRW) the risk gate refused an order over, since the last probe. */
+  grossRefusalsKrw: number[];
 }

@@ -3,6 +3,7 @@
 // dropped and none it arms later ever fires, its sleeps never end, and the simulator destroys its connections,
 // so from that instant it neither sends nor (no timer, no reply) writes again; the replay kills only between
 // steps, after the daemon's I/O has drained. A new ReplayDaemon then rebuilds from the same var dir.
+import { appendFileSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import { clockFrom, type Clock, type TimerHandle } from '../../../src/core/clock.js';
 import { compileConfig } from '../../../src/config/load.js';
@@ -73,6 +74,8 @@ export class ReplayDaemon {
   private readonly clock: Clock & { kill(): void };
   private readonly gaps;
   private readonly log: Logger;
+  /** Gross exposures (KRW) the risk gate refused an order over, since the last probe. */
+  private grossRefusals: number[] = [];
   /** REST requests sent and not yet answered. */
   inFlight = 0;
   dead = false;
@@ -80,7 +83,19 @@ export class ReplayDaemon {
   constructor(private readonly o: ReplayDaemonOptions) {
     this.clock = killableClock(o.clock, o.skew);
     this.gaps = feedGapTracker(o.sessionWindows);
-    this.log = pino({ level: o.logLevel }, o.logFile ? pino.destination({ dest: o.logFile, sync: true, mkdir: true }) : undefined);
+    // Warnings are always read (exposure refusals are an invariant's evidence); the file gets o.logLevel and up.
+    const file = o.logFile;
+    const toFile = pino.levels.values[o.logLevel] ?? Infinity;
+    this.log = pino(
+      { level: o.logLevel === 'silent' || toFile > pino.levels.values['warn']! ? 'warn' : o.logLevel },
+      {
+        write: (line: string) => {
+          const exposure = /gross exposure would reach ([\d,]+) KRW/.exec(line);
+          if (exposure) this.grossRefusals.push(Number(exposure[1]!.replaceAll(',', '')));
+          if (file && (JSON.parse(line) as { level: number }).level >= toFile) appendFileSync(file, line);
+        },
+      },
+    );
     this.ready = this.start();
     this.ready.catch(() => undefined);
   }
@@ -109,6 +124,7 @@ export class ReplayDaemon {
       openOrders: d.orders.openOrders().length,
       positions: d.orders.positions().map((p) => ({ symbol: p.symbol, qty: p.qty })),
       feedGaps: this.gaps.take(),
+      grossRefusalsKrw: this.grossRefusals.splice(0),
     };
   }
 
