@@ -1,6 +1,8 @@
 // Order-path crash soak: ≥ 100 trials, each SIGKILLing the order worker at a random crash point (after the
-// `new` row, after `sent`, with the request booked but its reply hanging, after the reply, after the ack,
-// right after a partial fill) for a random order of the plan, then restarting it and comparing the journal
+// `new` row, after `sent`, with the request booked but its reply hanging, the same after KIS was unreachable
+// for 1.5 s so the order left late (delayed send), after the reply, after the ack, right after a partial fill)
+// for a random order of the plan, with the host clock 30 s fast, exact or 30 s slow against the simulator's
+// (drawn per trial), then restarting it and comparing the journal
 // with the simulator. Prints trials, kills, duplicates, resent requests, lost orders, lost fills and
 // mismatched positions — all must be 0 — and the trial time. Usage: npm run bench order-kill [-- --trials N]
 import { join } from 'node:path';
@@ -22,7 +24,7 @@ interface TrialResult {
 }
 interface Harness {
   KILL_POINTS: string[];
-  runKillTrial(o: { killAt: string; killIndex: number; partial?: boolean; seed?: number }): Promise<TrialResult>;
+  runKillTrial(o: { killAt: string; killIndex: number; partial?: boolean; seed?: number; kisSkewMs?: number }): Promise<TrialResult>;
 }
 
 function argNumber(name: string, dflt: number): number {
@@ -40,9 +42,12 @@ async function main(): Promise<void> {
   const plan = Array.from({ length: trials }, (_, i) => {
     const killAt = harness.KILL_POINTS[Math.floor(random() * harness.KILL_POINTS.length)]!;
     // in-flight hangs a booked order: only the buys (0, 1) are always booked; the sell may be refused.
-    const killIndex = Math.floor(random() * (killAt === 'in-flight' ? 2 : 3));
-    return { i, killAt, killIndex, seed: 1 + (i % 5) };
+    const killIndex = Math.floor(random() * (killAt === 'in-flight' || killAt === 'delayed-send' ? 2 : 3));
+    // The host clock 30 s fast, exact, or 30 s slow against KIS's.
+    const kisSkewMs = [-30_000, 0, 30_000][Math.floor(random() * 3)]!;
+    return { i, killAt, killIndex, seed: 1 + (i % 5), kisSkewMs };
   });
+  const setups = new Set(plan.map((t) => `${t.killAt}#${t.killIndex}/seed${t.seed}/skew${t.kisSkewMs}`)).size;
   const totals = { trials: 0, killed: 0, unsettled: 0, duplicates: 0, resent: 0, lostOrders: 0, lostFills: 0, positionMismatches: 0, positionCorrections: 0, requests: 0 };
   const byPoint = new Map<string, number>();
   const times: number[] = [];
@@ -55,7 +60,7 @@ async function main(): Promise<void> {
       if (!t) return;
       const t0 = performance.now();
       try {
-        const r = await harness.runKillTrial({ killAt: t.killAt, killIndex: t.killIndex, seed: t.seed });
+        const r = await harness.runKillTrial({ killAt: t.killAt, killIndex: t.killIndex, seed: t.seed, kisSkewMs: t.kisSkewMs });
         times.push(performance.now() - t0);
         totals.trials++;
         if (r.killed) {
@@ -80,7 +85,7 @@ async function main(): Promise<void> {
   const elapsedSec = (performance.now() - started) / 1000;
   times.sort((a, b) => a - b);
   const pct = (p: number): number => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0;
-  console.log(`order-kill: ${totals.trials} trials (${concurrency} at a time) in ${elapsedSec.toFixed(1)} s`);
+  console.log(`order-kill: ${totals.trials} trials (${concurrency} at a time) in ${elapsedSec.toFixed(1)} s, drawn from ${setups} distinct setups (crash point × order × market seed × clock skew)`);
   console.log(`  killed by crash point: ${[...byPoint.entries()].sort().map(([k, v]) => `${k} ${v}`).join(', ')} (total ${totals.killed}; the rest ran to the end because the chosen order was refused first)`);
   console.log(`  order-cash requests: ${totals.requests}`);
   console.log(`  duplicates: ${totals.duplicates}`);
