@@ -12,7 +12,7 @@ import { AbortedError, errorMessage, KisdError } from '../../core/errors.js';
 import { kstAt } from '../../core/kst.js';
 import type { OrderAck, OrderSendOptions } from '../../kis/rest/index.js';
 import type { KrExecutionNotice, RealtimeEvent } from '../../kis/ws/events.js';
-import { createOrderJournalRepo } from '../../store/order-journal-repo.js';
+import { createOrderJournalRepo, type OrderFillRow } from '../../store/order-journal-repo.js';
 import { createPositionsRepo } from '../../store/positions-repo.js';
 import { sameSymbol } from './reconcile/match.js';
 import { reconcileOnce } from './reconcile/reconciler.js';
@@ -50,11 +50,21 @@ export interface RunningOrderManager extends OrderManager {
   sendAttempts(clientOrderId: string): number[];
 }
 
+/** A journaled fill row as the order manager's Fill. */
+function fillOfRow(r: OrderFillRow): Fill {
+  return { ...(r.clientOrderId !== null ? { clientOrderId: r.clientOrderId } : {}), kisOrderNo: r.kisOrderNo, market: r.market, symbol: r.symbol, side: r.side, qty: r.qty, price: r.price, atMs: r.atMs, source: r.source };
+}
+
 export function createOrderManager(raw: OrderManagerOptions): RunningOrderManager {
   const options = compileOrderManagerOptions(raw);
   const { broker, clock } = raw;
   const log: Logger = raw.log.child({ component: 'order-manager' });
   const journal = new OrderJournal(createOrderJournalRepo(raw.db), createPositionsRepo(raw.db), clock, log);
+  /** ownFills' fills before the KST day starting at `from`, dropped when a fill dated before it arrives. */
+  let beforeDay: { from: number; fills: Fill[] } | undefined;
+  journal.onFill((f) => {
+    if (beforeDay && f.atMs < beforeDay.from) beforeDay = undefined;
+  });
   // A repeated fill notice may have been a second real fill: daily executions settle it at the recheck.
   const notices = new NoticeHandler(journal, log, undefined, () => scheduleRecheck());
   const inFlight = new Set<string>();
@@ -287,8 +297,10 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
     positions: () => journal.positions(),
     ownFills(dayMs = clock.nowMs()) {
       const from = kstAt(dayMs, 0);
-      const toFill = (r: ReturnType<typeof journal.repo.fillsBetween>[number]): Fill => ({ ...(r.clientOrderId !== null ? { clientOrderId: r.clientOrderId } : {}), kisOrderNo: r.kisOrderNo, market: r.market, symbol: r.symbol, side: r.side, qty: r.qty, price: r.price, atMs: r.atMs, source: r.source });
-      return { beforeToday: journal.repo.fillsBetween(0, from).map(toFill), today: journal.repo.fillsBetween(from, from + 86_400_000).map(toFill) };
+      // The risk check runs every few seconds and on every decision; the fills before today change only when
+      // a late fill dated before today is journaled (the fill listener at the top drops them), so they are read once a day.
+      if (beforeDay?.from !== from) beforeDay = { from, fills: journal.repo.fillsBetween(0, from).map(fillOfRow) };
+      return { beforeToday: beforeDay.fills, today: journal.repo.fillsBetween(from, from + 86_400_000).map(fillOfRow) };
     },
     onFill: (l) => journal.onFill(l),
     onOrderUpdate: (l) => journal.onOrderUpdate(l),
