@@ -3,7 +3,6 @@
 // the seed, the day and what disagreed; a day with no violation returns [].
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { PHASE_ORDER, PHASES, type PhaseId } from '../../../src/core/phases.js';
 import type { Simulator } from '../../../src/sim/index.js';
 import type { SimOrder } from '../../../src/sim/exchange/types.js';
