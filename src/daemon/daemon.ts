@@ -10,7 +10,7 @@ import { writeJsonAtomic } from '../core/atomic-file.js';
 import type { KisCredentials } from '../core/credentials.js';
 import { Lifecycle, type StopReport } from '../core/lifecycle.js';
 import type { KisdConfig } from '../config/load.js';
-import type { RunningOrderManager } from '../trade/orders/index.js';
+import type { OrderManagerOptions, RunningOrderManager } from '../trade/orders/index.js';
 import { RecoveryManager, type IntegratedScheduler } from '../scheduler/index.js';
 import { createKisdMetrics, type KisdMetrics } from '../health/index.js';
 import type { Broker } from './broker.js';
@@ -35,6 +35,8 @@ export interface DaemonOptions {
   realClock?: Clock;
   /** Aborting it during start-up (SIGTERM while waiting for a token) stops what started and rejects. */
   signal?: AbortSignal;
+  /** Test seam: the order manager's crash hook (the week replay kills the daemon between journal and send). */
+  orderCrashHook?: OrderManagerOptions['crashHook'];
 }
 
 export interface Daemon {
@@ -144,7 +146,7 @@ async function startAll(lifecycle: Lifecycle, signal: AbortSignal | undefined, c
  */
 function startRestartRecovery(parts: DaemonParts, o: DaemonOptions): Promise<void> {
   const log = o.logger.child({ component: 'daemon' });
-  const recovery = new RecoveryManager(parts.scheduler, { clock: o.clock, logger: o.logger.child({ component: 'recovery' }), calendar: parts.calendar, dataDir: o.config.resolved.paths.dataDir });
+  const recovery = new RecoveryManager(parts.scheduler, { clock: o.clock, logger: o.logger.child({ component: 'recovery' }), calendar: parts.calendar, dataDir: o.config.resolved.paths.dataDir, alerts: parts.alerts });
   return recovery
     .recover()
     .then((result) => {

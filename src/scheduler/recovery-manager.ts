@@ -3,7 +3,9 @@
 // for selection the batch files themselves), then run exactly the missing phases in order and join the trading
 // session if it is open. One readable summary line per phase says what was decided and why.
 import type { Logger } from 'pino';
+import type { AlertPort } from '../core/alert.js';
 import type { Clock } from '../core/clock.js';
+import { errorMessage } from '../core/errors.js';
 import { kstMinuteOfDay, kstWeekday, kstYmd } from '../core/kst.js';
 import { scanBatches, type BatchState } from '../store/batch-files.js';
 import type { IntegratedScheduler, PhaseRunOutcome } from './integrated-scheduler.js';
@@ -45,7 +47,7 @@ export function formatDecision(d: PhaseDecision): string {
 export class RecoveryManager {
   constructor(
     private readonly scheduler: IntegratedScheduler,
-    private readonly deps: { clock: Clock; logger: Logger; calendar: TradingCalendar & { refresh(signal?: AbortSignal): Promise<unknown> }; dataDir: string },
+    private readonly deps: { clock: Clock; logger: Logger; calendar: TradingCalendar & { refresh(signal?: AbortSignal): Promise<unknown> }; dataDir: string; alerts?: AlertPort },
   ) {}
 
   /** Decides one phase at the current instant (quarantining corrupt batch files on the way). */
@@ -125,8 +127,30 @@ export class RecoveryManager {
     } finally {
       await this.scheduler.endRecovery();
     }
+    await this.alertExpired(ymd, decisions.filter((d) => d.decision === 'expired'));
     log.info({ ymd, ran: decisions.filter((d) => d.decision === 'run').map((d) => d.phase), joined: decisions.filter((d) => d.decision === 'join').map((d) => d.phase) }, 'restart recovery finished');
     return { ymd, decisions, sessions };
+  }
+
+  /**
+   * Phases of a trading day that never ran and whose window is over (kisd was down, or a crash interrupted the
+   * session): the day lost them, so the operator is told once per start-up, naming each — not only a log line.
+   */
+  private async alertExpired(ymd: string, expired: readonly PhaseDecision[]): Promise<void> {
+    if (expired.length === 0 || !this.deps.alerts) return;
+    const names = expired.map((d) => d.phase).join(', ');
+    try {
+      await this.deps.alerts.send({
+        level: 'WARNING',
+        key: `recovery.expired:${ymd}:${names}`,
+        title: `kisd: ${names} did not run on ${ymd} and can no longer start today`,
+        what: expired.map((d) => `${d.phase}: ${d.reason}`).join('; '),
+        tried: 'Restart recovery ran every phase still due and joined an open session; these were past their late-start time.',
+        nextSteps: 'Look at the log for why kisd was down or the phase did not finish; tomorrow runs normally.',
+      });
+    } catch (err) {
+      this.deps.logger.error({ err: errorMessage(err) }, 'alert sink failed');
+    }
   }
 }
 

@@ -91,10 +91,11 @@ function upstream(p: PhaseId): PhaseId[] {
 }
 
 /**
- * A trading day records every phase once. A missing phase is explained by an alert naming it or a phase it
- * waits for (one alert names the late root of a chain) — unless everything it waits for was recorded done in
- * time for it to start (before the session end less a minute): then it should have run, and not running lost
- * the day. Other days record none.
+ * A trading day records every phase once. A missing phase is explained by an alert naming it (restart recovery
+ * names the phases whose window passed) or, when what it waits for was itself late, by the one alert naming the
+ * late phase at the root of the chain. A late-phase alert does not explain a phase whose inputs were all
+ * recorded done in time for it to start (before the session end less a minute): it should have run. Other days
+ * record none.
  */
 function phasesOnce(f: DayFacts, c: DayContext, ymd: string, tradingDay: boolean): string[] {
   type Entry = { finishedAtEpochMs: number; finishedAt: string };
@@ -104,15 +105,18 @@ function phasesOnce(f: DayFacts, c: DayContext, ymd: string, tradingDay: boolean
   if (!tradingDay) return done.length > 0 ? [`not a KRX trading day, yet phases ran: ${done.join(', ')}`] : [];
   const dayStart = Date.parse(`${c.day}T00:00:00+09:00`);
   const alerts = alertsOfDay(f.varDir, dayStart, dayStart + 86_400_000);
-  const named = (p: string): boolean => alerts.some((a) => a.key.includes(p) || a.title.includes(p));
+  // By key only for other alerts: a title such as "trading halted" must not explain a missing trading phase.
+  const named = (p: string, lateAlerts = true): boolean =>
+    alerts.some((a) => (a.key.startsWith('scheduler.phase-late:') ? lateAlerts && (a.key.includes(p) || a.title.includes(p)) : a.key.includes(p)));
   const lateStartLimit = Date.parse(`${c.day}T${c.plan.sessionEndsAt}:00+09:00`) - 60_000;
   const out: string[] = [];
   for (const p of PHASE_ORDER.filter((x) => !done.includes(x))) {
     const needs = (PHASES.find((x) => x.id === p) as { dependsOn?: readonly PhaseId[] }).dependsOn ?? [];
     const inputs = needs.map((d) => recorded[d]);
+    if (named(p, false)) continue;
     if (needs.length > 0 && inputs.every((e) => e !== undefined && e.finishedAtEpochMs < lateStartLimit)) {
       out.push(`${p} not run although ${needs.map((d, i) => `${d} was recorded done at ${inputs[i]!.finishedAt.slice(11)}`).join(', ')} (it may start until ${c.plan.sessionEndsAt})`);
-    } else if (!named(p) && !upstream(p).some(named)) {
+    } else if (!named(p) && !upstream(p).some((u) => named(u))) {
       out.push(`${p} neither recorded nor alerted, nor anything it waits for (recorded: ${done.join(', ') || 'none'})`);
     }
   }

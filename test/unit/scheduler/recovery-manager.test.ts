@@ -11,7 +11,7 @@ import { createScreeningJob, createSelectionJob, screeningPath, type PriceSource
 import { PHASE_ORDER, type PhaseId } from '../../../src/core/phases.js';
 import { RecoveryManager } from '../../../src/scheduler/recovery-manager.js';
 import { HolidayCalendar } from '../../../src/scheduler/holiday-calendar.js';
-import { driveUntilSettled, FakeHolidaySource, FakePhaseJob, flushIo, installClock, memoryLogger, runUntil, tempDir, type InstalledClock } from './fake-world.js';
+import { driveUntilSettled, FakeAlertSink, FakeHolidaySource, FakePhaseJob, flushIo, installClock, memoryLogger, runUntil, tempDir, type InstalledClock } from './fake-world.js';
 
 const WATCHLIST = Array.from({ length: 60 }, (_, i) => String(100000 + i * 10).padStart(6, '0'));
 
@@ -32,6 +32,7 @@ interface World {
   fakes: Partial<Record<PhaseId, FakePhaseJob>>;
   prices: FakePriceSource;
   runs: PhaseId[];
+  alerts: FakeAlertSink;
 }
 
 let world: World | undefined;
@@ -77,8 +78,9 @@ async function setup(
     ...Object.fromEntries(Object.entries(overrides).map(([id, job]) => [id, track(id as PhaseId, job)])),
   };
   const scheduler = new IntegratedScheduler({ dataDir }, { clock: c.clock, logger, calendar, jobs });
-  const recovery = new RecoveryManager(scheduler, { clock: c.clock, logger, calendar, dataDir });
-  world = { c, dataDir, scheduler, recovery, lines, fakes, prices, runs };
+  const alerts = new FakeAlertSink();
+  const recovery = new RecoveryManager(scheduler, { clock: c.clock, logger, calendar, dataDir, alerts });
+  world = { c, dataDir, scheduler, recovery, lines, fakes, prices, runs, alerts };
   return world;
 }
 
@@ -225,6 +227,7 @@ describe('restart recovery', () => {
     const r = await w.recovery.recover();
     expect(decisions(r)).toEqual(PHASE_ORDER.map((p) => `${p}:done`));
     expect(w.runs).toEqual([]);
+    expect(w.alerts.alerts).toEqual([]);
   });
 
   it('21:00 with nothing done: the too-late morning phases expire; close and report still run', async () => {
@@ -232,6 +235,10 @@ describe('restart recovery', () => {
     const r = await w.recovery.recover();
     expect(decisions(r)).toEqual(['screening:expired', 'selection:expired', 'kr-feed:expired', 'trading:expired', 'market-close:run', 'us-feed:run', 'daily-report:run']);
     expect(w.runs).toEqual(['market-close', 'us-feed', 'daily-report']);
+    // The day lost its morning and session: one WARNING names each phase (it was only a log line before).
+    expect(w.alerts.alerts).toHaveLength(1);
+    expect(w.alerts.alerts[0]).toMatchObject({ level: 'WARNING', title: `kisd: screening, selection, kr-feed, trading did not run on ${YMD} and can no longer start today` });
+    expect(w.alerts.alerts[0]!.what).toContain('trading: session 09:00-15:30 is over; no completion record');
   });
 
   it('on a KR holiday (Christmas, a Friday) nothing runs', async () => {
