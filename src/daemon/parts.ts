@@ -10,7 +10,7 @@ import { openStore, type Store } from '../store/index.js';
 import { createAlertDispatcher, type AlertDispatcher } from '../alerts/index.js';
 import { createRecoveryQueue, createRecoveryWorker, type RecoveryWorker } from '../recovery/index.js';
 import { createDatasets, recoveryRunnersFor } from '../collect/index.js';
-import { createOrderManager, type RunningOrderManager } from '../trade/orders/index.js';
+import { createOrderManager, type OrderManagerOptions, type RunningOrderManager } from '../trade/orders/index.js';
 import { IntegratedScheduler, HolidayCalendar, TokenWatch } from '../scheduler/index.js';
 import type { KisdMetrics } from '../health/index.js';
 import { createBroker, type Broker } from './broker.js';
@@ -37,6 +37,8 @@ export interface PartsInput {
   /** OpenDART's URL and key when dart.enabled. */
   dart: DartEndpoint | undefined;
   metrics: KisdMetrics;
+  /** Test seam: the order manager's crash hook (DaemonOptions.orderCrashHook). */
+  orderCrashHook?: OrderManagerOptions['crashHook'];
 }
 
 export interface DaemonParts {
@@ -109,6 +111,7 @@ function buildServices(i: PartsInput): Services {
     alerts,
     sendDeadlineMs: config.orders.send_deadline_sec * 1000,
     reconcileIntervalMs: config.orders.reconcile_interval_sec * 1000,
+    ...(i.orderCrashHook ? { crashHook: i.orderCrashHook } : {}),
   });
   const stopNotices = orders.consumeNotices(feed.bus);
   // After any reconnect: our execution notices, then the symbols we hold, before the rest.

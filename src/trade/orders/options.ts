@@ -45,8 +45,11 @@ export interface OrderManagerOptions {
   unknownRecheckMs?: number;
   /** Daily executions are queried from the oldest open order's day, at most this many days back. Default 7. */
   lookbackDays?: number;
-  /** Test-only crash injection (see CrashPoint). */
-  crashHook?: (point: CrashPoint, clientOrderId: string) => void;
+  /**
+   * Test-only crash injection (see CrashPoint). A child-process test kills itself in it; an in-process one (the
+   * week replay) returns a promise that never settles, so this order's path stops there as if the process had died.
+   */
+  crashHook?: (point: CrashPoint, clientOrderId: string) => void | Promise<never>;
 }
 
 export interface CompiledOrderManagerOptions {

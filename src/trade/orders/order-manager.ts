@@ -68,7 +68,7 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
   // A repeated fill notice may have been a second real fill: daily executions settle it at the recheck.
   const notices = new NoticeHandler(journal, log, undefined, () => scheduleRecheck());
   const inFlight = new Set<string>();
-  const crash = (point: Parameters<NonNullable<OrderManagerOptions['crashHook']>>[0], id: string): void => raw.crashHook?.(point, id);
+  const crash = (point: Parameters<NonNullable<OrderManagerOptions['crashHook']>>[0], id: string): void | Promise<never> => raw.crashHook?.(point, id);
   let allowed = false;
   let positionsVerified = false;
   let last: ReconcileReport | undefined;
@@ -183,9 +183,12 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
     const deadlineMonoMs = clock.monotonicMs() + options.sendDeadlineMs;
     const id = newClientOrderId(clock.nowMs());
     journal.create(id, clean);
-    crash('after-new', id);
+    // A crash hook that halts (an in-process kill) is awaited; none, or one that returns, costs no turn.
+    let halt = crash('after-new', id);
+    if (halt) await halt;
     journal.patch(id, { state: 'sent', sentAtMs: clock.nowMs() });
-    crash('after-sent', id);
+    halt = crash('after-sent', id);
+    if (halt) await halt;
     inFlight.add(id);
     let ack: OrderAck;
     try {
@@ -206,10 +209,12 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
       return journal.patch(id, { state: 'rejected', lastError: f.text })!;
     }
     inFlight.delete(id);
-    crash('after-reply', id);
+    halt = crash('after-reply', id);
+    if (halt) await halt;
     // A reconciliation may have attached this number already while the reply was in flight: attachLeg is idempotent.
     const o = journal.attachLeg(id, { kisOrderNo: ack.orderNo, kisOrgNo: ack.orgNo, qty: clean.qty, price: clean.price ?? null }, 'acknowledged')!;
-    crash('after-ack', id);
+    halt = crash('after-ack', id);
+    if (halt) await halt;
     notices.flush(ack.orderNo);
     return journal.get(id) ?? o;
   }
