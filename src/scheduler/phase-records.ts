@@ -28,6 +28,12 @@ export type PhaseRecordsFile = z.infer<typeof fileSchema>;
 export class PhaseRecordStore {
   /** Cache of the day last read or written; the file is the truth across restarts. */
   private cached: PhaseRecordsFile | undefined;
+  /**
+   * Writes run one at a time: each reads the day, adds its phase and writes the whole file, so two phases
+   * finishing together (a recovered trading phase and the market close) would otherwise both start from the
+   * same day and the later write would drop the earlier's record — that phase then ran again after a restart.
+   */
+  private writes: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly dataDir: string,
@@ -63,7 +69,26 @@ export class PhaseRecordStore {
     return (await this.load(ymd)).phases[phase];
   }
 
-  async markDone(
+  markDone(
+    ymd: string,
+    phase: PhaseId,
+    info: { trigger: PhaseTrigger; attempts: number; durationMs: number; detail?: Record<string, unknown> },
+  ): Promise<PhaseRecord> {
+    return this.serialized(() => this.markDoneNow(ymd, phase, info));
+  }
+
+  /** Drops one phase's record (its evidence failed a check, so it must run again). */
+  clear(ymd: string, phase: PhaseId): Promise<void> {
+    return this.serialized(() => this.clearNow(ymd, phase));
+  }
+
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(fn, fn);
+    this.writes = run.catch(() => undefined);
+    return run;
+  }
+
+  private async markDoneNow(
     ymd: string,
     phase: PhaseId,
     info: { trigger: PhaseTrigger; attempts: number; durationMs: number; detail?: Record<string, unknown> },
@@ -84,8 +109,7 @@ export class PhaseRecordStore {
     return record;
   }
 
-  /** Drops one phase's record (its evidence failed a check, so it must run again). */
-  async clear(ymd: string, phase: PhaseId): Promise<void> {
+  private async clearNow(ymd: string, phase: PhaseId): Promise<void> {
     const current = await this.load(ymd);
     if (!(phase in current.phases)) return;
     const phases = { ...current.phases };
