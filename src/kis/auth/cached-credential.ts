@@ -6,17 +6,10 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import { AbortedError, KisdError, errorMessage } from '../../core/errors.js';
-import type { CredentialStore } from './credential-store.js';
+import type { CredentialRecord, CredentialStore } from './credential-store.js';
 import { secretId, type StateRead } from './state-file.js';
 import { AUTH_ERROR_CODES } from './oauth-wire.js';
 
-/** What every cached credential stores. */
-export interface CredentialRecord {
-  fingerprint: string;
-  value: string;
-  issuedAtEpochMs: number;
-  expiresAtEpochMs: number;
-}
 
 export type ChangeSource = 'issued' | 'file';
 
@@ -247,7 +240,7 @@ export function createCachedCredential<R extends CredentialRecord>(o: CachedCred
       return store.withLock(async () => {
         const onDisk = await store.read({ quarantine: true });
         if (onDisk.kind === 'ok' && onDisk.value.value === value) {
-          await store.remove();
+          await store.remove(value);
           log.warn({ id: secretId(value) }, `${what} rejected by the broker; dropped`);
           return true;
         }

@@ -10,6 +10,14 @@ import { createIssueLock } from './issue-lock.js';
 import { createIssuePacer } from './issue-pacer.js';
 import { createStateFile, type StateRead } from './state-file.js';
 
+/** What every cached credential stores. */
+export interface CredentialRecord {
+  fingerprint: string;
+  value: string;
+  issuedAtEpochMs: number;
+  expiresAtEpochMs: number;
+}
+
 export interface CredentialStore<R> {
   /** Where the shared copy lives, for logs and `kisd token status` (a path, or a Redis key; never a secret). */
   readonly where: string;
@@ -19,8 +27,11 @@ export interface CredentialStore<R> {
    */
   read(opts: { quarantine: boolean }): Promise<StateRead<R>>;
   write(value: R): Promise<void>;
-  /** Drops the shared copy; missing is fine. Call under the lock. */
-  remove(): Promise<void>;
+  /**
+   * Drops the shared copy if it still holds `value` (a rejected credential); missing is fine. Call under the
+   * lock, after a read showed `value` (the file store relies on that read; Redis checks again atomically).
+   */
+  remove(value: string): Promise<void>;
   /** Runs fn while holding the issue lock (every process/host sharing the store). Throws KISD_LOCK_TIMEOUT. */
   withLock<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
   /** Milliseconds before the next issue attempt is allowed (0 = now). Call under the lock. */
@@ -46,11 +57,11 @@ export interface CredentialStoreSpec<R> {
 }
 
 /** Builds the store of one credential; the token and approval managers call it once each. */
-export type CredentialStoreFactory = <R>(spec: CredentialStoreSpec<R>) => CredentialStore<R>;
+export type CredentialStoreFactory = <R extends CredentialRecord>(spec: CredentialStoreSpec<R>) => CredentialStore<R>;
 
 /** The one-host store: `<stateDir>/<name>.json` (0600), `<name>.lock`, `<name>.last-issue.json`. */
 export function fileCredentialStores(stateDir: string): CredentialStoreFactory {
-  return <R>(spec: CredentialStoreSpec<R>): CredentialStore<R> => {
+  return <R extends CredentialRecord>(spec: CredentialStoreSpec<R>): CredentialStore<R> => {
     const { clock, log, name } = spec;
     const file = createStateFile({ path: join(stateDir, `${name}.json`), schema: spec.schema, clock, log });
     const lock = createIssueLock({
