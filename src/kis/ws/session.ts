@@ -191,23 +191,8 @@ export class WsSession {
     ws.on('error', (err) => this.log.warn({ connectionId: id, err: errorMessage(err) }, 'websocket error'));
     ws.on('close', (code: number) => this.endConnection(conn, conn.closingByUs ? 'stopped' : 'remote-close', code));
     conn.timers.push(this.o.clock.setInterval(() => this.replies.sendKeepalive(conn), this.o.keepaliveIntervalMs));
-    this.watchSilence(conn);
+    this.replies.watchSilence(conn);
     return conn;
-  }
-
-  /**
-   * The silence watchdog sleeps until the instant the socket would have been silent deadAfterSilenceMs: if
-   * nothing came in meanwhile it is dead, else it sleeps until the new deadline. (It used to look every 5 s:
-   * twelve wake-ups a minute per socket, all night, to find it alive, and up to 5 s late when it was not.)
-   */
-  private watchSilence(conn: Connection): void {
-    if (conn.ended) return;
-    const silentMs = this.o.clock.monotonicMs() - conn.lastRxMono;
-    if (silentMs >= this.o.deadAfterSilenceMs) {
-      this.replies.checkSilence(conn);
-      return;
-    }
-    conn.silenceTimer = this.o.clock.setTimeout(() => this.watchSilence(conn), this.o.deadAfterSilenceMs - silentMs);
   }
 
   /** Ends a connection once: stops its timers and phases, kills the socket, wakes the run loop. */
