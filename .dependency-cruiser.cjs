@@ -1,13 +1,13 @@
 // The layer directions of docs/ARCHITECTURE.md as rules: `npm run lint` fails on an import that runs up a
 // floor, sideways between peers that must not know each other, or round in a circle. Floors, bottom up:
-//   core (shared vocabulary) → foundation (log, store, net, config) → adapters (kis, dart, sim) → services (feed,
+//   core (shared vocabulary) → foundation (log, store, net, config, coord) → adapters (kis, dart, sim) → services (feed,
 //   recovery, alerts, health) → jobs (scheduler, collect, trade) → composition root (daemon) → entry (cli).
 // A floor may import any floor below it, except that jobs see the broker adapters only as types: they depend
 // on ports, and the composition root plugs the adapters in. test/integration/lint/ proves each rule fires.
 /** @type {[name: string, folders: string[]][]} */
 const FLOORS = [
   ['core', ['core']],
-  ['foundation', ['log', 'store', 'net', 'config']],
+  ['foundation', ['log', 'store', 'net', 'config', 'coord']],
   ['adapters', ['kis', 'dart', 'sim']],
   ['services', ['feed', 'recovery', 'alerts', 'health']],
   ['jobs', ['scheduler', 'collect', 'trade']],

@@ -88,6 +88,20 @@ export const configSchema = z
           .prefault({}),
       })
       .prefault({}),
+    coordination: z
+      .strictObject({
+        /** local: processes sharing one state directory share the budget (budget.db); redis: every host on one Redis. */
+        backend: z.enum(['local', 'redis'], { error: 'expected "local" (one host, the default) or "redis" (several hosts)' }).default('local'),
+        /** redis://[user[:password]@]host[:port][/db] or rediss:// (TLS); the password may come from KISD_REDIS_PASSWORD instead. */
+        redis_url: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'expected a URL "redis://host:6379" or "rediss://host:6380" (TLS)').optional(),
+        /** A Redis without a password or ACL user is refused unless this is true. */
+        allow_unauthenticated: z.boolean().default(false),
+        /** PEM CA bundle that signs the Redis server's certificate (rediss:// only; default: the system's CAs). */
+        redis_tls_ca_file: z.string().min(1).optional(),
+        /** Share of each rate window this host uses alone while Redis is unreachable. */
+        fallback_share: z.number().gt(0, 'must be above 0').max(1, 'must be at most 1 (the whole budget)').default(0.25),
+      })
+      .prefault({}),
     sim: z
       .strictObject({
         host: z.string().default('127.0.0.1'),
@@ -247,6 +261,12 @@ export const configSchema = z
   .superRefine((cfg, ctx) => {
     if (cfg.mode === 'real' && !cfg.dry_run && !cfg.real_trading_confirmed) {
       ctx.addIssue({ code: 'custom', path: ['real_trading_confirmed'], message: 'mode "real" sends real orders: set real_trading_confirmed: true, or dry_run: true to only log decisions' });
+    }
+    if (cfg.coordination.backend === 'redis' && !cfg.coordination.redis_url) {
+      ctx.addIssue({ code: 'custom', path: ['coordination', 'redis_url'], message: 'coordination.backend "redis" needs redis_url (e.g. "rediss://kisd@redis.example:6380"), or set backend: local' });
+    }
+    if (cfg.coordination.redis_tls_ca_file && !cfg.coordination.redis_url?.startsWith('rediss://')) {
+      ctx.addIssue({ code: 'custom', path: ['coordination', 'redis_tls_ca_file'], message: 'a CA file only applies to a TLS URL: write redis_url as "rediss://..."' });
     }
     if (cfg.dart.watch_until <= cfg.dart.watch_from) {
       ctx.addIssue({ code: 'custom', path: ['dart', 'watch_until'], message: `must be later than dart.watch_from (${cfg.dart.watch_from})` });

@@ -22,8 +22,10 @@ export function registerComponents(lifecycle: Lifecycle, p: DaemonParts, o: { co
   lifecycle
     .register({ name: 'store', stop: () => p.store.close() })
     .register({ name: 'alerts', stop: () => p.alerts.close() })
-    .register({ name: 'broker', stop: () => p.broker.close() })
-    .register({ name: 'health', start: async () => void (o.state.healthPort = await o.health.start()), stop: () => o.health.stop() })
+    .register({ name: 'broker', stop: () => p.broker.close() });
+  // health.enabled: false means no listener at all (nothing binds the port; `kisd status` says why it cannot ask).
+  if (config.health.enabled) lifecycle.register({ name: 'health', start: async () => void (o.state.healthPort = await o.health.start()), stop: () => o.health.stop() });
+  lifecycle
     .register({ name: 'token', start: async (signal) => void (await p.broker.tokens.getAccessToken(signal)) })
     .register({ name: 'calendar', start: async (signal) => void (await p.calendar.refresh(signal)) })
     .register({ name: 'kill-switch', start: () => p.trading.killSwitch.load() })

@@ -38,7 +38,8 @@ export interface DaemonOptions {
 }
 
 export interface Daemon {
-  readonly healthUrl: string;
+  /** undefined when health.enabled is false (nothing listens). */
+  readonly healthUrl: string | undefined;
   readonly restBaseUrl: string;
   readonly wsUrl: string;
   readonly sim: EmbeddedSimulator | undefined;
@@ -91,11 +92,12 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   await startAll(lifecycle, o.signal, closeSims);
   // A wildcard bind is reached on loopback from this machine (kisd status, the log line).
   const healthHost = ['0.0.0.0', '::', '[::]'].includes(config.health.host) ? '127.0.0.1' : config.health.host.includes(':') ? `[${config.health.host}]` : config.health.host;
-  const healthUrl = `http://${healthHost}:${state.healthPort}`;
+  const healthUrl = config.health.enabled ? `http://${healthHost}:${state.healthPort}` : undefined;
   state.recovering = config.scheduler.enabled ? startRestartRecovery(parts, o) : undefined;
   ready = true;
-  await writeJsonAtomic(daemonInfoPath(config), { pid: process.pid, healthUrl, restUrl: endpoint.restBaseUrl, wsUrl: endpoint.wsUrl, startedAt: new Date(clock.nowMs()).toISOString() }, { mode: 0o600 });
-  log.info({ healthUrl }, `kisd ready: status page ${healthUrl}/ (JSON ${healthUrl}/status.json), health ${healthUrl}/healthz, metrics ${healthUrl}/metrics`);
+  await writeJsonAtomic(daemonInfoPath(config), { pid: process.pid, healthUrl: healthUrl ?? null, restUrl: endpoint.restBaseUrl, wsUrl: endpoint.wsUrl, startedAt: new Date(clock.nowMs()).toISOString() }, { mode: 0o600 });
+  if (healthUrl) log.info({ healthUrl }, `kisd ready: status page ${healthUrl}/ (JSON ${healthUrl}/status.json), health ${healthUrl}/healthz, metrics ${healthUrl}/metrics`);
+  else log.info('kisd ready: health.enabled is false, so no status page, health or metrics endpoint listens');
 
   return {
     healthUrl,

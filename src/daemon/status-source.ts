@@ -13,7 +13,10 @@ import type { PhaseId } from '../core/phases.js';
 import type { IntegratedScheduler } from '../scheduler/index.js';
 import { createOrderJournalRepo, createPositionsRepo, type Store } from '../store/index.js';
 import type { KillSwitch } from '../trade/risk/index.js';
-import { PositionLedger } from '../trade/risk/index.js';
+import { ownDayLedger } from '../trade/risk/index.js';
+import { prevCloseOf } from '../trade/strategy/index.js';
+import type { OrderManager } from '../trade/orders/types.js';
+import type { QuoteCache } from '../feed/index.js';
 import type { RunningOrderManager } from '../trade/orders/index.js';
 import type { Broker } from './broker.js';
 import type { FeedBundle } from './feed-wiring.js';
@@ -160,11 +163,15 @@ function ordersPart(d: StatusSourceDeps, journal: JournalRepo, dayStartMs: numbe
   };
 }
 
-/** kisd's own positions: the net of its own orders' fills (fills without a client order id are not kisd's). */
-function positionsPart(journal: JournalRepo, positions: ReturnType<typeof createPositionsRepo>, nowMs: number): Part<'positions'> {
+/**
+ * kisd's own positions: the net of its own orders' fills (the journal holds only fills of kisd's orders),
+ * from the order manager's per-day cache, so a page polled every few seconds does not read the whole history.
+ */
+function positionsPart(d: Pick<StatusSourceDeps, 'orders'>, positions: ReturnType<typeof createPositionsRepo>, nowMs: number): Part<'positions'> {
+  const { beforeToday, today } = d.orders.ownFills(nowMs);
   const own = new Map<string, { market: string; symbol: string; qty: number }>();
-  for (const fl of journal.fillsBetween(0, nowMs + 1)) {
-    if (fl.clientOrderId === null) continue;
+  for (const fl of [...beforeToday, ...today]) {
+    if (fl.atMs > nowMs) continue;
     const k = `${fl.market}:${fl.symbol}`;
     const e = own.get(k) ?? { market: fl.market, symbol: fl.symbol, qty: 0 };
     e.qty += fl.side === 'buy' ? fl.qty : -fl.qty;
@@ -179,13 +186,19 @@ function positionsPart(journal: JournalRepo, positions: ReturnType<typeof create
   };
 }
 
-function pnlPart(d: StatusSourceDeps, journal: JournalRepo, dayStartMs: number, nowMs: number): Part<'pnl'> {
-  const fills = journal.fillsBetween(dayStartMs, nowMs + 1);
-  const ledger = new PositionLedger().applyAll(fills.filter((x) => x.market === 'KR').map((x) => ({ symbol: x.symbol, side: x.side, qty: x.qty, price: x.price, atMs: x.atMs })));
+/**
+ * Today's P&L exactly as the kill switch measures it (ownDayLedger): kisd's own positions only, those held
+ * overnight against yesterday's close and today's buys against their fill price, marked at the last tick.
+ * realizedKrw is net of fees already (the ledger books each fill's fees as a realized loss); feesKrw shows them.
+ */
+export function pnlPart(d: { orders: Pick<OrderManager, 'ownFills'>; quotes: Pick<QuoteCache, 'krTick'> }, nowMs: number): Part<'pnl'> {
+  const quotes = d.quotes as QuoteCache;
+  const ledger = ownDayLedger(d.orders, prevCloseOf(quotes), nowMs);
   const realized = ledger.realizedKrw();
   const fees = ledger.feesKrw();
-  const unrealized = ledger.unrealizedKrw((s) => d.feed.quotes.krTick(s)?.price);
-  return { date: kstYmd(nowMs), realizedKrw: Math.round(realized), feesKrw: Math.round(fees), unrealizedKrw: Math.round(unrealized), totalKrw: Math.round(realized - fees + unrealized), fills: fills.length };
+  const unrealized = ledger.unrealizedKrw((s) => quotes.krTick(s)?.price);
+  const fills = d.orders.ownFills(nowMs).today.filter((f) => f.atMs <= nowMs).length;
+  return { date: kstYmd(nowMs), realizedKrw: Math.round(realized), feesKrw: Math.round(fees), unrealizedKrw: Math.round(unrealized), totalKrw: Math.round(realized + unrealized), fills };
 }
 
 function killSwitchPart(d: StatusSourceDeps, nowMs: number): Part<'killSwitch'> {
@@ -268,8 +281,8 @@ export function createStatusSource(d: StatusSourceDeps): { status(): Promise<Sta
         phases: { date: ymd, tradingDay: d.isTradingDay(ymd), rows: await phaseRows(d, nowMs) },
         feed: feedPart(d, nowMs),
         orders: ordersPart(d, journal, dayStartMs, nowMs),
-        positions: positionsPart(journal, positions, nowMs),
-        pnl: pnlPart(d, journal, dayStartMs, nowMs),
+        positions: positionsPart(d, positions, nowMs),
+        pnl: pnlPart({ orders: d.orders, quotes: d.feed.quotes }, nowMs),
         killSwitch: killSwitchPart(d, nowMs),
         rest: await restPart(d),
         token: await tokenPart(d, nowMs),

@@ -67,7 +67,7 @@ function render(s) {
   table('orders', ['at', 'strategy', 'symbol', 'side', 'type', 'qty', 'price', 'filled', 'state'], o.rows.map((r) => [r.at, r.strategy, r.symbol, r.side, r.type, r.qty, r.price ?? 'market', r.filledQty, pill(r.state)]));
   const keys = new Set([...s.positions.own.map((p) => p.market + ':' + p.symbol), ...s.positions.account.map((p) => p.market + ':' + p.symbol)]);
   table('positions', ['symbol', 'kisd', 'account', ''], [...keys].sort().map((k) => { const own = s.positions.own.find((p) => p.market + ':' + p.symbol === k); const acc = s.positions.account.find((p) => p.market + ':' + p.symbol === k); const a = own ? own.qty : 0; const b = acc ? acc.qty : 0; return [k, a, b, a === b ? '' : b > a ? { text: 'held outside kisd: ' + (b - a), cls: 'why' } : { text: 'differs', cls: 'bad' }]; }));
-  kv('pnl', [['realised', won(s.pnl.realizedKrw)], ['fees', won(s.pnl.feesKrw)], ['unrealised', won(s.pnl.unrealizedKrw)], ['total', won(s.pnl.totalKrw)], ['fills today', s.pnl.fills]]);
+  kv('pnl', [['realised (after fees)', won(s.pnl.realizedKrw)], ['of which fees', won(s.pnl.feesKrw)], ['unrealised', won(s.pnl.unrealizedKrw)], ['total', won(s.pnl.totalKrw)], ['fills today', s.pnl.fills]]);
   const k = s.killSwitch;
   kv('kill', [['state', pill(k.tripped ? 'tripped' : 'ok')], ['reason', k.reason], ['since', k.trippedAt], ['last reset', k.resetBy ? k.resetBy + ' at ' + k.resetAt : undefined], ['to reset', k.resetHow]]);
   table('rest', ['window', 'used', 'limit', 'waiting'], s.rest.windows.map((w) => [w.window, w.used, w.limit, w.waiting]));

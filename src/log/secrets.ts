@@ -40,9 +40,12 @@ export function registerSecret(value: string | undefined | null, opts: { pinned?
   digitPattern = digits.length > 0 ? new RegExp(`(?<![0-9.])(?:${alternation(digits)})(?![0-9.])`, 'g') : undefined;
 }
 
-/** Replaces every registered secret in text with a fixed mask; JSON lines stay valid JSON. */
+/** A password inside any URL ("redis://user:secret@host") is masked even when nobody registered it. */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@"]*:)[^\s@/"]+@/gi;
+
+/** Replaces every registered secret, and any password inside a URL, with a fixed mask; JSON lines stay valid JSON. */
 export function scrubSecrets(text: string): string {
-  let out = text;
+  let out = text.includes('://') ? text.replace(URL_PASSWORD, '$1[REDACTED]@') : text;
   if (textPattern) {
     textPattern.lastIndex = 0;
     out = out.replace(textPattern, '[REDACTED]');

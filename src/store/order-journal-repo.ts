@@ -1,6 +1,7 @@
 // The order journal (migration 4): one row per order intent, the KIS order numbers (legs) it owns, its fills
 // keyed by (leg, cumulative quantity) so a fill can never be counted twice, and the execution notices already
 // applied. Synchronous better-sqlite3 statements; callers group writes with `transaction`.
+import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './database.js';
 
 export type JournalMarket = 'KR' | 'US';
@@ -142,8 +143,23 @@ export function createOrderJournalRepo(db: SqliteDatabase): OrderJournalRepo {
   const attemptsOfStmt = db.prepare('SELECT sent_at AS sentAtMs FROM order_attempts WHERE client_order_id = ? AND action = ? ORDER BY sent_at');
   const legPatchCols = { noticeFilledQty: 'notice_filled_qty', noticeFilledAmount: 'notice_filled_amount', filledQty: 'filled_qty', filledAmount: 'filled_amount', closed: 'closed', qty: 'qty', price: 'price' } as const;
 
+  // Statements built per call shape (which columns a patch sets, how many states) are prepared once per shape:
+  // re-preparing them cost more than running them on the order path's every tick.
+  const shaped = new Map<string, Database.Statement<unknown[]>>();
+  const prepared = (sql: string): Database.Statement<unknown[]> => {
+    let stmt = shaped.get(sql);
+    if (!stmt) {
+      stmt = db.prepare(sql);
+      shaped.set(sql, stmt);
+    }
+    return stmt;
+  };
+
+  // One transaction wrapper for every caller (better-sqlite3 passes the arguments through; nested calls become savepoints).
+  const tx = db.transaction((fn: () => unknown) => fn());
+
   return {
-    transaction: (fn) => db.transaction(fn).immediate(),
+    transaction: <T>(fn: () => T): T => tx.immediate(fn) as T,
     insert: (row) => void insertStmt.run(row),
     update(clientOrderId, patch, updatedAtMs) {
       const keys = (Object.keys(patch) as (keyof JournalPatch)[]).filter((k) => patch[k] !== undefined);
@@ -151,12 +167,12 @@ export function createOrderJournalRepo(db: SqliteDatabase): OrderJournalRepo {
       const sql = `UPDATE order_journal SET ${[...sets, 'updated_at = @updatedAtMs'].join(', ')} WHERE client_order_id = @clientOrderId`;
       const params: Record<string, unknown> = { clientOrderId, updatedAtMs };
       for (const k of keys) params[k] = patch[k];
-      return db.prepare(sql).run(params).changes > 0;
+      return prepared(sql).run(params).changes > 0;
     },
     get: (id) => getStmt.get(id) as OrderJournalRow | undefined,
     inStates(states) {
       if (states.length === 0) return [];
-      return db.prepare(`SELECT ${JOURNAL_COLS} FROM order_journal WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY created_at, rowid`).all(...states) as OrderJournalRow[];
+      return prepared(`SELECT ${JOURNAL_COLS} FROM order_journal WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY created_at, rowid`).all(...states) as OrderJournalRow[];
     },
     createdBetween: (fromMs, toMs) => createdStmt.all(fromMs, toMs) as OrderJournalRow[],
     insertLeg: (leg) => void insertLegStmt.run(leg),
@@ -165,7 +181,7 @@ export function createOrderJournalRepo(db: SqliteDatabase): OrderJournalRepo {
       if (keys.length === 0) return;
       const params: Record<string, unknown> = { kisOrderNo };
       for (const k of keys) params[k] = patch[k];
-      db.prepare(`UPDATE order_legs SET ${keys.map((k) => `${legPatchCols[k]} = @${k}`).join(', ')} WHERE kis_order_no = @kisOrderNo`).run(params);
+      prepared(`UPDATE order_legs SET ${keys.map((k) => `${legPatchCols[k]} = @${k}`).join(', ')} WHERE kis_order_no = @kisOrderNo`).run(params);
     },
     leg: (no) => legStmt.get(no) as OrderLegRow | undefined,
     legsOf: (id) => legsOfStmt.all(id) as OrderLegRow[],

@@ -6,7 +6,8 @@ import { z } from 'zod';
 
 const daemonStateSchema = z.object({
   pid: z.number().int().positive(),
-  healthUrl: z.string().min(1),
+  /** null: the daemon runs with health.enabled false (no endpoint). */
+  healthUrl: z.string().min(1).nullable(),
   startedAt: z.union([z.string(), z.number()]).optional(),
   /** The KIS REST URL the daemon talks to (the embedded simulator's in sim mode). */
   restUrl: z.string().optional(),

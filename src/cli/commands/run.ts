@@ -103,7 +103,8 @@ export function registerRunCommand(program: Command): void {
       }
       if (!process.stdout.isTTY || config.log.console === 'off') {
         // Console logs may be JSON or off: still tell a person where things are.
-        process.stderr.write(`kisd ready: health ${daemon.healthUrl}/healthz, status page ${daemon.healthUrl}/${daemon.sim ? `, simulator REST ${daemon.restBaseUrl} WS ${daemon.wsUrl}` : ''}\n`);
+        const where = daemon.healthUrl ? `health ${daemon.healthUrl}/healthz, status page ${daemon.healthUrl}/` : 'no health endpoint (health.enabled is false)';
+        process.stderr.write(`kisd ready: ${where}${daemon.sim ? `, simulator REST ${daemon.restBaseUrl} WS ${daemon.wsUrl}` : ''}\n`);
       }
       void notifier.ready('kisd ready');
       const stopWatchdog = notifier.startWatchdog(systemClock);

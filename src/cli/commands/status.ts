@@ -62,7 +62,15 @@ export function registerStatusCommand(program: Command, deps: CliDeps): void {
           hint: `${START_HINT}; the log (${logPath}) shows why it stopped`,
         });
       }
-      const url = `${lookup.state.healthUrl.replace(/\/+$/, '')}/healthz`;
+      if (lookup.state.healthUrl === null) {
+        println(deps.stdout, `pid ${lookup.state.pid}, no health endpoint (health.enabled is false)`);
+        for (const line of budgetLines(config, deps)) println(deps.stdout, line);
+        throw new CliError(`kisd (pid ${lookup.state.pid}) is running with health.enabled: false, so it has no status to ask`, {
+          hint: `set health.enabled: true in ${config.source} and restart kisd (sudo systemctl restart kisd); the log (${logPath}) shows what it does meanwhile`,
+        });
+      }
+      const healthUrl = lookup.state.healthUrl;
+      const url = `${healthUrl.replace(/\/+$/, '')}/healthz`;
       let status: number;
       let body: unknown;
       try {
@@ -78,13 +86,13 @@ export function registerStatusCommand(program: Command, deps: CliDeps): void {
       } catch (err) {
         const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
         throw new CliError(`kisd (pid ${lookup.state.pid}) is running but ${url} does not answer (${cause})`, {
-          hint: `it may still be starting, or health.enabled is false; check the log (${logPath})`,
+          hint: `it may still be starting; check the log (${logPath})`,
         });
       }
       if (body === undefined) {
-        throw new CliError(`${url} answered HTTP ${status} without health JSON`, { hint: `is ${lookup.state.healthUrl} really kisd's health endpoint? check health.host/port` });
+        throw new CliError(`${url} answered HTTP ${status} without health JSON`, { hint: `is ${healthUrl} really kisd's health endpoint? check health.host/port` });
       }
-      println(deps.stdout, `pid ${lookup.state.pid}, health ${lookup.state.healthUrl}`);
+      println(deps.stdout, `pid ${lookup.state.pid}, health ${healthUrl}`);
       println(deps.stdout, formatStatus(body));
       for (const line of budgetLines(config, deps)) println(deps.stdout, line);
       if (status !== 200) {

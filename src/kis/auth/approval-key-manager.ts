@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import { formatKstTimestamp } from '../../core/kst.js';
 import { registerSecret } from '../../log/secrets.js';
+import { fileCredentialStores, type CredentialStoreFactory } from './credential-store.js';
 import { createCachedCredential, type CredentialChange } from './cached-credential.js';
 import { createOAuthClient, type OAuthClient } from './oauth-client.js';
 import { KisAuthError } from './oauth-wire.js';
@@ -20,6 +21,8 @@ export interface ApprovalKeyManagerOptions {
   serverId?: string;
   credentials: Pick<KisCredentials, 'appKey' | 'appSecret'>;
   stateDir: string;
+  /** As TokenManagerOptions.stores. */
+  stores?: CredentialStoreFactory;
   /**
    * How long a key is treated as valid. KIS gives no expiry field; the portal says 24 h and that it is only
    * checked when a session starts 🟡. Default 86_400 s.
@@ -83,15 +86,23 @@ export function createApprovalKeyManager(opts: ApprovalKeyManagerOptions): Appro
     createOAuthClient({ clock, baseUrl: opts.baseUrl, appKey: opts.credentials.appKey, appSecret: opts.credentials.appSecret, timeoutMs: opts.requestTimeoutMs });
   const fingerprint = credentialFingerprint(opts.credentials.appKey, opts.serverId ?? opts.baseUrl);
 
+  const minIssueIntervalMs = (opts.minIssueIntervalSec ?? 60) * 1000;
+  const store = (opts.stores ?? fileCredentialStores(opts.stateDir))<StoredApprovalKey>({
+    name: 'approval',
+    what: 'approval key',
+    schema: approvalSchema as z.ZodType<StoredApprovalKey>,
+    fingerprint,
+    minIssueIntervalMs,
+    lockStaleMs: opts.lockStaleMs ?? 10_000,
+    lockAcquireTimeoutMs: opts.lockAcquireTimeoutMs ?? 30_000,
+    clock,
+    log,
+  });
   const cred = createCachedCredential<StoredApprovalKey>({
     what: 'approval key',
     clock,
     log,
-    stateDir: opts.stateDir,
-    fileName: 'approval.json',
-    lockName: 'approval.lock',
-    pacerName: 'approval.last-issue.json',
-    schema: approvalSchema as z.ZodType<StoredApprovalKey>,
+    store,
     fingerprint,
     async issue(signal) {
       const k = await oauth.issueApprovalKey(signal);
@@ -110,10 +121,8 @@ export function createApprovalKeyManager(opts: ApprovalKeyManagerOptions): Appro
     },
     isRateLimited: (err) => err instanceof KisAuthError && err.kisCode === 'EGW00133',
     refreshMarginMs: (opts.refreshMarginSec ?? 3600) * 1000,
-    minIssueIntervalMs: (opts.minIssueIntervalSec ?? 60) * 1000,
+    minIssueIntervalMs,
     minUsableMs: 60_000,
-    lockStaleMs: opts.lockStaleMs ?? 10_000,
-    lockAcquireTimeoutMs: opts.lockAcquireTimeoutMs ?? 30_000,
     maxRateLimitedRetries: opts.maxRateLimitedRetries ?? 3,
   });
   cred.onChange((c) => registerSecret(c.current.value));

@@ -1,24 +1,15 @@
 // The machinery shared by the token manager and the approval-key manager: a credential cached in memory
-// and in a 0600 state file, issued under a cross-process lock with the file re-read after the lock is
-// taken, at most one issue per interval across processes, and invalidate-if-current.
+// and in a shared store (a 0600 state file on one host, Redis across hosts: credential-store.ts), issued
+// under the store's lock with the shared copy re-read after the lock is taken, at most one issue per
+// interval across processes, and invalidate-if-current.
 // Seed 004 §2.2 (lock file, re-read after lock, 1/min, mode 600); seed 001 §4.3 (token race).
-import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import { AbortedError, KisdError, errorMessage } from '../../core/errors.js';
-import { createIssueLock } from './issue-lock.js';
-import { createIssuePacer } from './issue-pacer.js';
-import { createStateFile, secretId, type StateRead } from './state-file.js';
+import type { CredentialRecord, CredentialStore } from './credential-store.js';
+import { secretId, type StateRead } from './state-file.js';
 import { AUTH_ERROR_CODES } from './oauth-wire.js';
 
-/** What every cached credential stores. */
-export interface CredentialRecord {
-  fingerprint: string;
-  value: string;
-  issuedAtEpochMs: number;
-  expiresAtEpochMs: number;
-}
 
 export type ChangeSource = 'issued' | 'file';
 
@@ -39,12 +30,8 @@ export interface CachedCredentialOptions<R extends CredentialRecord> {
   what: string;
   clock: Clock;
   log: Logger;
-  stateDir: string;
-  /** File names inside stateDir. */
-  fileName: string;
-  lockName: string;
-  pacerName: string;
-  schema: z.ZodType<R>;
+  /** The shared copy, the issue lock and the issue pacing (file store on one host, Redis across hosts). */
+  store: CredentialStore<R>;
   fingerprint: string;
   issue: (signal: AbortSignal) => Promise<R>;
   /** True for the broker's "issued too often" refusal (EGW00133): wait an interval and try again. */
@@ -53,8 +40,6 @@ export interface CachedCredentialOptions<R extends CredentialRecord> {
   minIssueIntervalMs: number;
   /** Below this much remaining life a credential is not handed out at all. */
   minUsableMs: number;
-  lockStaleMs: number;
-  lockAcquireTimeoutMs: number;
   maxRateLimitedRetries: number;
 }
 
@@ -106,15 +91,7 @@ function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pr
 
 export function createCachedCredential<R extends CredentialRecord>(o: CachedCredentialOptions<R>): CachedCredential<R> {
   const { clock, log, what } = o;
-  const file = createStateFile({ path: join(o.stateDir, o.fileName), schema: o.schema, clock, log });
-  const lock = createIssueLock({
-    lockPath: join(o.stateDir, o.lockName),
-    clock,
-    log,
-    staleMs: o.lockStaleMs,
-    acquireTimeoutMs: o.lockAcquireTimeoutMs,
-  });
-  const pacer = createIssuePacer({ path: join(o.stateDir, o.pacerName), minIntervalMs: o.minIssueIntervalMs, clock, log });
+  const store = o.store;
   const closing = new AbortController();
   const listeners = new Set<(c: CredentialChange<R>) => void>();
   let mem: R | undefined;
@@ -134,7 +111,7 @@ export function createCachedCredential<R extends CredentialRecord>(o: CachedCred
     mem = r;
     lastKnownValue = r.value;
     if (previous === undefined && source === 'file') {
-      log.info({ id: secretId(r.value), expiresAtEpochMs: r.expiresAtEpochMs }, `${what} re-read from ${file.path}, not re-issued`);
+      log.info({ id: secretId(r.value), expiresAtEpochMs: r.expiresAtEpochMs }, `${what} re-read from ${store.where}, not re-issued`);
     }
     if (previous === undefined || previous === r.value) return;
     log.info({ id: secretId(r.value), previousId: secretId(previous), source, expiresAtEpochMs: r.expiresAtEpochMs }, `${what} changed`);
@@ -151,7 +128,7 @@ export function createCachedCredential<R extends CredentialRecord>(o: CachedCred
   function ours(read: StateRead<R>): R | undefined {
     if (read.kind !== 'ok') return undefined;
     if (read.value.fingerprint !== o.fingerprint) {
-      log.warn({ path: file.path }, `${what} file belongs to another app key or server; it will not be used`);
+      log.warn({ path: store.where }, `${what} file belongs to another app key or server; it will not be used`);
       return undefined;
     }
     return read.value;
@@ -163,9 +140,9 @@ export function createCachedCredential<R extends CredentialRecord>(o: CachedCred
     const maxRounds = o.maxRateLimitedRetries + EXTRA_ROUNDS;
     for (let round = 0; round < maxRounds; round++) {
       signal.throwIfAborted();
-      const step = await lock.withLock(async (): Promise<{ done: RefreshOutcome<R> } | { waitMs: number; reason: string }> => {
+      const step = await store.withLock(async (): Promise<{ done: RefreshOutcome<R> } | { waitMs: number; reason: string }> => {
         // Re-read under the lock: another process may have issued while we waited (seed 004 §2.2).
-        const onDisk = ours(await file.read({ quarantine: true }));
+        const onDisk = ours(await store.read({ quarantine: true }));
         if (onDisk && isUsable(onDisk)) {
           const adoptable = mode === 'if-needed' ? isFresh(onDisk) : onDisk.issuedAtEpochMs > startedAtMs;
           if (adoptable) {
@@ -173,14 +150,14 @@ export function createCachedCredential<R extends CredentialRecord>(o: CachedCred
             return { done: { record: onDisk, source: 'file' } };
           }
         }
-        const waitMs = await pacer.delayMs();
+        const waitMs = await store.issueDelayMs();
         if (waitMs > 0) return { waitMs, reason: 'min-issue-interval' };
-        await pacer.recordAttempt(); // before sending: a crash after the send still counts
+        await store.recordIssueAttempt(); // before sending: a crash after the send still counts
         let issued: R;
         try {
           issued = await o.issue(signal);
         } catch (err) {
-          await pacer.recordAttempt().catch(() => undefined); // at completion too, see below; never mask err
+          await store.recordIssueAttempt().catch(() => undefined); // at completion too, see below; never mask err
           if (o.isRateLimited(err) && rateLimited < o.maxRateLimitedRetries) {
             rateLimited++;
             return { waitMs: o.minIssueIntervalMs, reason: 'broker-rate-limit' };
@@ -189,8 +166,8 @@ export function createCachedCredential<R extends CredentialRecord>(o: CachedCred
         }
         // Again at completion: the broker counts the minute from when it served the call, which is later than
         // our send by the request's latency; spacing from the reply keeps a slow reply from causing EGW00133.
-        await pacer.recordAttempt();
-        await file.write(issued);
+        await store.recordIssueAttempt();
+        await store.write(issued);
         if (!isFresh(issued)) log.warn({ expiresAtEpochMs: issued.expiresAtEpochMs }, `new ${what} already inside the refresh margin`);
         adopt(issued, 'issued');
         log.info({ id: secretId(issued.value), expiresAtEpochMs: issued.expiresAtEpochMs }, `${what} issued`);
@@ -225,7 +202,7 @@ export function createCachedCredential<R extends CredentialRecord>(o: CachedCred
   }
 
   async function reload(): Promise<boolean> {
-    const onDisk = ours(await file.read({ quarantine: false }));
+    const onDisk = ours(await store.read({ quarantine: false }));
     if (!onDisk || !isUsable(onDisk)) return false;
     // Adopt only a credential newer than ours: later expiry, or (issued within the same second, so the
     // KST expiry strings tie) a later issue time. An older file left by a stale process is never adopted.
@@ -260,10 +237,10 @@ export function createCachedCredential<R extends CredentialRecord>(o: CachedCred
       // Someone already replaced it: a late rejection of an old value costs nothing.
       if (mem && mem.value !== value) return false;
       mem = undefined;
-      return lock.withLock(async () => {
-        const onDisk = await file.read({ quarantine: true });
+      return store.withLock(async () => {
+        const onDisk = await store.read({ quarantine: true });
         if (onDisk.kind === 'ok' && onDisk.value.value === value) {
-          await file.remove();
+          await store.remove(value);
           log.warn({ id: secretId(value) }, `${what} rejected by the broker; dropped`);
           return true;
         }
@@ -273,7 +250,7 @@ export function createCachedCredential<R extends CredentialRecord>(o: CachedCred
     refresh: (mode, signal) => raceSignal(startFlight(mode), signal),
     reload,
     current: () => mem,
-    readFile: () => file.read({ quarantine: false }),
+    readFile: () => store.read({ quarantine: false }),
     isFresh,
     isUsable,
     onChange(listener) {

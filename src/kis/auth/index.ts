@@ -30,3 +30,5 @@ export {
 export type { ChangeSource, CredentialChange } from './cached-credential.js';
 export { credentialFingerprint, secretId } from './state-file.js';
 export { formatRemaining } from './format-remaining.js';
+export { fileCredentialStores, type CredentialRecord, type CredentialStore, type CredentialStoreFactory, type CredentialStoreSpec } from './credential-store.js';
+export type { StateRead } from './state-file.js';

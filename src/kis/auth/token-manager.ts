@@ -1,12 +1,13 @@
 // The KIS access-token manager: one token per app key shared by every kisd process through
-// `<stateDir>/token.json` (0600), issued under a lock at most once a minute (seed 004 §2.2), re-checked
-// every 30 minutes by the daemon with change detection (seed 003 §1), race-free refresh (seed 001 §4.3).
-import { join } from 'node:path';
+// `<stateDir>/token.json` (0600) or, across hosts, Redis (credential-store.ts), issued under a lock at most
+// once a minute (seed 004 §2.2), re-checked every 30 minutes by the daemon with change detection (seed 003 §1),
+// race-free refresh (seed 001 §4.3).
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import { formatKstTimestamp } from '../../core/kst.js';
 import { maskSecret, registerSecret } from '../../log/secrets.js';
+import { fileCredentialStores, type CredentialStoreFactory } from './credential-store.js';
 import { createCachedCredential, type ChangeSource } from './cached-credential.js';
 import { createOAuthClient, type OAuthClient } from './oauth-client.js';
 import { KisAuthError } from './oauth-wire.js';
@@ -27,6 +28,11 @@ export interface TokenManagerOptions {
   credentials: Pick<KisCredentials, 'appKey' | 'appSecret'>;
   /** Directory of token.json, token.lock, token.last-issue.json; created 0700 if missing. */
   stateDir: string;
+  /**
+   * Where the shared token, its issue lock and its pacing live. Default: files in stateDir (one host).
+   * The Redis store (coordination.backend: redis) shares them across hosts.
+   */
+  stores?: CredentialStoreFactory;
   /**
    * Refresh when less than this is left. Default 3600 s (PK uses 600 s). Why an hour: the daemon's token
    * check runs every 30 min, so with a 60-min margin two checks fall inside the window and the refresh
@@ -128,15 +134,23 @@ export function createTokenManager(opts: TokenManagerOptions): TokenManager {
     createOAuthClient({ clock, baseUrl: opts.baseUrl, appKey: opts.credentials.appKey, appSecret: opts.credentials.appSecret, timeoutMs: opts.requestTimeoutMs });
   const fingerprint = credentialFingerprint(opts.credentials.appKey, opts.serverId ?? opts.baseUrl);
 
+  const minIssueIntervalMs = (opts.minIssueIntervalSec ?? 60) * 1000;
+  const store = (opts.stores ?? fileCredentialStores(opts.stateDir))<StoredAccessToken>({
+    name: 'token',
+    what: 'access token',
+    schema: tokenSchema as z.ZodType<StoredAccessToken>,
+    fingerprint,
+    minIssueIntervalMs,
+    lockStaleMs: opts.lockStaleMs ?? 10_000,
+    lockAcquireTimeoutMs: opts.lockAcquireTimeoutMs ?? 30_000,
+    clock,
+    log,
+  });
   const cred = createCachedCredential<StoredAccessToken>({
     what: 'access token',
     clock,
     log,
-    stateDir: opts.stateDir,
-    fileName: 'token.json',
-    lockName: 'token.lock',
-    pacerName: 'token.last-issue.json',
-    schema: tokenSchema as z.ZodType<StoredAccessToken>,
+    store,
     fingerprint,
     async issue(signal) {
       const t = await oauth.issueAccessToken(signal);
@@ -155,10 +169,8 @@ export function createTokenManager(opts: TokenManagerOptions): TokenManager {
     },
     isRateLimited: (err) => err instanceof KisAuthError && err.kisCode === 'EGW00133',
     refreshMarginMs,
-    minIssueIntervalMs: (opts.minIssueIntervalSec ?? 60) * 1000,
+    minIssueIntervalMs,
     minUsableMs: (opts.minUsableSec ?? 60) * 1000,
-    lockStaleMs: opts.lockStaleMs ?? 10_000,
-    lockAcquireTimeoutMs: opts.lockAcquireTimeoutMs ?? 30_000,
     maxRateLimitedRetries: opts.maxRateLimitedRetries ?? 3,
   });
   // Tokens read from the file must be scrubbed from logs too.
@@ -197,7 +209,7 @@ export function createTokenManager(opts: TokenManagerOptions): TokenManager {
       return result;
     },
     async status() {
-      const path = join(opts.stateDir, 'token.json');
+      const path = store.where;
       const read = await cred.readFile();
       if (read.kind === 'absent') return { path, state: 'absent' };
       if (read.kind === 'corrupt') return { path, state: 'invalid' };

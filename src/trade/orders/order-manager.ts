@@ -19,7 +19,7 @@ import { reconcileOnce } from './reconcile/reconciler.js';
 import { InvalidOrderIntentError, OrderNotChangeableError, TradingNotAllowedError } from './errors.js';
 import { newClientOrderId, normalizeOrderNo } from './ids.js';
 import { validateIntent } from './intent.js';
-import { OrderJournal } from './journal.js';
+import { OrderJournal, toOrder } from './journal.js';
 import { NoticeHandler, type NoticeHandlerStats } from './notice-handler.js';
 import { compileOrderManagerOptions, type CompiledOrderManagerOptions, type OrderManagerOptions } from './options.js';
 import { settleLegClosed, settleRevision } from './settle.js';
@@ -292,7 +292,7 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
     openOrders: () => journal.inStates(['sent', 'acknowledged', 'partially_filled', 'unknown']),
     ordersOfDay(dayMs = clock.nowMs()) {
       const from = kstAt(dayMs, 0);
-      return journal.repo.createdBetween(from, from + 86_400_000).map((r) => journal.get(r.clientOrderId)!);
+      return journal.repo.createdBetween(from, from + 86_400_000).map(toOrder);
     },
     positions: () => journal.positions(),
     ownFills(dayMs = clock.nowMs()) {

@@ -1,65 +1,54 @@
 // The daily-loss kill switch: once tripped, no new entries (exits stay allowed) until the next KST day or an
 // operator reset. Its state survives restarts in an atomic JSON file; a corrupt file is quarantined and the
 // switch reads as tripped (fail closed: with real money, "unknown" must not mean "trade").
-import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import type { AlertPort } from '../../core/alert.js';
-import { quarantineFile, readFileIfExists, writeJsonAtomic } from '../../core/atomic-file.js';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import { formatKstTimestamp, kstYmd } from '../../core/kst.js';
+import { fileKillSwitchStore, type KillSwitchState, type KillSwitchStore } from './kill-switch-store.js';
 
-const stateSchema = z.object({
-  tripped: z.boolean(),
-  /** KST day "YYYYMMDD" the trip applies to; a new day clears it. */
-  ymd: z.string().regex(/^\d{8}$/),
-  trippedAt: z.string(),
-  trippedAtMs: z.number(),
-  reason: z.string(),
-  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-  resetBy: z.string().optional(),
-  resetAt: z.string().optional(),
-});
-export type KillSwitchState = z.infer<typeof stateSchema>;
+export { killSwitchPath, type KillSwitchState } from './kill-switch-store.js';
 
 export interface KillSwitchOptions {
-  /** Directory of kisd's state files; the switch lives in `<stateDir>/kill-switch.json`. */
+  /** Directory of kisd's state files; by default the switch lives in `<stateDir>/kill-switch.json`. */
   stateDir: string;
   clock: Clock;
   logger: Logger;
   alerts?: AlertPort;
-}
-
-export function killSwitchPath(stateDir: string): string {
-  return join(stateDir, 'kill-switch.json');
+  /** Where the state is shared (default: the file in stateDir; Redis shares it across hosts). */
+  store?: KillSwitchStore;
 }
 
 export class KillSwitch {
   private state: KillSwitchState | undefined;
-  private readonly path: string;
+  private readonly store: KillSwitchStore;
   private readonly log: Logger;
 
   constructor(private readonly o: KillSwitchOptions) {
-    this.path = killSwitchPath(o.stateDir);
+    this.store = o.store ?? fileKillSwitchStore({ stateDir: o.stateDir, clock: o.clock });
     this.log = o.logger.child({ component: 'kill-switch' });
   }
 
-  /** Reads the persisted state (call once at start). A corrupt file is moved aside and the switch trips. */
+  /**
+   * Reads the shared state (at start, and whenever another process or host may have changed it). A corrupt
+   * copy is set aside and the switch trips.
+   */
   async load(): Promise<void> {
-    const text = await readFileIfExists(this.path);
-    if (text === undefined) return;
-    let parsed: KillSwitchState | undefined;
-    try {
-      parsed = stateSchema.parse(JSON.parse(text));
-    } catch (err) {
-      const moved = await quarantineFile(this.path, this.o.clock.nowMs());
-      this.log.error({ err: errorMessage(err), quarantinedTo: moved }, 'kill-switch state file is corrupt; failing closed');
+    const read = await this.store.read();
+    if (read.kind === 'absent') return;
+    if (read.kind === 'corrupt') {
+      const moved = read.quarantinedTo ?? 'not moved';
+      this.log.error({ err: read.reason, where: this.store.where, quarantinedTo: moved }, 'kill-switch state file is corrupt; failing closed');
       await this.trip('kill-switch state file was corrupt (moved aside); failing closed until an operator resets it', { quarantinedTo: moved });
       return;
     }
+    const parsed = read.state;
+    const wasTripped = this.isTripped();
     this.state = parsed;
-    if (this.isTripped()) this.log.warn({ since: parsed.trippedAt, reason: parsed.reason }, 'kill switch is tripped (restored from disk): no new entries today');
+    // Logged on the change only: a shared store is re-read often (a watch, a poll).
+    if (this.isTripped() && !wasTripped) this.log.warn({ since: parsed.trippedAt, reason: parsed.reason, where: this.store.where }, 'kill switch is tripped (restored from disk): no new entries today');
+    if (!this.isTripped() && wasTripped) this.log.warn({ resetBy: parsed.resetBy, where: this.store.where }, 'kill switch was reset elsewhere: new entries allowed again');
   }
 
   /** True while tripped for the current KST day. */
@@ -79,7 +68,7 @@ export class KillSwitch {
     const ymd = kstYmd(nowMs);
     this.state = { tripped: true, ymd, trippedAt: formatKstTimestamp(nowMs), trippedAtMs: nowMs, reason, details };
     try {
-      await writeJsonAtomic(this.path, this.state);
+      await this.store.write(this.state);
     } catch (err) {
       // Still tripped in memory; the alert says the state may not survive a restart.
       this.log.error({ err: errorMessage(err) }, 'kill-switch state could not be written');
@@ -106,7 +95,7 @@ export class KillSwitch {
     if (!this.state) return;
     const nowMs = this.o.clock.nowMs();
     this.state = { ...this.state, tripped: false, resetBy: by, resetAt: formatKstTimestamp(nowMs) };
-    await writeJsonAtomic(this.path, this.state);
+    await this.store.write(this.state);
     this.log.warn({ by }, 'kill switch reset by operator');
   }
 }

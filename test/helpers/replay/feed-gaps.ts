@@ -1,11 +1,11 @@
 // Feed gaps as the daemon's subscribers see them: the longest stretches without a realtime KR event (tick or
 // execution notice) inside the session windows. Gaps shorter than minGapMs are not kept.
-import { kstDateTime } from '../../../src/core/kst.js';
+import { formatKstTimestamp } from '../../../src/core/kst.js';
 import type { FeedGap } from './probe.js';
 
 export function feedGapTracker(windows: readonly (readonly [string, string])[], minGapMs = 2_000) {
   const inWindow = (ms: number): boolean => {
-    const hhmm = kstDateTime(ms).toFormat('HH:mm');
+    const hhmm = formatKstTimestamp(ms).slice(11, 16);
     return windows.some(([from, to]) => hhmm >= from && hhmm < to);
   };
   let last: number | undefined;

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kstDateTime, kstInstant } from '../../../src/core/kst.js';
+import { formatKstTimestamp, kstDateTime, kstInstant } from '../../../src/core/kst.js';
 import { createFakeClock, type FakeClock } from '../fake-clock.js';
 import { checkDay, type Violation } from './invariants.js';
 import { drawWeekPlan, type WeekPlan } from './fault-plan.js';
@@ -139,7 +139,7 @@ class ReplayWorld implements FaultTarget {
   }
 
   private inSession(): boolean {
-    const hhmm = kstDateTime(this.clock.nowMs()).toFormat('HH:mm');
+    const hhmm = formatKstTimestamp(this.clock.nowMs()).slice(11, 16);
     return hhmm >= SESSION[0] && hhmm < SESSION[1];
   }
 
@@ -149,7 +149,7 @@ class ReplayWorld implements FaultTarget {
    * watchdog); 5 min otherwise.
    */
   private stepMs(): number {
-    const hhmm = kstDateTime(this.clock.nowMs()).toFormat('HH:mm');
+    const hhmm = formatKstTimestamp(this.clock.nowMs()).slice(11, 16);
     if ((this.daemon?.inFlight ?? 0) > 0 || (hhmm >= '08:59' && hhmm < this.plan.closeEndsAt)) return 1_000;
     if (this.daemon?.socket !== 'closed') return 45_000;
     return 300_000;
