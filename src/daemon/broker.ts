@@ -1,7 +1,9 @@
 // The broker adapter as the daemon uses it: token manager, approval-key manager, the shared rate limiter,
 // the REST client and its typed endpoints — built once from the compiled config.
 import type { Logger } from 'pino';
+import type { AlertPort } from '../core/alert.js';
 import type { Clock } from '../core/clock.js';
+import { openRedisConnection, type RedisConnection } from '../coord/index.js';
 import type { KisdConfig } from '../config/load.js';
 import type { KisCredentials, KisMode } from '../kis/auth/types.js';
 import { createTokenManager, createApprovalKeyManager, type TokenManager, type ApprovalKeyManager } from '../kis/auth/index.js';
@@ -16,6 +18,8 @@ export interface Broker {
   readonly limiter: RateLimiter;
   readonly rest: KisRestClient;
   readonly api: KisRestApi;
+  /** coordination.backend redis: the one Redis connection of this process (rate budget, token, kill switch). */
+  readonly coordination?: RedisConnection;
   /** New HTTP pool; the next call re-reads the token (seed 003: periodic re-initialisation). */
   reinitRest(): void;
   close(): Promise<void>;
@@ -25,8 +29,12 @@ export interface Broker {
  * serverId: see TokenManagerOptions.serverId (set for the daemon's embedded simulator). label: what this
  * process is, as `kisd status` lists the processes sharing the key's budget (default "kisd").
  */
-export function createBroker(o: { config: KisdConfig; credentials: KisCredentials; clock: Clock; logger: Logger; restBaseUrl: string; serverId?: string; label?: string }): Broker {
+export function createBroker(o: { config: KisdConfig; credentials: KisCredentials; clock: Clock; logger: Logger; restBaseUrl: string; serverId?: string; label?: string; alerts?: AlertPort }): Broker {
   const { config, credentials, clock } = o;
+  const coord = config.coordination;
+  // Throws ConfigError for a Redis without authentication (unless allowed); never because Redis is down.
+  const coordination =
+    coord.backend === 'redis' ? openRedisConnection({ settings: coord, log: o.logger.child({ component: 'coordination' }) }) : undefined;
   const mode = config.resolved.serverFlavor;
   const stateDir = config.resolved.paths.stateDir;
   const tokens = createTokenManager({
@@ -49,7 +57,7 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     minIssueIntervalSec: config.kis.token.min_issue_interval_sec,
   });
   // The key's one budget, straight from the compiled config: shared with every kisd process using this state
-  // directory (budget.db); every client in this process is handed this one limiter.
+  // directory (budget.db), or with every host through Redis; every client in this process is handed this one limiter.
   const budgetLog = o.logger.child({ component: 'rate-budget' });
   const limiter = openKeyBudget({
     clock,
@@ -58,6 +66,9 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     stateDir,
     label: o.label ?? 'kisd',
     warn: (fields, msg) => budgetLog.warn(fields, msg),
+    info: (fields, msg) => budgetLog.info(fields, msg),
+    ...(coordination ? { redis: { link: coordination, fallbackShare: coord.fallback_share } } : {}),
+    ...(o.alerts ? { alerts: o.alerts } : {}),
   });
   const http = config.kis.http;
   const rest = createKisRestClient({
@@ -89,12 +100,14 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     limiter,
     rest,
     api,
+    ...(coordination ? { coordination } : {}),
     reinitRest: () => rest.resetSession(),
     close: async () => {
       await rest.close();
       await tokens.close();
       await approvalKeys.close();
       await limiter.close?.();
+      await coordination?.close();
     },
   };
 }

@@ -1,32 +1,44 @@
-// Phase completion records: two phases finishing at the same time (a trading phase joined by restart recovery
-// and the market close) must both be on disk. Each write reads the day, adds its phase and rewrites the file;
-// run concurrently, the later write used to drop the earlier's record (seen in the week replay on a loaded
-// machine: "phases neither recorded nor alerted: trading", and the phase would run again after a restart).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+// Phase completion records under concurrent writers: two phases finishing at once (or a record read racing a
+// write) must each keep the other's record. Before the writes were serialised, both read the day, each wrote it
+// back with only its own phase added, and the one written first was lost (the week replay saw selection
+// unrecorded and a restart then ran it twice).
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { kstInstant } from '../../../src/core/kst.js';
 import { PhaseRecordStore } from '../../../src/scheduler/phase-records.js';
 import { createFakeClock } from '../../helpers/fake-clock.js';
+import { memoryLogger, tempDir } from './fake-world.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const YMD = '20261123';
+const clock = createFakeClock(kstInstant('2026-11-23 07:00:00'));
 
 describe('PhaseRecordStore', () => {
-  it('keeps every phase when several finish together', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kisd-phases-'));
-    dirs.push(dir);
-    const store = new PhaseRecordStore(dir, createFakeClock('2026-11-23 09:35:00'), pino({ level: 'silent' }));
-    const info = { trigger: 'scheduled' as const, attempts: 1, durationMs: 1 };
-    await store.markDone('20261123', 'screening', info);
-    await Promise.all([store.markDone('20261123', 'trading', info), store.markDone('20261123', 'market-close', info), store.clear('20261123', 'screening')]);
-    const onDisk = JSON.parse(readFileSync(store.path('20261123'), 'utf8')) as { phases: Record<string, unknown> };
-    expect(Object.keys(onDisk.phases).sort()).toEqual(['market-close', 'trading']);
-    // A fresh store (a restart) reads the same.
-    const reread = new PhaseRecordStore(dir, createFakeClock('2026-11-23 09:36:00'), pino({ level: 'silent' }));
-    expect(Object.keys((await reread.load('20261123')).phases).sort()).toEqual(['market-close', 'trading']);
+  it('two phases recorded at once both stay recorded, in the file and for a new reader', async () => {
+    const dir = await tempDir('kisd-records-');
+    const { logger } = memoryLogger();
+    const store = new PhaseRecordStore(dir, clock, logger);
+    await Promise.all([
+      store.markDone(YMD, 'screening', { trigger: 'scheduled', attempts: 1, durationMs: 1 }),
+      store.markDone(YMD, 'kr-feed', { trigger: 'scheduled', attempts: 1, durationMs: 0 }),
+      store.markDone(YMD, 'selection', { trigger: 'recovery', attempts: 2, durationMs: 5 }),
+    ]);
+    expect(Object.keys((await store.load(YMD)).phases).sort()).toEqual(['kr-feed', 'screening', 'selection']);
+    const file = JSON.parse(await readFile(store.path(YMD), 'utf8')) as { phases: Record<string, unknown> };
+    expect(Object.keys(file.phases).sort()).toEqual(['kr-feed', 'screening', 'selection']);
+    expect(Object.keys((await new PhaseRecordStore(dir, clock, logger).load(YMD)).phases).sort()).toEqual(['kr-feed', 'screening', 'selection']);
+  });
+
+  it('a first read of the day racing a write does not put the older day back in the cache', async () => {
+    const dir = await tempDir('kisd-records-');
+    const { logger } = memoryLogger();
+    const store = new PhaseRecordStore(dir, clock, logger);
+    await store.markDone(YMD, 'screening', { trigger: 'scheduled', attempts: 1, durationMs: 1 });
+    store.invalidate();
+    // The read starts from the file without selection; the write finishes first.
+    const reading = store.get(YMD, 'selection');
+    await store.markDone(YMD, 'selection', { trigger: 'scheduled', attempts: 1, durationMs: 1 });
+    await reading;
+    await store.markDone(YMD, 'kr-feed', { trigger: 'scheduled', attempts: 1, durationMs: 0 });
+    expect(Object.keys((await new PhaseRecordStore(dir, clock, logger).load(YMD)).phases).sort()).toEqual(['kr-feed', 'screening', 'selection']);
   });
 });
