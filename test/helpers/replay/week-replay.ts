@@ -38,8 +38,8 @@ const FEED_GAP_BUDGET_MS = 5_000;
 /**
  * Real time a step waits for REST replies before virtual time moves on. Every fault drawn today ends a request
  * by real I/O (a reset), so a step normally waits only as long as the loopback round trip; the cap is for a
- * hung reply, which then times out virtually. It was 50 ms: on a loaded machine (load 10+ on 2 cores) replies
- * took longer, virtual time ran on, requests timed out virtually and a day's selection went unrecorded.
+ * hung reply, which then times out virtually. It was 50 ms, which a loopback reply can exceed on a loaded
+ * machine (load 10+ on 2 cores), letting virtual time run past a reply that was on its way.
  */
 const DRAIN_REAL_MS = 3_000;
 
