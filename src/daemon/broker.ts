@@ -1,12 +1,15 @@
 // The broker adapter as the daemon uses it: token manager, approval-key manager, the shared rate limiter,
 // the REST client and its typed endpoints — built once from the compiled config.
 import type { Logger } from 'pino';
+import type { AlertPort } from '../core/alert.js';
 import type { Clock } from '../core/clock.js';
+import { openRedisConnection, type RedisConnection } from '../coord/index.js';
 import type { KisdConfig } from '../config/load.js';
 import type { KisCredentials, KisMode } from '../kis/auth/types.js';
 import { createTokenManager, createApprovalKeyManager, type TokenManager, type ApprovalKeyManager } from '../kis/auth/index.js';
 import { createKisRestClient, KisRestApi, type KisRestClient, type RateLimiter } from '../kis/rest/index.js';
 import { openKeyBudget } from '../net/budget/index.js';
+import { openSharedState, type SharedState } from './shared-state.js';
 
 export interface Broker {
   readonly mode: KisMode;
@@ -16,6 +19,12 @@ export interface Broker {
   readonly limiter: RateLimiter;
   readonly rest: KisRestClient;
   readonly api: KisRestApi;
+  /** coordination.backend redis: the one Redis connection of this process (rate budget, token, kill switch). */
+  readonly coordination?: RedisConnection;
+  /** Token, approval key and kill switch: the state dir's files, or Redis over them (shared-state.ts). */
+  readonly shared: SharedState;
+  /** The dispatcher is built after the broker: hands it the "Redis unreachable" alert. */
+  setAlerts(alerts: AlertPort): void;
   /** New HTTP pool; the next call re-reads the token (seed 003: periodic re-initialisation). */
   reinitRest(): void;
   close(): Promise<void>;
@@ -25,10 +34,15 @@ export interface Broker {
  * serverId: see TokenManagerOptions.serverId (set for the daemon's embedded simulator). label: what this
  * process is, as `kisd status` lists the processes sharing the key's budget (default "kisd").
  */
-export function createBroker(o: { config: KisdConfig; credentials: KisCredentials; clock: Clock; logger: Logger; restBaseUrl: string; serverId?: string; label?: string }): Broker {
+export function createBroker(o: { config: KisdConfig; credentials: KisCredentials; clock: Clock; logger: Logger; restBaseUrl: string; serverId?: string; label?: string; alerts?: AlertPort }): Broker {
   const { config, credentials, clock } = o;
+  const coord = config.coordination;
+  // Throws ConfigError for a Redis without authentication (unless allowed); never because Redis is down.
+  const coordination =
+    coord.backend === 'redis' ? openRedisConnection({ settings: coord, log: o.logger.child({ component: 'coordination' }) }) : undefined;
   const mode = config.resolved.serverFlavor;
   const stateDir = config.resolved.paths.stateDir;
+  const shared = openSharedState({ stateDir, appKey: credentials.appKey, clock, logger: o.logger, coordination, alerts: o.alerts });
   const tokens = createTokenManager({
     clock,
     log: o.logger.child({ component: 'token' }),
@@ -36,6 +50,7 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     ...(o.serverId ? { serverId: o.serverId } : {}),
     credentials,
     stateDir,
+    stores: shared.credentials,
     refreshMarginSec: config.kis.token.refresh_margin_sec,
     minIssueIntervalSec: config.kis.token.min_issue_interval_sec,
   });
@@ -46,6 +61,7 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     ...(o.serverId ? { serverId: o.serverId } : {}),
     credentials,
     stateDir,
+    stores: shared.credentials,
     minIssueIntervalSec: config.kis.token.min_issue_interval_sec,
   });
   // The key's one budget, straight from the compiled config: shared with every kisd process using this state
@@ -89,12 +105,16 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     limiter,
     rest,
     api,
+    ...(coordination ? { coordination } : {}),
+    shared,
+    setAlerts: (alerts) => shared.setAlerts(alerts),
     reinitRest: () => rest.resetSession(),
     close: async () => {
       await rest.close();
       await tokens.close();
       await approvalKeys.close();
       await limiter.close?.();
+      await coordination?.close();
     },
   };
 }
