@@ -23,8 +23,6 @@ export interface Broker {
   readonly coordination?: RedisConnection;
   /** Token, approval key and kill switch: the state dir's files, or Redis over them (shared-state.ts). */
   readonly shared: SharedState;
-  /** The dispatcher is built after the broker: hands it the "Redis unreachable" alert. */
-  setAlerts(alerts: AlertPort): void;
   /** New HTTP pool; the next call re-reads the token (seed 003: periodic re-initialisation). */
   reinitRest(): void;
   close(): Promise<void>;
@@ -65,7 +63,7 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     minIssueIntervalSec: config.kis.token.min_issue_interval_sec,
   });
   // The key's one budget, straight from the compiled config: shared with every kisd process using this state
-  // directory (budget.db); every client in this process is handed this one limiter.
+  // directory (budget.db), or with every host through Redis; every client in this process is handed this one limiter.
   const budgetLog = o.logger.child({ component: 'rate-budget' });
   const limiter = openKeyBudget({
     clock,
@@ -74,6 +72,9 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     stateDir,
     label: o.label ?? 'kisd',
     warn: (fields, msg) => budgetLog.warn(fields, msg),
+    info: (fields, msg) => budgetLog.info(fields, msg),
+    ...(coordination ? { redis: { link: coordination, fallbackShare: coord.fallback_share } } : {}),
+    ...(o.alerts ? { alerts: o.alerts } : {}),
   });
   const http = config.kis.http;
   const rest = createKisRestClient({
@@ -107,7 +108,6 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     api,
     ...(coordination ? { coordination } : {}),
     shared,
-    setAlerts: (alerts) => shared.setAlerts(alerts),
     reinitRest: () => rest.resetSession(),
     close: async () => {
       await rest.close();

@@ -14,6 +14,6 @@ export function wireRestMetrics(broker: Broker, metrics: KisdMetrics): void {
   metrics.observeRateBudget(async () => {
     if (!limiter.sharedUsage) return { windows: limiter.usage?.() ?? [], processes: 1 };
     const u = await limiter.sharedUsage();
-    return { windows: u.windows, processes: u.members.length };
+    return { windows: u.windows, processes: u.members.length, ...(u.coordination ? { coordination: u.coordination.mode } : {}) };
   });
 }

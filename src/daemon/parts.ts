@@ -73,8 +73,6 @@ export function buildDaemonParts(i: PartsInput): DaemonParts {
 function buildServices(i: PartsInput): Services {
   const { config, clock, endpoint, metrics } = i;
   const paths = config.resolved.paths;
-  const broker = createBroker({ config, credentials: i.credentials, clock, logger: i.logger, restBaseUrl: endpoint.restBaseUrl, ...(endpoint.sim ? { serverId: EMBEDDED_SIM_SERVER_ID } : {}), label: 'kisd run' });
-  wireRestMetrics(broker, metrics);
   const store = openStore({ dataDir: paths.dataDir, nowMs: clock.nowMs() });
   const alerts = createAlertDispatcher({
     clock,
@@ -83,7 +81,9 @@ function buildServices(i: PartsInput): Services {
     history: store.alertHistory,
     dedupWindowMs: config.alerts.dedup_window_min * 60_000,
   });
-  broker.setAlerts(alerts);
+  // After the alerts: the rate budget alerts when its Redis is unreachable.
+  const broker = createBroker({ config, credentials: i.credentials, clock, logger: i.logger, restBaseUrl: endpoint.restBaseUrl, ...(endpoint.sim ? { serverId: EMBEDDED_SIM_SERVER_ID } : {}), label: 'kisd run', alerts });
+  wireRestMetrics(broker, metrics);
   // Failed collection tasks are retried by the same dataset code that collects them.
   const queue = createRecoveryQueue({ repo: store.recoveryQueue, clock });
   const dart = i.dart ? createDartParts({ endpoint: i.dart, config, clock, logger: i.logger }) : undefined;

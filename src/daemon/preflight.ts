@@ -11,6 +11,7 @@ import type { KisCredentials } from '../core/credentials.js';
 import { compileSchedulePlan, type SchedulePlanOptions } from '../scheduler/phase-plan.js';
 import { defaultStrategyRegistry } from '../trade/strategy/index.js';
 import { healthAuthFor } from '../health/health-auth.js';
+import { resolveRedis } from '../coord/index.js';
 import { alertSinksFromEnv } from './alerts-from-env.js';
 import { dartApiKeyFor } from './dart-endpoint.js';
 
@@ -61,5 +62,7 @@ export function preflight(config: KisdConfig, env: NodeJS.ProcessEnv = process.e
   alertSinksFromEnv(config, env, pino({ level: 'silent' }));
   // OpenDART on a paper or real account needs KISD_DART_API_KEY (sim mode uses the simulator's key).
   inSetting(config, 'dart.enabled', () => dartApiKeyFor(config, env));
+  // A Redis that would hold the token without a password is refused here, not after the first connection.
+  if (config.coordination.backend === 'redis') inSetting(config, 'coordination', () => resolveRedis(config.coordination, env));
   return { config, credentials, schedule };
 }

@@ -23,7 +23,7 @@ export interface SharedState {
 /**
  * stateDir: this process's state directory (the files, or Redis's mirror). coordination: the process's one
  * Redis connection when coordination.backend is redis. alerts: where the "Redis unreachable" alert goes
- * (once per outage); may be set later with setAlerts when the dispatcher is built after the broker.
+ * (once per outage; the CLI has none and only logs).
  */
 export function openSharedState(o: {
   stateDir: string;
@@ -32,15 +32,13 @@ export function openSharedState(o: {
   logger: Logger;
   coordination?: RedisConnection | undefined;
   alerts?: AlertPort | undefined;
-}): SharedState & { setAlerts(alerts: AlertPort): void } {
+}): SharedState {
   const local = fileCredentialStores(o.stateDir);
   const localKillSwitch = fileKillSwitchStore({ stateDir: o.stateDir, clock: o.clock });
-  let alerts = o.alerts;
-  const setAlerts = (a: AlertPort): void => void (alerts = a);
   const conn = o.coordination;
-  if (!conn) return { backend: 'local', credentials: local, killSwitch: localKillSwitch, setAlerts };
+  if (!conn) return { backend: 'local', credentials: local, killSwitch: localKillSwitch };
   const log = o.logger.child({ component: 'shared-state' });
-  const notice = createFallbackNotice({ link: conn, clock: o.clock, log, alerts: { send: (a) => alerts?.send(a) ?? Promise.resolve() } });
+  const notice = createFallbackNotice({ link: conn, clock: o.clock, log, alerts: o.alerts });
   return {
     backend: 'redis',
     credentials: redisCredentialStores({ client: conn.client, notice, local, displayUrl: conn.displayUrl }),
@@ -54,6 +52,5 @@ export function openSharedState(o: {
       clock: o.clock,
       log,
     }),
-    setAlerts,
   };
 }

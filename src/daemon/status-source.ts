@@ -224,6 +224,7 @@ async function restPart(d: StatusSourceDeps): Promise<Part<'rest'>> {
     windows: u.windows.map(row),
     sharedWith: u.members.map((m) => ({ pid: m.pid, host: m.host, label: m.label, seenAgoSec: Math.round(m.seenAgoMs / 1000) })),
     pausedForSec: Math.ceil(u.pausedForMs / 1000),
+    ...(u.coordination ? { coordination: u.coordination } : {}),
   };
 }
 

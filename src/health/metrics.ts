@@ -35,6 +35,8 @@ export interface KisdMetrics extends JobMetrics {
 export interface RateBudgetReading {
   windows: { windowMs: number; limit: number; used: number; waiting: number }[];
   processes: number;
+  /** coordination.backend redis: 'fallback' while Redis is unreachable and this host uses its share alone. */
+  coordination?: 'shared' | 'fallback';
 }
 
 export interface KisdMetricsOptions {
@@ -130,5 +132,6 @@ function rateBudgetGauges(p: string, registers: Registry[]): { observe: (read: (
   };
   single('waiting', "This process's callers waiting for a rate grant", (r) => r.windows[0]?.waiting ?? 0);
   single('processes', 'Processes sharing the app key rate budget (1 when it is in-process)', (r) => r.processes);
+  single('fallback', '1 while Redis (coordination.backend redis) is unreachable and this host uses its fallback share of the budget alone; 0 otherwise', (r) => (r.coordination === 'fallback' ? 1 : 0));
   return { observe: (fn) => (read = fn) };
 }

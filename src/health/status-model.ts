@@ -98,6 +98,8 @@ export interface StatusJson {
     sharedWith?: { pid: number; host: string; label: string; seenAgoSec: number }[];
     /** Seconds until reads may go again after EGW00201 or a cooldown (0 = none). */
     pausedForSec?: number;
+    /** backend redis: shared = every host draws on Redis; fallback = Redis unreachable, this host uses its share alone. */
+    coordination?: { mode: 'shared' | 'fallback'; redis: string; lastError?: string };
   };
   token: {
     state: string;

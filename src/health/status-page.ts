@@ -71,7 +71,9 @@ function render(s) {
   const k = s.killSwitch;
   kv('kill', [['state', pill(k.tripped ? 'tripped' : 'ok')], ['reason', k.reason], ['since', k.trippedAt], ['last reset', k.resetBy ? k.resetBy + ' at ' + k.resetAt : undefined], ['to reset', k.resetHow]]);
   table('rest', ['window', 'used', 'limit', 'waiting'], s.rest.windows.map((w) => [w.window, w.used, w.limit, w.waiting]));
-  $('rest-source').textContent = s.rest.source === 'shared' ? 'shared by every kisd process on this app key (' + s.rest.backend + ')' + (s.rest.pausedForSec ? ', reads paused ' + secs(s.rest.pausedForSec) : '') : 'this process';
+  const coord = s.rest.coordination;
+  const via = coord ? (coord.mode === 'shared' ? 'redis ' + coord.redis : 'REDIS UNREACHABLE (' + coord.redis + '): this host uses its fallback share alone') : s.rest.backend;
+  $('rest-source').textContent = s.rest.source === 'shared' ? 'shared by every kisd process on this app key (' + via + ')' + (s.rest.pausedForSec ? ', reads paused ' + secs(s.rest.pausedForSec) : '') : 'this process';
   if (s.rest.sharedWith) table('rest-members', ['pid', 'host', 'sharing process', 'seen'], s.rest.sharedWith.map((m) => [m.pid, m.host, m.label, secs(m.seenAgoSec) + ' ago']));
   else $('rest-members').replaceChildren();
   const t = s.token;

@@ -72,4 +72,9 @@ export interface BudgetShare {
   members: { pid: number; host: string; label: string; seenAgoMs: number }[];
   /** ms until reads may go again after EGW00201 or a cooldown (0 = no pause). */
   pausedForMs: number;
+  /**
+   * backend redis only. shared: every host draws on the Redis budget; fallback: Redis is unreachable and this
+   * host uses its fallback share alone (windows then show that local share).
+   */
+  coordination?: { mode: 'shared' | 'fallback'; redis: string; lastError?: string };
 }

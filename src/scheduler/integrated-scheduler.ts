@@ -67,6 +67,12 @@ export class IntegratedScheduler {
   private last: LastPhase | undefined;
   private readonly activity = new Map<PhaseId, PhaseActivity>();
   private readonly dependencies: PhaseDependencies;
+  /**
+   * Phases from the start of their job until their outcome is recorded. The job runner forgets a job when it
+   * returns, before the completion record is written: a phase waiting for it that looked in between saw it
+   * neither running nor done and gave up the day's selection and trading, and a second trigger could run it twice.
+   */
+  private readonly active = new Set<PhaseId>();
 
   constructor(
     readonly opts: IntegratedSchedulerOptions,
@@ -82,7 +88,7 @@ export class IntegratedScheduler {
       records: this.records,
       phase: (id) => this.phase(id),
       hasJob: (id) => deps.jobs[id] !== undefined,
-      inFlight: (id) => this.runner.isRunning(id) || this.dependencies.isWaiting(id),
+      inFlight: (id) => this.active.has(id) || this.runner.isRunning(id) || this.dependencies.isWaiting(id),
       stopSignal: this.stopController.signal,
       onWaiting: (id, ymd, waitingFor) => this.activity.set(id, { ymd, outcome: 'waiting', at: formatKstTimestamp(deps.clock.nowMs()), waitingFor }),
       ...(deps.alerts ? { alerts: deps.alerts } : {}),
@@ -203,6 +209,11 @@ export class IntegratedScheduler {
       return this.note(id, ymd, 'already-done');
     }
     if (this.dependencies.isWaiting(id)) return this.note(id, ymd, 'overlap');
+    if (this.active.has(id)) {
+      log.info(`phase ${id} is running or recording its outcome; this trigger is skipped`);
+      this.deps.metrics?.observeJob(id, 'overlap');
+      return this.note(id, ymd, 'overlap');
+    }
     const gate = await this.waitForDependencies(p, ymd, log);
     if (gate !== undefined) return gate;
     return this.runJob(p, job, ymd, trigger, log);
@@ -229,6 +240,7 @@ export class IntegratedScheduler {
     const signal = AbortSignal.any([this.stopController.signal, sessionEnd.signal]);
     const startedAt = formatKstTimestamp(nowMs);
     this.activity.set(id, { ymd, outcome: 'running', at: startedAt, startedAt });
+    this.active.add(id);
     try {
       const running = this.runner.run(
         id,
@@ -252,11 +264,15 @@ export class IntegratedScheduler {
         const detail = result.value && typeof result.value === 'object' ? (result.value as Record<string, unknown>) : undefined;
         await this.records.markDone(ymd, id, { trigger, attempts: result.attempts, durationMs: result.durationMs, ...(detail ? { detail } : {}) });
         log.info({ detail }, `phase ${id} done for ${ymd} (recorded)`);
+        this.active.delete(id);
         return this.note(id, ymd, 'done');
       }
+      this.active.delete(id);
       return this.note(id, ymd, result.outcome, result.outcome === 'failed' ? errorMessage(result.error) : undefined);
     } finally {
       this.deps.clock.clearTimeout(endTimer);
+      // Writing the record failed: whatever waits for this phase must look again (it is no longer in flight).
+      if (this.active.delete(id)) this.dependencies.notify();
     }
   }
 

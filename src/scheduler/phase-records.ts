@@ -28,6 +28,12 @@ export type PhaseRecordsFile = z.infer<typeof fileSchema>;
 export class PhaseRecordStore {
   /** Cache of the day last read or written; the file is the truth across restarts. */
   private cached: PhaseRecordsFile | undefined;
+  /**
+   * Writes run one after another: each reads the day and writes it back whole, so two phases finishing at once
+   * (their writes overlapping) would each write the file without the other's record, and the one lost would run
+   * again after a restart, or hold up the phases that wait for it.
+   */
+  private writes: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly dataDir: string,
@@ -55,6 +61,8 @@ export class PhaseRecordStore {
         this.logger.warn({ path, movedTo, err: errorMessage(err) }, 'corrupt phase completion record quarantined; its phases count as not done');
       }
     }
+    // A write (or another read) that finished while this one read the file holds the newer day: keep it.
+    if (this.cached?.date === ymd) return this.cached;
     this.cached = file;
     return file;
   }
@@ -63,7 +71,22 @@ export class PhaseRecordStore {
     return (await this.load(ymd)).phases[phase];
   }
 
-  async markDone(
+  /** Runs one read-modify-write of a day's file after the writes queued before it (failed ones included). */
+  private serial<T>(write: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(write, write);
+    this.writes = next.catch(() => undefined);
+    return next;
+  }
+
+  markDone(
+    ymd: string,
+    phase: PhaseId,
+    info: { trigger: PhaseTrigger; attempts: number; durationMs: number; detail?: Record<string, unknown> },
+  ): Promise<PhaseRecord> {
+    return this.serial(() => this.writeDone(ymd, phase, info));
+  }
+
+  private async writeDone(
     ymd: string,
     phase: PhaseId,
     info: { trigger: PhaseTrigger; attempts: number; durationMs: number; detail?: Record<string, unknown> },
@@ -85,7 +108,11 @@ export class PhaseRecordStore {
   }
 
   /** Drops one phase's record (its evidence failed a check, so it must run again). */
-  async clear(ymd: string, phase: PhaseId): Promise<void> {
+  clear(ymd: string, phase: PhaseId): Promise<void> {
+    return this.serial(() => this.writeCleared(ymd, phase));
+  }
+
+  private async writeCleared(ymd: string, phase: PhaseId): Promise<void> {
     const current = await this.load(ymd);
     if (!(phase in current.phases)) return;
     const phases = { ...current.phases };

@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { currentLogPath, loadConfig, type KisdConfig } from '../../config/load.js';
-import { BUDGET_FILE, compileWindows, readBudgetReports } from '../../net/budget/index.js';
+import { BUDGET_FILE, compileWindows, readBudgetReports, readRedisBudgetReports, type BudgetReport } from '../../net/budget/index.js';
+import { openRedisConnection } from '../../coord/index.js';
 import { formatKstTimestamp } from '../../core/kst.js';
 import { formatStatus } from '../../health/index.js';
 import { CliError, println, secondsOption, withTimeout, type CliDeps } from './common.js';
@@ -30,12 +31,42 @@ function budgetLines(config: KisdConfig, deps: CliDeps): string[] {
     return [`REST budget: cannot read ${path}: ${(err as Error).message}`];
   }
   if (!reports || reports.length === 0) return [`REST budget: no process has drawn on it recently (${path})`];
+  return reports.flatMap((r) => reportLines(r, path));
+}
+
+/** coordination.backend redis: the budget as Redis has it (every host), read with a short timeout. */
+async function redisBudgetLines(config: KisdConfig, deps: CliDeps): Promise<string[]> {
+  let conn;
+  try {
+    conn = openRedisConnection({ settings: config.coordination, env: deps.env });
+  } catch (err) {
+    return [`REST budget: ${(err as Error).message}`];
+  }
+  try {
+    if ((await conn.settled()) === 'down') {
+      return [`REST budget: Redis ${conn.displayUrl} unreachable (${conn.lastError() ?? 'no answer'}): every kisd host uses its fallback share (${config.coordination.fallback_share}) of the budget alone`];
+    }
+    const reports = await readRedisBudgetReports(conn.client, compileWindows(config.resolved.rateLimit.windows));
+    if (reports.length === 0) return [`REST budget: no process has drawn on it recently (Redis ${conn.displayUrl})`];
+    return reports.flatMap((r) => reportLines(r, `Redis ${conn.displayUrl}`));
+  } catch (err) {
+    return [`REST budget: cannot read Redis ${conn.displayUrl}: ${(err as Error).message}`];
+  } finally {
+    await conn.close();
+  }
+}
+
+function reportLines(r: BudgetReport, where: string): string[] {
   const win = (ms: number): string => (ms >= 3_600_000 ? '1 h' : ms >= 60_000 ? '1 min' : '1 s');
-  return reports.flatMap((r) => [
-    `REST budget (app key ${r.key.slice(0, 8)}…, ${path}): ${r.windows.map((w) => `${win(w.windowMs)} ${w.used}/${w.limit}`).join(' · ')}`,
+  return [
+    `REST budget (app key ${r.key.slice(0, 8)}…, ${where}): ${r.windows.map((w) => `${win(w.windowMs)} ${w.used}/${w.limit}`).join(' · ')}`,
     `  shared by ${r.members.length} process${r.members.length === 1 ? '' : 'es'}${r.members.length ? ':' : ''}`,
     ...r.members.map((m) => `    pid ${m.pid} on ${m.host}: ${m.label} (seen ${Math.round(m.seenAgoMs / 1000)} s ago)`),
-  ]);
+  ];
+}
+
+async function allBudgetLines(config: KisdConfig, deps: CliDeps): Promise<string[]> {
+  return config.coordination.backend === 'redis' ? redisBudgetLines(config, deps) : budgetLines(config, deps);
 }
 
 const START_HINT = 'start it with `kisd run` (or `systemctl start kisd` where it is installed as a service)';
@@ -64,7 +95,7 @@ export function registerStatusCommand(program: Command, deps: CliDeps): void {
       }
       if (lookup.state.healthUrl === null) {
         println(deps.stdout, `pid ${lookup.state.pid}, no health endpoint (health.enabled is false)`);
-        for (const line of budgetLines(config, deps)) println(deps.stdout, line);
+        for (const line of await allBudgetLines(config, deps)) println(deps.stdout, line);
         throw new CliError(`kisd (pid ${lookup.state.pid}) is running with health.enabled: false, so it has no status to ask`, {
           hint: `set health.enabled: true in ${config.source} and restart kisd (sudo systemctl restart kisd); the log (${logPath}) shows what it does meanwhile`,
         });
@@ -94,7 +125,7 @@ export function registerStatusCommand(program: Command, deps: CliDeps): void {
       }
       println(deps.stdout, `pid ${lookup.state.pid}, health ${healthUrl}`);
       println(deps.stdout, formatStatus(body));
-      for (const line of budgetLines(config, deps)) println(deps.stdout, line);
+      for (const line of await allBudgetLines(config, deps)) println(deps.stdout, line);
       if (status !== 200) {
         throw new CliError(`the daemon reports not ready (HTTP ${status})`, { hint: `see the lines above and the log (${logPath})` });
       }

@@ -3,3 +3,4 @@ export { openKeyBudget, BUDGET_FILE, type OpenBudgetOptions } from './open-budge
 export { compileWindows } from '../rate-windows.js';
 export { appKeyFingerprint, type BudgetLedger, type GrantAnswer, type LedgerUsage } from './ledger.js';
 export { readBudgetReports, type BudgetReport } from './budget-report.js';
+export { readRedisBudgetReports } from './redis-ledger.js';

@@ -13,6 +13,8 @@ export interface SharedLimiterOptions {
   ledger: BudgetLedger;
   member: BudgetMember;
   backend: BudgetShare['backend'];
+  /** backend redis: whether the budget is shared now or this host uses its fallback share. */
+  coordination?: () => NonNullable<BudgetShare['coordination']>;
   /** Told when the ledger fails (the attempt is retried after RETRY_AFTER_ERROR_MS). */
   onLedgerError?: (err: unknown) => void;
 }
@@ -115,6 +117,7 @@ export function createSharedLimiter(o: SharedLimiterOptions): RateLimiter {
         windows: u.windows.map((w) => ({ ...w, waiting: queue.length })),
         members: u.members.map((m) => ({ pid: m.pid, host: m.host, label: m.label, seenAgoMs: m.seenAgoMs })),
         pausedForMs: u.pausedForMs,
+        ...(o.coordination ? { coordination: o.coordination() } : {}),
       };
     },
     async close(): Promise<void> {

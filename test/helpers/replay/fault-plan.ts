@@ -26,12 +26,27 @@ export interface WeekPlan {
   maxOrderValueKrw: number;
   /** KST "HH:MM" by which the market close has run. */
   closeEndsAt: string;
+  /** KST "HH:MM": scheduler.trading_until, the session's end and the latest selection may start. */
+  sessionEndsAt: string;
   setup(rs: ReplaySim): Promise<void> | void;
   config(sim: Simulator, varDir: string): Record<string, unknown>;
 }
 
 /** The screening universe: the simulator's first 30 six-digit codes. */
 const universe = (sim: Simulator): string[] => sim.market.krCodes().filter((c) => /^\d{6}$/.test(c)).slice(0, 30);
+
+/**
+ * Purchase price of each operator holding as a factor of Friday's price, 20 M KRW each: 1.5 is a loss of
+ * about 6.7 M (over the 1 M daily loss limit), 0.6 a gain of about 13.3 M worth 33.3 M (over the 30 M gross
+ * exposure limit).
+ */
+const HOLDING_MIXES: readonly (readonly number[])[] = [[1.5], [0.6], [0.6, 1.5]];
+
+/** The replay's session end (09:00–09:30: a week runs in seconds). */
+const SESSION_ENDS_AT = '09:30';
+
+/** The first codes of the universe form the KR watchlist. */
+const WATCHLIST_SIZE = 5;
 
 /** The Mondays a seed may draw (no KRX holiday in these weeks besides the drawn one). */
 const MONDAYS = ['2026-11-23', '2026-11-30', '2026-12-07', '2026-12-14'];
@@ -54,6 +69,10 @@ export function drawWeekPlan(seed: number): WeekPlan {
   const operatorHoldings: Record<string, number> = {};
   const holdRnd = kindRandom(seed, -1, 'operator-holdings');
   const withHoldings = kinds.includes('operator-holdings') && holdRnd() < 0.5;
+  // Which of the operator's holdings: a loser alone (its unrealised loss would trip the kill switch on a flat
+  // day if counted), a gainer alone (worth more than max_gross_exposure_krw: counted, it would block every
+  // entry and hide a loss), or both.
+  const holdingMix = HOLDING_MIXES[Math.floor(holdRnd() * HOLDING_MIXES.length)]!;
   return {
     seed,
     holiday,
@@ -62,13 +81,17 @@ export function drawWeekPlan(seed: number): WeekPlan {
     dailyLossLimitKrw: 1_000_000,
     maxOrderValueKrw: 5_000_000,
     closeEndsAt: '09:40',
+    sessionEndsAt: SESSION_ENDS_AT,
     // The operator's own shares, bought the Friday before at a price far from today's (a large gain or loss):
     // kisd must neither sell them nor count them in its kill switch and exposure.
     setup: (rs) => {
       if (!withHoldings) return;
-      const codes = universe(rs.sim).slice(0, 10);
+      // Symbols of the KR watchlist: always subscribed, so the daemon has their marks (a holding without one
+      // would count at its cost and hide the bug the invariants look for).
+      const codes = universe(rs.sim).slice(0, WATCHLIST_SIZE);
       const friday = monday - 3 * 86_400_000 + 10 * 3_600_000;
-      for (const [i, factor] of [[Math.floor(holdRnd() * 10), 0.6], [Math.floor(holdRnd() * 10), 1.5]] as const) {
+      for (const factor of holdingMix) {
+        const i = Math.floor(holdRnd() * WATCHLIST_SIZE);
         const code = codes[i]!;
         const price = Math.round((rs.sim.market.krQuote(code, friday)?.price ?? 10_000) * factor);
         const qty = Math.ceil(20_000_000 / price);
@@ -83,10 +106,10 @@ export function drawWeekPlan(seed: number): WeekPlan {
         paths: { var_dir: varDir },
         kis: { rest_base_url: sim.restUrl, ws_url: sim.wsUrl },
         health: { enabled: false, port: 0 },
-        feed: { kr_watchlist: codes.slice(0, 5), us_watchlist: [] },
+        feed: { kr_watchlist: codes.slice(0, WATCHLIST_SIZE), us_watchlist: [] },
         // The day's phases in their order, the session shortened to 30 minutes (a week then runs in seconds)
         // and the market close while KRX is still open (it refuses orders after 15:30).
-        scheduler: { screening_symbols: codes, trading_until: '09:30', market_close_at: '09:35' },
+        scheduler: { screening_symbols: codes, trading_until: SESSION_ENDS_AT, market_close_at: '09:35' },
         // Every 10 minutes instead of every minute: a night of 1-minute passes costs more real time than a
         // session; reply-lost orders are still settled within the day the invariants check.
         orders: { reconcile_interval_sec: 600 },

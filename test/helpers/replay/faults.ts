@@ -14,6 +14,10 @@ export interface FaultTarget {
   restart(kill: boolean): Promise<void>;
   /** Steps the host clock to the simulator's plus skewMs. */
   setSkew(skewMs: number): void;
+  /** Stops the daemon gracefully (SIGTERM) and leaves it down until startDaemon(). */
+  stopDaemon(): Promise<void>;
+  /** Starts a daemon from the var dir (restart recovery runs what it missed). */
+  startDaemon(): Promise<void>;
 }
 
 export interface FaultEvent {
@@ -34,16 +38,20 @@ export const FAULT_KINDS = [
   'reply-lost',
   'clock-skew',
   'operator-holdings',
+  'late-screening',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Kinds not drawn yet, each with the open bug it would trip (remove a line once its fix is on main). */
 export const HELD_BACK: Partial<Record<FaultKind, string>> = {
-  'operator-holdings': "issue 9 item 2 (H9A): kill switch and exposure read the whole account, the operator's shares included",
+  'late-screening': 'new (issue 9 item 3): not yet run over enough seeds',
 };
 
-/** Not implemented yet (no event builder): screening/selection finishing late is driven by its own test (issue 9 item 3). */
-export const NOT_DRAWN = ['late-screening'] as const;
+/** Kinds not drawn by the replay (none: every kind of issue 9 has an event builder). */
+export const NOT_DRAWN = [] as const;
+
+/** Restarts and KIS faults a late-screening day's down window drops (they would start the daemon early). */
+const DOWN_WINDOW_CLASHES: readonly string[] = ['restart-kill', 'restart-graceful', 'kis-unreachable', 'kis-reachable-again', 'reply-lost', 'token-revoked', 'approval-key-rejected', 'idle-cut'];
 
 /** How long a realtime outage may show as a feed gap: reconnect back-off, approval key, resubscription. */
 const FEED_OUTAGE_MS = 60_000;
@@ -133,19 +141,38 @@ const BUILDERS: Record<Exclude<FaultKind, 'operator-holdings'>, (d: DayDraw) => 
     const t = between(d, '09:00:00', '09:15:00');
     return [{ atMs: t, kind: 'reply-lost', apply: (w) => void w.rs.sim.faults.add({ kind: 'reset', afterAccept: true, count: 1, match: { path: '/uapi/domestic-stock/v1/trading/order-cash' } }) }];
   },
+  'late-screening': (d) => {
+    if (!d.tradingDay) return [];
+    // kisd is down at dawn (stopped before the 06:00 screening) and comes back after selection's 07:00 start or
+    // after the 09:00 session start: screening and selection finish late, and restart recovery must still run
+    // them, then let the session trade the day (or alert what it could not run).
+    const down = between(d, '05:40:00', '05:55:00');
+    const up = d.rnd() < 0.5 ? between(d, '07:00:30', '07:20:00') : between(d, '09:00:30', '09:12:00');
+    return [
+      { atMs: down, kind: 'late-screening', apply: (w) => { outage(w, down, up - down + FEED_OUTAGE_MS); return w.stopDaemon(); } },
+      { atMs: up, kind: 'late-screening-up', apply: (w) => w.startDaemon() },
+    ];
+  },
   'clock-skew': (d) => {
     const skew = Math.round((d.rnd() * 2 - 1) * 30_000);
     return [{ atMs: between(d, '04:10:00', '04:20:00'), kind: 'clock-skew', apply: (w) => w.setSkew(skew) }];
   },
 };
 
-/** The day's fault events: each enabled kind is drawn with probability p. */
+/** Kinds drawn less often than p: a morning without kisd leaves the day's other faults little to hit. */
+const DRAW_PROBABILITY: Partial<Record<FaultKind, number>> = { 'late-screening': 0.2 };
+
+/** The day's fault events: each enabled kind is drawn with probability p (or its own, DRAW_PROBABILITY). */
 export function drawDayFaults(d: { seed: number; dayIndex: number; iso: string; tradingDay: boolean }, kinds: readonly FaultKind[], p = 0.5): FaultEvent[] {
   const out: FaultEvent[] = [];
   for (const kind of kinds) {
     if (kind === 'operator-holdings') continue;
     const rnd = kindRandom(d.seed, d.dayIndex, kind);
-    if (rnd() < p) out.push(...BUILDERS[kind]({ iso: d.iso, tradingDay: d.tradingDay, rnd }));
+    if (rnd() < (DRAW_PROBABILITY[kind] ?? p)) out.push(...BUILDERS[kind]({ iso: d.iso, tradingDay: d.tradingDay, rnd }));
   }
+  // While kisd is down for a late screening, nothing may restart it or need it.
+  const down = out.find((e) => e.kind === 'late-screening');
+  const up = out.find((e) => e.kind === 'late-screening-up');
+  if (down && up) return out.filter((e) => !(DOWN_WINDOW_CLASHES.includes(e.kind) && e.atMs >= down.atMs && e.atMs <= up.atMs + FEED_OUTAGE_MS));
   return out;
 }

@@ -3,8 +3,7 @@
 // the seed, the day and what disagreed; a day with no violation returns [].
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { PHASE_ORDER } from '../../../src/core/phases.js';
+import { PHASE_ORDER, PHASES, type PhaseId } from '../../../src/core/phases.js';
 import type { Simulator } from '../../../src/sim/index.js';
 import type { SimOrder } from '../../../src/sim/exchange/types.js';
 import type { SimWebSocket } from '../../../src/sim/ws/index.js';
@@ -14,6 +13,7 @@ import type { DailyReport } from '../../../src/trade/report/index.js';
 import type { WeekPlan } from './fault-plan.js';
 import { ACCOUNT_NO } from './replay-sim.js';
 import type { DaemonProbe } from './probe.js';
+import { replayAlertsFile } from './replay-daemon.js';
 
 export interface Violation {
   seed: number;
@@ -56,6 +56,7 @@ export const INVARIANTS: Record<string, Check> = {
   'feed-gaps-within-budget': feedGaps,
   'daily-report-matches-fills': reportMatches,
   'kill-switch-on-own-pnl': killSwitchOwn,
+  'operator-shares-untouched': operatorSharesUntouched,
 };
 
 export function checkDay(f: DayFacts, c: DayContext): Violation[] {
@@ -72,26 +73,54 @@ function readJson<T>(path: string): T | undefined {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : undefined;
 }
 
-function alertsOfDay(varDir: string, fromMs: number, toMs: number): { key: string; level: string; title: string }[] {
-  const path = join(varDir, 'data', 'kisd.sqlite');
+/** The WARNING and ERROR alerts the daemons sent in [fromMs, toMs) (the replay keeps them: alert_history does not). */
+function alertsOfDay(varDir: string, fromMs: number, toMs: number): { key: string; level: string; suppressed: boolean; title: string }[] {
+  const path = replayAlertsFile(varDir);
   if (!existsSync(path)) return [];
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare('SELECT alert_key AS key, level, title FROM alert_history WHERE sent_at >= ? AND sent_at < ?').all(fromMs, toMs) as { key: string; level: string; title: string }[];
-  } finally {
-    db.close();
-  }
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as { atMs: number; key: string; level: string; suppressed: boolean; title: string })
+    .filter((a) => a.atMs >= fromMs && a.atMs < toMs);
 }
 
-/** A trading day records every phase once; a missing one is explained by an alert naming it; other days none. */
+/** The phases p needs, directly or through another (trading → selection → screening). */
+function upstream(p: PhaseId): PhaseId[] {
+  const direct = ((PHASES.find((x) => x.id === p) as { dependsOn?: readonly PhaseId[] } | undefined)?.dependsOn ?? []) as readonly PhaseId[];
+  return direct.flatMap((d) => [d, ...upstream(d)]);
+}
+
+/**
+ * A trading day records every phase once. A missing phase is explained by an alert naming it or a phase it
+ * waits for (one alert names the late root of a chain) — unless everything it waits for was recorded done in
+ * time for it to start (before the session end less a minute): then it should have run, and not running lost
+ * the day. Other days record none.
+ */
 function phasesOnce(f: DayFacts, c: DayContext, ymd: string, tradingDay: boolean): string[] {
-  const file = readJson<{ phases: Record<string, { attempts: number }> }>(join(f.varDir, 'data', 'phases', `${ymd}.json`));
-  const done = Object.keys(file?.phases ?? {});
+  type Entry = { finishedAtEpochMs: number; finishedAt: string };
+  const file = readJson<{ phases: Record<string, Entry> }>(join(f.varDir, 'data', 'phases', `${ymd}.json`));
+  const recorded = file?.phases ?? {};
+  const done = Object.keys(recorded);
   if (!tradingDay) return done.length > 0 ? [`not a KRX trading day, yet phases ran: ${done.join(', ')}`] : [];
   const dayStart = Date.parse(`${c.day}T00:00:00+09:00`);
   const alerts = alertsOfDay(f.varDir, dayStart, dayStart + 86_400_000);
-  const missing = PHASE_ORDER.filter((p) => !done.includes(p) && !alerts.some((a) => a.key.includes(p) || a.title.includes(p)));
-  return missing.length > 0 ? [`phases neither recorded nor alerted: ${missing.join(', ')} (recorded: ${done.join(', ') || 'none'})`] : [];
+  const named = (p: string): boolean => alerts.some((a) => a.key.includes(p) || a.title.includes(p));
+  const lateStartLimit = Date.parse(`${c.day}T${c.plan.sessionEndsAt}:00+09:00`) - 60_000;
+  const out: string[] = [];
+  for (const p of PHASE_ORDER.filter((x) => !done.includes(x))) {
+    const needs = (PHASES.find((x) => x.id === p) as { dependsOn?: readonly PhaseId[] }).dependsOn ?? [];
+    const inputs = needs.map((d) => recorded[d]);
+    if (needs.length > 0 && inputs.every((e) => e !== undefined && e.finishedAtEpochMs < lateStartLimit)) {
+      out.push(`${p} not run although ${needs.map((d, i) => `${d} was recorded done at ${inputs[i]!.finishedAt.slice(11)}`).join(', ')} (it may start until ${c.plan.sessionEndsAt})`);
+    } else if (!named(p) && !upstream(p).some(named)) {
+      out.push(`${p} neither recorded nor alerted, nor anything it waits for (recorded: ${done.join(', ') || 'none'})`);
+    }
+  }
+  // A late phase is one WARNING for the day, whichever phases wait for it.
+  const late = new Map<string, number>();
+  for (const a of alerts) if (a.key.startsWith('scheduler.phase-late:') && !a.suppressed) late.set(a.key, (late.get(a.key) ?? 0) + 1);
+  for (const [key, n] of late) if (n > 1) out.push(`${n} alerts ${key} sent (one a day expected)`);
+  return out;
 }
 
 /** Orders of the day at KIS: new orders with their revisions folded in (a revision's number maps to the original). */
@@ -216,4 +245,21 @@ function exposureOwn(f: DayFacts, c: DayContext): string[] {
   const boughtToday = f.probe.orders.filter((o) => o.side === 'buy').reduce((s, o) => s + o.qty * (o.price ?? o.avgFillPrice ?? 0), 0);
   const bound = (carried + boughtToday) * 1.05 + c.plan.maxOrderValueKrw;
   return f.probe.grossRefusalsKrw.filter((g) => g > bound).map((g) => `an order was refused over a gross exposure of ${g} KRW, more than kisd's own book could reach (${Math.round(bound)} KRW): the operator's shares were counted`);
+}
+
+/**
+ * kisd never sells what it did not buy: the operator's shares are all still at KIS, and kisd's own net per
+ * symbol (its fills since Monday, folded in by positionsEqual, which runs before this) never goes short.
+ */
+function operatorSharesUntouched(f: DayFacts, c: DayContext): string[] {
+  const ledger = f.sim.exchange.ledger(ACCOUNT_NO);
+  const out: string[] = [];
+  for (const [s, qty] of Object.entries(c.plan.operatorHoldings)) {
+    const atKis = ledger?.holding('KR', s)?.qty ?? 0;
+    if (atKis < qty) out.push(`${s}: KIS holds ${atKis}, less than the operator's ${qty} shares: kisd sold the operator's shares`);
+  }
+  for (const [s, net] of Object.entries(c.ownNet)) {
+    if (net < 0) out.push(`${s}: kisd sold ${-net} more than it bought since Monday (shares that were not its own)`);
+  }
+  return out;
 }

@@ -4,6 +4,7 @@
 // so from that instant it neither sends nor (no timer, no reply) writes again; the replay kills only between
 // steps, after the daemon's I/O has drained. A new ReplayDaemon then rebuilds from the same var dir.
 import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { clockFrom, type Clock, type TimerHandle } from '../../../src/core/clock.js';
 import { compileConfig } from '../../../src/config/load.js';
@@ -57,6 +58,9 @@ function killableClock(base: FakeClock, skew: () => number): Clock & { kill(): v
   };
 }
 
+/** The alerts the replay's daemons sent (JSON lines: atMs, key, level, title), next to the var dir. */
+export const replayAlertsFile = (varDir: string): string => join(varDir, '..', 'replay-alerts.jsonl');
+
 export interface ReplayDaemonOptions {
   config: Record<string, unknown>;
   clock: FakeClock;
@@ -86,12 +90,26 @@ export class ReplayDaemon {
     // Warnings are always read (exposure refusals are an invariant's evidence); the file gets o.logLevel and up.
     const file = o.logFile;
     const toFile = pino.levels.values[o.logLevel] ?? Infinity;
+    // Every WARNING or ERROR alert the daemon sends (its only sink here is the log, which alert_history does not
+    // record), kept across restarts beside the var dir: a phase that did not run must be explained by one.
+    const alertsFile = replayAlertsFile(String((o.config['paths'] as { var_dir: string }).var_dir));
     this.log = pino(
-      { level: o.logLevel === 'silent' || toFile > pino.levels.values['warn']! ? 'warn' : o.logLevel },
+      {
+        level: o.logLevel === 'silent' || toFile > pino.levels.values['warn']! ? 'warn' : o.logLevel,
+        // Virtual time (the daemon's, skew included) as "time", the real instant beside it: a kept log is read
+        // against the simulated day.
+        timestamp: () => `,"time":${this.clock.nowMs()},"realMs":${Date.now()}`,
+      },
       {
         write: (line: string) => {
           const exposure = /gross exposure would reach ([\d,]+) KRW/.exec(line);
           if (exposure) this.grossRefusals.push(Number(exposure[1]!.replaceAll(',', '')));
+          if (line.includes('"alertKey"')) {
+            const a = JSON.parse(line) as { time: number; alertKey?: string; alertLevel?: string; suppressed?: boolean; msg: string };
+            if (a.alertKey !== undefined && a.alertLevel !== undefined) {
+              appendFileSync(alertsFile, `${JSON.stringify({ atMs: a.time, key: a.alertKey, level: a.alertLevel, suppressed: a.suppressed === true, title: a.msg })}\n`);
+            }
+          }
           if (file && (JSON.parse(line) as { level: number }).level >= toFile) appendFileSync(file, line);
         },
       },

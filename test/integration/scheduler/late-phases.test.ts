@@ -114,6 +114,22 @@ describe('late screening does not lose the trading day', () => {
     expect(alerts.alerts.map((a) => a.key)).toEqual(['scheduler.job-failed.screening', `scheduler.phase-late:${ymd}:screening`]);
   });
 
+  it("screening's job done but its record still being written when selection starts: selection waits for the record", { timeout: 60_000 }, async () => {
+    const { s, sessions, ymd } = await day('06:59');
+    // A slow disk: screening's completion record takes 2 minutes to land, across selection's 07:00 trigger.
+    // Before, the job runner had already forgotten screening, so selection saw it neither running nor done
+    // and gave up (dependency-missed), losing the day's trading.
+    const markDone = s.records.markDone.bind(s.records);
+    s.records.markDone = async (day, phase, info) => {
+      if (phase === 'screening') await c!.clock.sleep(120_000);
+      return markDone(day, phase, info);
+    };
+    await runUntil(c!, kstInstant(`${DAY} 09:01:00`));
+    expect(s.phaseActivity().get('selection')?.outcome).toBe('done');
+    expect((await s.records.get(ymd, 'selection'))?.finishedAt).toBe(`${DAY} 07:01:00`);
+    expect(sessions.map((x) => x.symbols.length)).toEqual([6]);
+  });
+
   it('screening finishing while the late alert is still being sent: selection does not miss it', { timeout: 60_000 }, async () => {
     const { s, sessions, alerts, ymd } = await day('07:05', 10 * 60_000);
     await runUntil(c!, kstInstant(`${DAY} 09:01:00`));
