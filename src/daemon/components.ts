@@ -43,6 +43,7 @@ export function registerComponents(lifecycle: Lifecycle, p: DaemonParts, o: { co
     .register({ name: 'recovery-worker', start: () => { p.worker.recoverOrphans(); p.worker.start(); }, stop: () => p.worker.stop() })
     .register({ name: 'feed', start: () => (config.feed.enabled ? p.feed.start() : undefined), stop: () => p.feed.stop() })
     .register(p.freshness)
+    .register(p.research)
     .register(p.disclosureWatch)
     // Stops after the scheduler (which aborts the phases it runs) and before feed, orders and storage: the
     // background restart recovery must have settled before what it uses is closed.
