@@ -129,7 +129,7 @@ function buildJobs(i: PartsInput, s: Services): Pick<DaemonParts, 'trading' | 't
     const all = sc.screening_symbols.length > 0 ? sc.screening_symbols : i.endpoint.sim ? i.endpoint.sim.sim.market.krRequestCodes() : config.feed.kr_watchlist;
     return sc.screening_universe_limit > 0 ? all.slice(0, sc.screening_universe_limit) : all;
   };
-  const trading = createTradingWiring({ config, clock, logger: i.logger, store: s.store, datasets: s.datasets, queue: s.queue, alerts: s.alerts, orders: s.orders, feed: s.feed, universe, htsId: i.credentials.htsId });
+  const trading = createTradingWiring({ config, clock, logger: i.logger, killSwitchStore: s.broker.shared.killSwitch, store: s.store, datasets: s.datasets, queue: s.queue, alerts: s.alerts, orders: s.orders, feed: s.feed, universe, htsId: i.credentials.htsId });
   const tokenWatch = new TokenWatch(s.broker.tokens, { reinit }, clock, i.logger.child({ component: 'token-watch' }));
   const scheduler = new IntegratedScheduler(
     { dataDir: config.resolved.paths.dataDir, ...scheduleOptionsFor(config) },
