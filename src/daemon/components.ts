@@ -2,7 +2,7 @@
 // first so they are closed last: everything that journals, alerts or calls KIS must have stopped before them.
 // The state-file watchers come last so they are closed first (a late token change must not reopen a stopping feed).
 import type { Logger } from 'pino';
-import type { Clock } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Lifecycle } from '../core/lifecycle.js';
 import type { KisdConfig } from '../config/load.js';
 import type { HealthServer } from '../health/index.js';
@@ -43,6 +43,7 @@ export function registerComponents(lifecycle: Lifecycle, p: DaemonParts, o: { co
     .register({ name: 'recovery-worker', start: () => { p.worker.recoverOrphans(); p.worker.start(); }, stop: () => p.worker.stop() })
     .register({ name: 'feed', start: () => (config.feed.enabled ? p.feed.start() : undefined), stop: () => p.feed.stop() })
     .register(p.freshness)
+    .register(p.research)
     .register(p.disclosureWatch)
     // Stops after the scheduler (which aborts the phases it runs) and before feed, orders and storage: the
     // background restart recovery must have settled before what it uses is closed.
@@ -51,20 +52,39 @@ export function registerComponents(lifecycle: Lifecycle, p: DaemonParts, o: { co
     .register(stateFileWatches(p, config, o.clock, log));
 }
 
-/** Another process replacing the token file, or `kisd risk reset` rewriting the kill switch, acts at once. */
+/**
+ * Another process replacing the token file, or `kisd risk reset` rewriting the kill switch, acts at once. With
+ * coordination.backend redis no file changes when another host trips or resets the switch: it is re-read
+ * from Redis every KILL_SWITCH_POLL_MS (one GET).
+ */
 function stateFileWatches(p: DaemonParts, config: KisdConfig, clock: Clock, log: Logger) {
   const stateDir = config.resolved.paths.stateDir;
   let tokenFileWatch: { close(): void } | undefined;
   let killSwitchWatch: { close(): void } | undefined;
+  let killSwitchPoll: TimerHandle | undefined;
+  let polling = false;
+  const poll = (): void => {
+    if (polling) return; // a slow Redis: never stack reads
+    polling = true;
+    p.trading.killSwitch
+      .load()
+      .catch((err: unknown) => log.warn({ err }, 'reading the shared kill switch failed; retrying in a second'))
+      .finally(() => void (polling = false));
+  };
   return {
     name: 'state-file-watch',
     start: () => {
       tokenFileWatch = watchStateFile({ stateDir, clock, logger: log, onChange: () => p.tokenWatch.check() });
       killSwitchWatch = watchStateFile({ stateDir, fileName: 'kill-switch.json', clock, logger: log, onChange: () => p.trading.killSwitch.load() });
+      if (p.broker.shared.backend === 'redis') killSwitchPoll = clock.setInterval(poll, KILL_SWITCH_POLL_MS);
     },
     stop: () => {
       tokenFileWatch?.close();
       killSwitchWatch?.close();
+      clock.clearInterval(killSwitchPoll);
     },
   };
 }
+
+/** How often a daemon on the Redis backend re-reads the shared kill switch (a trip on another host). */
+const KILL_SWITCH_POLL_MS = 1000;
