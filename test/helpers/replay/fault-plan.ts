@@ -26,6 +26,11 @@ export interface WeekPlan {
   maxOrderValueKrw: number;
   /** KST "HH:MM" by which the market close has run. */
   closeEndsAt: string;
+  /**
+   * The strategy's time exit: 09:27, inside the session, or (some weeks) 09:33, after it, so the market close
+   * flattens what the session left open with market sells (and an order-path kill can hit one of them).
+   */
+  strategyExitAt: string;
   /** KST "HH:MM": scheduler.trading_until, the session's end and the latest selection may start. */
   sessionEndsAt: string;
   setup(rs: ReplaySim): Promise<void> | void;
@@ -73,8 +78,10 @@ export function drawWeekPlan(seed: number): WeekPlan {
   // day if counted), a gainer alone (worth more than max_gross_exposure_krw: counted, it would block every
   // entry and hide a loss), or both.
   const holdingMix = HOLDING_MIXES[Math.floor(holdRnd() * HOLDING_MIXES.length)]!;
+  const strategyExitAt = kindRandom(seed, -2, 'flatten-at-close')() < 0.3 ? '09:33' : '09:27';
   return {
     seed,
+    strategyExitAt,
     holiday,
     days,
     operatorHoldings,
@@ -114,7 +121,7 @@ export function drawWeekPlan(seed: number): WeekPlan {
         // session; reply-lost orders are still settled within the day the invariants check.
         orders: { reconcile_interval_sec: 600 },
         trading: {
-          strategies: [{ kind: 'opening-range-breakout', params: { rangeMinutes: 3, lastEntryAt: '09:20', exitAt: '09:27', entryTimeoutSec: 30 } }],
+          strategies: [{ kind: 'opening-range-breakout', params: { rangeMinutes: 3, lastEntryAt: '09:20', exitAt: strategyExitAt, entryTimeoutSec: 30 } }],
           screening: { min_price_krw: 0, max_price_krw: 1e12, min_avg_turnover_krw: 0, min_score: -1e12, max_selected: 10 },
         },
       };

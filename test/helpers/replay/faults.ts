@@ -3,6 +3,7 @@
 // KISD_REPLAY_FAULTS=all (or a comma list) to draw it anyway and see the violations it finds.
 import { kstInstant } from '../../../src/core/kst.js';
 import { mulberry32 } from '../../../src/sim/market/prng.js';
+import type { CrashPoint } from '../../../src/trade/orders/options.js';
 import type { ReplaySim } from './replay-sim.js';
 
 /** What a fault event may do to the replay (week-replay.ts's world implements it). */
@@ -18,7 +19,17 @@ export interface FaultTarget {
   stopDaemon(): Promise<void>;
   /** Starts a daemon from the var dir (restart recovery runs what it missed). */
   startDaemon(): Promise<void>;
+  /** Arms (or, undefined, disarms) a kill at the next order's crash point. */
+  armOrderKill(kill: OrderKill | undefined): void;
 }
+
+/** Kill the daemon when the next order reaches this crash point (only a market-close order, if closeOutOnly). */
+export interface OrderKill {
+  point: CrashPoint;
+  closeOutOnly: boolean;
+}
+
+const CRASH_POINTS: readonly CrashPoint[] = ['after-new', 'after-sent', 'after-reply', 'after-ack'];
 
 export interface FaultEvent {
   atMs: number;
@@ -39,13 +50,12 @@ export const FAULT_KINDS = [
   'clock-skew',
   'operator-holdings',
   'late-screening',
+  'order-path-kill',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Kinds not drawn yet, each with the open bug it would trip (remove a line once its fix is on main). */
-export const HELD_BACK: Partial<Record<FaultKind, string>> = {
-  'late-screening': 'new (issue 9 item 3): not yet run over enough seeds',
-};
+export const HELD_BACK: Partial<Record<FaultKind, string>> = {};
 
 /** Kinds not drawn by the replay (none: every kind of issue 9 has an event builder). */
 export const NOT_DRAWN = [] as const;
@@ -140,6 +150,19 @@ const BUILDERS: Record<Exclude<FaultKind, 'operator-holdings'>, (d: DayDraw) => 
     if (!d.tradingDay) return [];
     const t = between(d, '09:00:00', '09:15:00');
     return [{ atMs: t, kind: 'reply-lost', apply: (w) => void w.rs.sim.faults.add({ kind: 'reset', afterAccept: true, count: 1, match: { path: '/uapi/domestic-stock/v1/trading/order-cash' } }) }];
+  },
+  'order-path-kill': (d) => {
+    if (!d.tradingDay) return [];
+    // The daemon dies on the path of the next order after t: with the order journaled but not sent, sent but
+    // unanswered... (CrashPoint). In the session (an entry or exit), or at the market close (a flatten sell).
+    const point = CRASH_POINTS[Math.floor(d.rnd() * CRASH_POINTS.length)]!;
+    const closeOutOnly = d.rnd() < 0.3;
+    const t = closeOutOnly ? between(d, '09:34:00', '09:34:59') : between(d, '09:03:00', '09:20:00');
+    const end = kstInstant(`${d.iso} ${closeOutOnly ? '09:40:00' : '09:30:00'}`);
+    return [
+      { atMs: t, kind: 'order-path-kill-armed', apply: (w) => w.armOrderKill({ point, closeOutOnly }) },
+      { atMs: end, kind: 'order-path-kill-disarmed', apply: (w) => w.armOrderKill(undefined) },
+    ];
   },
   'late-screening': (d) => {
     if (!d.tradingDay) return [];

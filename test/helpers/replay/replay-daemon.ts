@@ -10,6 +10,8 @@ import { clockFrom, type Clock, type TimerHandle } from '../../../src/core/clock
 import { compileConfig } from '../../../src/config/load.js';
 import { preflight } from '../../../src/daemon/preflight.js';
 import { startDaemon, type Daemon } from '../../../src/daemon/daemon.js';
+import type { CrashPoint } from '../../../src/trade/orders/options.js';
+import type { JournalOrder } from '../../../src/trade/orders/types.js';
 import type { FakeClock } from '../fake-clock.js';
 import { feedGapTracker } from './feed-gaps.js';
 import type { DaemonProbe } from './probe.js';
@@ -70,6 +72,11 @@ export interface ReplayDaemonOptions {
   logFile?: string;
   /** KST "HH:MM" windows in which feed gaps count (the KR session). */
   sessionWindows: readonly (readonly [string, string])[];
+  /**
+   * Called at each crash point of the order path (journal written, request not sent, reply in hand, ack
+   * committed); true kills the daemon right there, as SIGKILL would.
+   */
+  onOrderCrashPoint?: (point: CrashPoint, order: JournalOrder | undefined) => boolean;
 }
 
 export class ReplayDaemon {
@@ -121,7 +128,7 @@ export class ReplayDaemon {
   private async start(): Promise<void> {
     const config = compileConfig(this.o.config, 'week-replay');
     const { credentials } = preflight(config, {});
-    const d = await startDaemon({ config, credentials, clock: this.clock, logger: this.log, env: {} });
+    const d = await startDaemon({ config, credentials, clock: this.clock, logger: this.log, env: {}, orderCrashHook: (point, id) => this.crashPoint(point, id) });
     this.daemon = d;
     d.broker.rest.events.on('attempt', () => this.inFlight++);
     d.broker.rest.events.on('outcome', () => this.inFlight--);
@@ -150,6 +157,15 @@ export class ReplayDaemon {
   stop(): Promise<unknown> {
     this.dead = true;
     return this.daemon ? this.daemon.stop(20_000) : Promise.resolve();
+  }
+
+  /**
+   * The order path's crash hook: once this daemon is dead (killed here or between steps) every order path of it
+   * halts at its next crash point, forever — a dead process sends nothing and writes nothing more.
+   */
+  private crashPoint(point: CrashPoint, clientOrderId: string): void | Promise<never> {
+    if (!this.dead && this.o.onOrderCrashPoint?.(point, this.daemon?.orders.get(clientOrderId))) this.kill();
+    if (this.dead) return new Promise<never>(() => undefined);
   }
 
   /** SIGKILL, between two steps. */

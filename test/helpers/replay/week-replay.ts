@@ -10,7 +10,9 @@ import { formatKstTimestamp, kstDateTime, kstInstant } from '../../../src/core/k
 import { createFakeClock, type FakeClock } from '../fake-clock.js';
 import { checkDay, type Violation } from './invariants.js';
 import { drawWeekPlan, type WeekPlan } from './fault-plan.js';
-import type { FaultEvent, FaultTarget } from './faults.js';
+import type { FaultEvent, FaultTarget, OrderKill } from './faults.js';
+import type { CrashPoint } from '../../../src/trade/orders/options.js';
+import { fileSystemBusy, settleFileSystem } from './pending-io.js';
 import { ReplayDaemon } from './replay-daemon.js';
 import { startReplaySim, type ReplaySim } from './replay-sim.js';
 
@@ -81,6 +83,9 @@ class ReplayWorld implements FaultTarget {
   readonly outages: [number, number][] = [];
   private events: FaultEvent[] = [];
   private restarts = 0;
+  /** An armed kill on the order path (faults.ts 'order-path-kill'), and a daemon it killed awaiting its restart. */
+  private orderKill: OrderKill | undefined;
+  private killedOnOrderPath = false;
 
   constructor(
     readonly clock: FakeClock,
@@ -102,6 +107,7 @@ class ReplayWorld implements FaultTarget {
       logLevel: this.o.logLevel ?? (this.o.keepDir ? 'info' : 'silent'),
       ...(this.o.keepDir ? { logFile: join(this.dir, `kisd-${this.restarts++}.log`) } : {}),
       sessionWindows: [SESSION],
+      onOrderCrashPoint: (point, order) => this.onOrderCrashPoint(point, order),
     });
     this.daemon = d;
     // Start-up needs real I/O and virtual time (token, calendar, reconciliation).
@@ -124,6 +130,24 @@ class ReplayWorld implements FaultTarget {
     this.skewMs = skewMs;
   }
 
+  armOrderKill(kill: OrderKill | undefined): void {
+    this.orderKill = kill;
+  }
+
+  /** Called by the daemon's order path at each crash point: true kills it there (ReplayDaemon halts the path). */
+  private onOrderCrashPoint(point: CrashPoint, order: { strategy: string } | undefined): boolean {
+    const k = this.orderKill;
+    if (!k || k.point !== point || (k.closeOutOnly && order?.strategy !== 'market-close')) return false;
+    this.orderKill = undefined;
+    this.killedOnOrderPath = true;
+    const kind = `order-path-kill:${k.closeOutOnly ? 'close-out:' : ''}${point}`;
+    this.injected[kind] = (this.injected[kind] ?? 0) + 1;
+    const now = this.clock.nowMs();
+    this.outages.push([now, now + 60_000]);
+    this.rs.dropConnections();
+    return true;
+  }
+
   schedule(events: readonly FaultEvent[]): void {
     this.events.push(...events);
     this.events.sort((a, b) => a.atMs - b.atMs);
@@ -131,6 +155,11 @@ class ReplayWorld implements FaultTarget {
 
   async advanceTo(targetMs: number): Promise<void> {
     while (this.clock.nowMs() < targetMs) {
+      if (this.killedOnOrderPath) {
+        this.killedOnOrderPath = false;
+        await this.startDaemon();
+        continue;
+      }
       const next = this.events[0];
       if (next && next.atMs <= this.clock.nowMs()) {
         this.events.shift();
@@ -193,9 +222,14 @@ class ReplayWorld implements FaultTarget {
 
   private async drain(): Promise<void> {
     const d = this.daemon;
-    if (!d || d.inFlight === 0) return;
+    if (!d) return;
     const until = performance.now() + DRAIN_REAL_MS;
-    while (d.inFlight > 0 && performance.now() < until) await new Promise((r) => setImmediate(r));
+    for (;;) {
+      // File writes (completion records, batch files, checkpoints) finish in real time before virtual time moves.
+      if (fileSystemBusy()) await settleFileSystem();
+      if (d.inFlight === 0 || performance.now() >= until) return;
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
   /** Steps the clock by 20 ms with I/O turns until the promise settles (bounded: 10 virtual minutes). */
