@@ -243,6 +243,9 @@ export const configSchema = z
         concurrency: int(1, 32).default(4),
         /** News ≤ 24 h (checked every 30 min) and consensus ≤ 7 days (every 3 h) for the universe; stale → re-collect. */
         research_freshness: z.boolean().default(true),
+        /** The daily research collection (news, opinions, estimates for the universe) on KR trading days at research_at. */
+        research_daily: z.boolean().default(true),
+        research_at: hhmm.default('08:00'),
         export_csv: z
           .strictObject({
             enabled: z.boolean().default(false),

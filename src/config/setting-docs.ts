@@ -137,6 +137,9 @@ export const SETTING_DOCS: Readonly<Record<string, string>> = {
   'collect.checkpoint_every': 'Save the checkpoint every N symbols (a restart resumes from it).',
   'collect.concurrency': 'Symbols fetched at once (the rate limiter still caps requests per second).',
   'collect.research_freshness': 'Keep the research datasets fresh for the screening universe (seed 002 §9): every 30 minutes on KR trading days, news whose newest headline is over 24 h old is re-collected; every 3 hours, a consensus (brokerage opinions, estimates) whose newest date is over 7 days old is re-collected.',
+  'collect.research_daily':
+    'Collect the research datasets for the screening universe once a KR trading day at research_at: news headlines since 00:00 the day before, brokerage opinions of the last 7 days, today\'s estimates (3 requests per symbol). A restart after the run makes no request; one before or during it runs or resumes it.',
+  'collect.research_at': 'Time of the daily research collection (KST); before the KR feed (08:30) by default so the session starts with the night\'s news.',
   'collect.export_csv': 'CSV export of the SQLite tables (`kisd export csv`).',
   'collect.export_csv.enabled': 'Export after each collection.',
   'collect.export_csv.out_dir': 'Folder of the CSV files; relative to paths.var_dir.',

@@ -9,6 +9,7 @@ import type { KisCredentials, KisMode } from '../kis/auth/types.js';
 import { createTokenManager, createApprovalKeyManager, type TokenManager, type ApprovalKeyManager } from '../kis/auth/index.js';
 import { createKisRestClient, KisRestApi, type KisRestClient, type RateLimiter } from '../kis/rest/index.js';
 import { openKeyBudget } from '../net/budget/index.js';
+import { openSharedState, type SharedState } from './shared-state.js';
 
 export interface Broker {
   readonly mode: KisMode;
@@ -20,6 +21,8 @@ export interface Broker {
   readonly api: KisRestApi;
   /** coordination.backend redis: the one Redis connection of this process (rate budget, token, kill switch). */
   readonly coordination?: RedisConnection;
+  /** Token, approval key and kill switch: the state dir's files, or Redis over them (shared-state.ts). */
+  readonly shared: SharedState;
   /** New HTTP pool; the next call re-reads the token (seed 003: periodic re-initialisation). */
   reinitRest(): void;
   close(): Promise<void>;
@@ -37,6 +40,7 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     coord.backend === 'redis' ? openRedisConnection({ settings: coord, log: o.logger.child({ component: 'coordination' }) }) : undefined;
   const mode = config.resolved.serverFlavor;
   const stateDir = config.resolved.paths.stateDir;
+  const shared = openSharedState({ stateDir, appKey: credentials.appKey, clock, logger: o.logger, coordination, alerts: o.alerts });
   const tokens = createTokenManager({
     clock,
     log: o.logger.child({ component: 'token' }),
@@ -44,6 +48,7 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     ...(o.serverId ? { serverId: o.serverId } : {}),
     credentials,
     stateDir,
+    stores: shared.credentials,
     refreshMarginSec: config.kis.token.refresh_margin_sec,
     minIssueIntervalSec: config.kis.token.min_issue_interval_sec,
   });
@@ -54,6 +59,7 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     ...(o.serverId ? { serverId: o.serverId } : {}),
     credentials,
     stateDir,
+    stores: shared.credentials,
     minIssueIntervalSec: config.kis.token.min_issue_interval_sec,
   });
   // The key's one budget, straight from the compiled config: shared with every kisd process using this state
@@ -101,6 +107,7 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     rest,
     api,
     ...(coordination ? { coordination } : {}),
+    shared,
     reinitRest: () => rest.resetSession(),
     close: async () => {
       await rest.close();

@@ -7,6 +7,7 @@ import type { Lifecycle } from '../core/lifecycle.js';
 import type { KisdConfig } from '../config/load.js';
 import type { HealthServer } from '../health/index.js';
 import type { DaemonParts } from './parts.js';
+import { pollSharedKillSwitch } from './shared-state.js';
 import { watchStateFile } from './state-file-watch.js';
 
 /** What the daemon learns while starting and running, shared with its components. */
@@ -43,6 +44,7 @@ export function registerComponents(lifecycle: Lifecycle, p: DaemonParts, o: { co
     .register({ name: 'recovery-worker', start: () => { p.worker.recoverOrphans(); p.worker.start(); }, stop: () => p.worker.stop() })
     .register({ name: 'feed', start: () => (config.feed.enabled ? p.feed.start() : undefined), stop: () => p.feed.stop() })
     .register(p.freshness)
+    .register(p.research)
     .register(p.disclosureWatch)
     // Stops after the scheduler (which aborts the phases it runs) and before feed, orders and storage: the
     // background restart recovery must have settled before what it uses is closed.
@@ -51,20 +53,28 @@ export function registerComponents(lifecycle: Lifecycle, p: DaemonParts, o: { co
     .register(stateFileWatches(p, config, o.clock, log));
 }
 
-/** Another process replacing the token file, or `kisd risk reset` rewriting the kill switch, acts at once. */
+/**
+ * Another process replacing the token file, or `kisd risk reset` rewriting the kill switch, acts at once. With
+ * coordination.backend redis no file changes when another host trips or resets the switch: it is re-read
+ * from Redis every second (one GET; shared-state.ts).
+ */
 function stateFileWatches(p: DaemonParts, config: KisdConfig, clock: Clock, log: Logger) {
   const stateDir = config.resolved.paths.stateDir;
   let tokenFileWatch: { close(): void } | undefined;
   let killSwitchWatch: { close(): void } | undefined;
+  let killSwitchPoll: { close(): void } | undefined;
   return {
     name: 'state-file-watch',
     start: () => {
       tokenFileWatch = watchStateFile({ stateDir, clock, logger: log, onChange: () => p.tokenWatch.check() });
       killSwitchWatch = watchStateFile({ stateDir, fileName: 'kill-switch.json', clock, logger: log, onChange: () => p.trading.killSwitch.load() });
+      if (p.broker.shared.backend === 'redis') killSwitchPoll = pollSharedKillSwitch({ clock, logger: log, load: () => p.trading.killSwitch.load() });
     },
     stop: () => {
       tokenFileWatch?.close();
       killSwitchWatch?.close();
+      killSwitchPoll?.close();
     },
   };
 }
+

@@ -18,6 +18,7 @@ import { EMBEDDED_SIM_SERVER_ID } from './embedded-sim.js';
 import { createFeedBundle, type FeedBundle } from './feed-wiring.js';
 import { createFreshnessComponent } from './freshness-wiring.js';
 import { createDisclosureWatchComponent } from './disclosure-watch-wiring.js';
+import { createResearchSchedule } from './research-schedule.js';
 import { createDaemonReinit } from './reinit.js';
 import { alertSinksFromEnv } from './alerts-from-env.js';
 import type { KisEndpoint } from './kis-endpoint.js';
@@ -53,6 +54,8 @@ export interface DaemonParts {
   tokenWatch: TokenWatch;
   scheduler: IntegratedScheduler;
   freshness: LifecycleComponent;
+  /** The daily research collection (collect.research_daily); a no-op component otherwise. */
+  research: LifecycleComponent;
   /** New disclosures of watched and held symbols (dart.enabled); a no-op component otherwise. */
   disclosureWatch: LifecycleComponent;
   /** The OpenDART client, API and corp-code map when dart.enabled. */
@@ -117,7 +120,7 @@ function buildServices(i: PartsInput): Services {
 }
 
 /** Step 7: the day's jobs, freshness, the token watch (30 min), broker re-initialisation (6 h) and the scheduler. */
-function buildJobs(i: PartsInput, s: Services): Pick<DaemonParts, 'trading' | 'tokenWatch' | 'scheduler' | 'freshness' | 'disclosureWatch'> {
+function buildJobs(i: PartsInput, s: Services): Pick<DaemonParts, 'trading' | 'tokenWatch' | 'scheduler' | 'freshness' | 'research' | 'disclosureWatch'> {
   const { config, clock, metrics } = i;
   const log = i.logger.child({ component: 'daemon' });
   const { reinit, restartFeed } = createDaemonReinit({ rest: s.broker, feed: config.feed.enabled ? s.feed : undefined, logger: log });
@@ -126,13 +129,16 @@ function buildJobs(i: PartsInput, s: Services): Pick<DaemonParts, 'trading' | 't
     const all = sc.screening_symbols.length > 0 ? sc.screening_symbols : i.endpoint.sim ? i.endpoint.sim.sim.market.krRequestCodes() : config.feed.kr_watchlist;
     return sc.screening_universe_limit > 0 ? all.slice(0, sc.screening_universe_limit) : all;
   };
-  const trading = createTradingWiring({ config, clock, logger: i.logger, store: s.store, datasets: s.datasets, queue: s.queue, alerts: s.alerts, orders: s.orders, feed: s.feed, universe, htsId: i.credentials.htsId });
+  const trading = createTradingWiring({ config, clock, logger: i.logger, killSwitchStore: s.broker.shared.killSwitch, store: s.store, datasets: s.datasets, queue: s.queue, alerts: s.alerts, orders: s.orders, feed: s.feed, universe, htsId: i.credentials.htsId });
   const tokenWatch = new TokenWatch(s.broker.tokens, { reinit }, clock, i.logger.child({ component: 'token-watch' }));
   const scheduler = new IntegratedScheduler(
     { dataDir: config.resolved.paths.dataDir, ...scheduleOptionsFor(config) },
     { clock, logger: i.logger.child({ component: 'scheduler' }), calendar: s.calendar, jobs: trading.jobs, tokenWatch, alerts: s.alerts, metrics },
   );
   const freshness = createFreshnessComponent({ config, clock, logger: i.logger, calendar: s.calendar, store: s.store, feed: s.feed, alerts: s.alerts, restartFeed, collect: trading.collect, universeSize: () => universe().length, stopSignal: () => scheduler.stopSignal });
+  const research: LifecycleComponent = config.collect.research_daily
+    ? createResearchSchedule({ clock, logger: i.logger, calendar: s.calendar, at: config.collect.research_at, collect: trading.collect, yieldTo: () => scheduler.inFlight().some((id) => id === 'screening' || id === 'selection') })
+    : { name: 'research-schedule' };
   s.broker.tokens.onTokenChanged((e) => {
     metrics.tokenIssues.inc({ kind: 'access', outcome: e.source });
     log.info({ source: e.source }, e.source === 'file' ? 'access token changed by another process' : 'access token issued');
@@ -140,5 +146,5 @@ function buildJobs(i: PartsInput, s: Services): Pick<DaemonParts, 'trading' | 't
   const disclosureWatch: LifecycleComponent = s.dart
     ? createDisclosureWatchComponent({ config, clock, logger: i.logger, store: s.store, alerts: s.alerts, dart: s.dart })
     : { name: 'disclosure-watch' };
-  return { trading, tokenWatch, scheduler, freshness, disclosureWatch };
+  return { trading, tokenWatch, scheduler, freshness, research, disclosureWatch };
 }

@@ -14,7 +14,7 @@ import type { PhaseId, PhaseJob } from '../core/phases.js';
 import { createRankingScreeningJob, createSelectionBatchJob, sqliteScreeningData } from '../trade/screening/index.js';
 import { createTradingSessionJob, createMarketCloseJob } from '../trade/session/index.js';
 import { createDailyReportJob } from '../trade/report/index.js';
-import { KillSwitch, RiskGate } from '../trade/risk/index.js';
+import { KillSwitch, RiskGate, type KillSwitchStore } from '../trade/risk/index.js';
 import { defaultStrategyRegistry } from '../trade/strategy/index.js';
 import type { RunningOrderManager } from '../trade/orders/index.js';
 import type { FeedBundle } from './feed-wiring.js';
@@ -34,6 +34,8 @@ interface TradingWiringParts {
   config: KisdConfig;
   clock: Clock;
   logger: Logger;
+  /** Where the kill switch's state is shared (the broker's shared state: a file, or Redis across hosts). */
+  killSwitchStore?: KillSwitchStore;
   store: Store;
   datasets: Datasets;
   queue: RecoveryQueue;
@@ -50,7 +52,7 @@ export function createTradingWiring(o: TradingWiringParts): TradingWiring {
   const { config, clock } = o;
   const paths = config.resolved.paths;
   const t = config.trading;
-  const killSwitch = new KillSwitch({ stateDir: paths.stateDir, clock, logger: o.logger, alerts: o.alerts });
+  const killSwitch = new KillSwitch({ stateDir: paths.stateDir, clock, logger: o.logger, alerts: o.alerts, ...(o.killSwitchStore ? { store: o.killSwitchStore } : {}) });
   const risk = riskGate(o, killSwitch);
   const collect = createUniverseCollection(o);
   const mark = (symbol: string): number | undefined => o.feed.quotes.krTick(symbol)?.price ?? o.store.quotes.get('KR', symbol)?.price ?? undefined;

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { AlertPort } from '../core/alert.js';
 import type { Clock } from '../core/clock.js';
-import { kstDateTime, kstYmd } from '../core/kst.js';
+import { kstDateTime, kstInstant, kstYmd } from '../core/kst.js';
 import type { KisdConfig } from '../config/load.js';
 import type { RecoveryQueue } from '../recovery/index.js';
 import { createBulkCollector, formatProgressLine, type CollectSummary, type Datasets } from '../collect/index.js';
@@ -52,18 +52,22 @@ export function createUniverseCollection(o: {
 /**
  * A dataset's parameters for one universe run; they are part of the collector's run key. News asks for the last
  * 24 h from the half hour (each 30-minute freshness check is a run of its own), opinions for the 7 days through
- * today and estimates name today (one run a day at most).
+ * today and estimates name today (one run a day at most). With `dataDate` (the daily research run) news asks
+ * from 00:00 the day before, so the key is the day's and a restart after the run finds it finished.
  */
 function paramsFor(name: UniverseDataset, base: Readonly<Record<string, unknown>> | undefined, fromYmd: string, nowMs: number, dataDate: string | undefined): Record<string, unknown> {
+  const dayMs = dataDate ? kstInstant(`${dataDate.slice(0, 4)}-${dataDate.slice(4, 6)}-${dataDate.slice(6, 8)} 12:00`) : nowMs;
   switch (name) {
     case 'daily-bars':
       return { fromYmd, ...(dataDate ? { toYmd: dataDate } : {}) };
     case 'news':
-      return { since: kstDateTime(Math.floor((nowMs - 86_400_000) / 1_800_000) * 1_800_000).toFormat('yyyyMMddHHmmss') };
+      return dataDate
+        ? { since: `${kstYmd(dayMs - 86_400_000)}000000` }
+        : { since: kstDateTime(Math.floor((nowMs - 86_400_000) / 1_800_000) * 1_800_000).toFormat('yyyyMMddHHmmss') };
     case 'opinions':
-      return { fromYmd: kstYmd(nowMs - 7 * 86_400_000), toYmd: kstYmd(nowMs) };
+      return { fromYmd: kstYmd(dayMs - 7 * 86_400_000), toYmd: kstYmd(dayMs) };
     case 'estimates':
-      return { date: kstYmd(nowMs) };
+      return { date: kstYmd(dayMs) };
     case 'investor-flows':
       return { ...base, ...(dataDate ? { date: dataDate } : {}) };
   }

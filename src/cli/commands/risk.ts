@@ -1,6 +1,8 @@
 // `kisd risk status|reset`: the daily-loss kill switch from the operator's side. A reset written here is
 // picked up by a running daemon at once (it watches the state directory) and is recorded with who reset it.
 import type { Command } from 'commander';
+import { openRedisConnection } from '../../coord/index.js';
+import { openSharedState } from '../../daemon/shared-state.js';
 import { KillSwitch } from '../../trade/risk/index.js';
 import { openCliContext } from '../context.js';
 import { CliError, EXIT_USAGE, println, type CliDeps } from './common.js';
@@ -10,9 +12,23 @@ export function registerRiskCommands(program: Command, deps: CliDeps): void {
 
   const open = async (): Promise<{ ks: KillSwitch; close: () => Promise<void> }> => {
     const ctx = await openCliContext(program);
-    const ks = new KillSwitch({ stateDir: ctx.config.resolved.paths.stateDir, clock: deps.clock, logger: ctx.logger });
-    await ks.load();
-    return { ks, close: () => ctx.logs.close() };
+    const stateDir = ctx.config.resolved.paths.stateDir;
+    // coordination.backend redis: the switch every host reads lives in Redis, so status and reset go there.
+    const coord = ctx.config.coordination;
+    const coordination = coord.backend === 'redis' ? openRedisConnection({ settings: coord, log: ctx.logger.child({ component: 'coordination' }) }) : undefined;
+    const shared = openSharedState({ stateDir, appKey: ctx.credentials.appKey, clock: deps.clock, logger: ctx.logger, coordination });
+    const ks = new KillSwitch({ stateDir, clock: deps.clock, logger: ctx.logger, store: shared.killSwitch });
+    const close = async (): Promise<void> => {
+      await coordination?.close();
+      await ctx.logs.close();
+    };
+    try {
+      await ks.load();
+    } catch (err) {
+      await close();
+      throw err;
+    }
+    return { ks, close };
   };
 
   risk

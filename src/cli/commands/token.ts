@@ -11,6 +11,8 @@ import { openCliContext, type CliContext } from '../context.js';
 import { CliError, describeFailure, formatSeconds, interruptSignal, println, type CliDeps } from './common.js';
 import { readDaemonState } from './daemon-state.js';
 import { EMBEDDED_SIM_SERVER_ID } from '../../daemon/embedded-sim.js';
+import { openSharedState } from '../../daemon/shared-state.js';
+import { openRedisConnection } from '../../coord/index.js';
 
 /**
  * The server whose token the commands manage: the configured one, or the running daemon's embedded simulator
@@ -26,16 +28,28 @@ export function tokenServer(ctx: CliContext): { url: string; serverId?: string }
 }
 
 function openTokenManager(ctx: CliContext, server: { url: string; serverId?: string }): TokenManager {
-  return createTokenManager({
+  // coordination.backend redis: the token every host shares lives in Redis (the state dir keeps a mirror).
+  const coord = ctx.config.coordination;
+  const coordination = coord.backend === 'redis' ? openRedisConnection({ settings: coord, log: ctx.logger.child({ component: 'coordination' }) }) : undefined;
+  const shared = openSharedState({ stateDir: ctx.config.resolved.paths.stateDir, appKey: ctx.credentials.appKey, clock: ctx.clock, logger: ctx.logger, coordination });
+  const tokens = createTokenManager({
     clock: ctx.clock,
     log: ctx.logger.child({ component: 'token' }),
     baseUrl: server.url,
     ...(server.serverId ? { serverId: server.serverId } : {}),
     credentials: ctx.credentials,
     stateDir: ctx.config.resolved.paths.stateDir,
+    stores: shared.credentials,
     refreshMarginSec: ctx.config.kis.token.refresh_margin_sec,
     minIssueIntervalSec: ctx.config.kis.token.min_issue_interval_sec,
   });
+  return {
+    ...tokens,
+    close: async () => {
+      await tokens.close();
+      await coordination?.close();
+    },
+  };
 }
 
 const STATE_TEXT: Record<TokenStatus['state'], string> = {
@@ -48,7 +62,7 @@ const STATE_TEXT: Record<TokenStatus['state'], string> = {
 };
 
 export function formatTokenStatus(s: TokenStatus, server: string): string[] {
-  const lines = [`token      ${STATE_TEXT[s.state]}`, `  file     ${s.path}`, `  server   ${server}`];
+  const lines = [`token      ${STATE_TEXT[s.state]}`, `  ${s.path.includes('://') ? 'stored' : 'file  '}   ${s.path}`, `  server   ${server}`];
   if (s.maskedValue) lines.push(`  value    ${s.maskedValue}${s.tokenType ? ` (${s.tokenType})` : ''}`);
   if (s.issuedAtKst) lines.push(`  issued   ${s.issuedAtKst} KST`);
   if (s.expiresAtKst) lines.push(`  expires  ${s.expiresAtKst} KST`);
@@ -111,11 +125,15 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
       try {
         const minSec = ctx.config.kis.token.min_issue_interval_sec;
         const pace = pacerWaitMs(ctx.config.resolved.paths.stateDir, minSec, ctx.clock.nowMs());
+        // With Redis the last attempt may be another host's: only the shared pacing knows.
+        const sharedWaitMs = ctx.config.coordination.backend === 'redis' ? await tokens.nextIssueDelayMs() : 0;
         if (pace.waitMs > 0 && pace.lastAttemptMs !== undefined) {
           println(
             deps.stdout,
             `waiting ${formatSeconds(pace.waitMs)}: KIS allows one token issue per ${minSec} s and the last attempt was at ${formatKstTimestamp(pace.lastAttemptMs)} KST (Ctrl-C to cancel)`,
           );
+        } else if (sharedWaitMs > 0) {
+          println(deps.stdout, `waiting ${formatSeconds(sharedWaitMs)}: KIS allows one token issue per ${minSec} s and a kisd sharing this app key through Redis issued one recently (Ctrl-C to cancel)`);
         }
         println(deps.stdout, `asking ${server.url} for a new access token ...`);
         const before = storedTokenValue(ctx.config.resolved.paths.stateDir);

@@ -53,6 +53,8 @@ export interface CachedCredential<R extends CredentialRecord> {
   current(): R | undefined;
   /** Validated file contents without quarantining (for status). */
   readFile(): Promise<StateRead<R>>;
+  /** How long the shared pacing would make an issue wait now (read without the lock; for status lines). */
+  issueDelayMs(): Promise<number>;
   isFresh(r: R): boolean;
   isUsable(r: R): boolean;
   onChange(listener: (change: CredentialChange<R>) => void): () => void;
@@ -251,6 +253,7 @@ export function createCachedCredential<R extends CredentialRecord>(o: CachedCred
     reload,
     current: () => mem,
     readFile: () => store.read({ quarantine: false }),
+    issueDelayMs: () => store.issueDelayMs(),
     isFresh,
     isUsable,
     onChange(listener) {

@@ -103,6 +103,8 @@ export interface TokenManager extends TokenProvider {
   check(signal?: AbortSignal): Promise<TokenCheckResult>;
   /** For `kisd token status`: reads the file, never issues. */
   status(): Promise<TokenStatus>;
+  /** For `kisd token refresh`: how long the shared pacing makes the next issue wait now, in ms (0 = none). */
+  nextIssueDelayMs(): Promise<number>;
   /** For `kisd token refresh`: issues a new token (still waits out the 60 s rule). */
   forceRefresh(signal?: AbortSignal): Promise<StoredAccessToken>;
   /** Resolves when no refresh is in flight. */
@@ -226,6 +228,7 @@ export function createTokenManager(opts: TokenManagerOptions): TokenManager {
       const state = cred.isFresh(t) ? 'valid' : cred.isUsable(t) ? 'refresh-due' : 'expired';
       return { ...base, state };
     },
+    nextIssueDelayMs: () => cred.issueDelayMs(),
     async forceRefresh(signal) {
       const { record } = await cred.refresh('force', signal);
       registerSecret(record.value);

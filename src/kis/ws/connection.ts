@@ -26,4 +26,6 @@ export interface Connection {
   /** TRs whose key/iv came in a reply on this connection (others are kept from an earlier one) */
   keysReceived: Set<string>;
   timers: TimerHandle[];
+  /** The silence watchdog's next wake-up (session.ts watchSilence). */
+  silenceTimer?: TimerHandle;
 }

@@ -71,8 +71,6 @@ export interface CompiledWsSessionOptions {
   readonly random: () => number;
   readonly keepFields: boolean;
   readonly subscribeRank: (key: SubscriptionKey) => number;
-  /** How often the silence watchdog looks (derived: deadAfterSilenceMs / 10, within 100..5000). */
-  readonly silenceCheckMs: number;
 }
 
 /** The default subscribe order: our execution notices (encrypted TRs) before quotes. */
@@ -117,6 +115,5 @@ export function compileWsSessionOptions(raw: WsSessionOptions): CompiledWsSessio
     random: raw.random ?? Math.random,
     keepFields: raw.keepFields ?? false,
     subscribeRank: raw.subscribeRank ?? noticesFirst,
-    silenceCheckMs: Math.min(5000, Math.max(100, Math.floor(deadAfterSilenceMs / 10))),
   });
 }

@@ -190,10 +190,8 @@ export class WsSession {
     ws.on('pong', () => (conn.lastRxMono = this.o.clock.monotonicMs()));
     ws.on('error', (err) => this.log.warn({ connectionId: id, err: errorMessage(err) }, 'websocket error'));
     ws.on('close', (code: number) => this.endConnection(conn, conn.closingByUs ? 'stopped' : 'remote-close', code));
-    conn.timers.push(
-      this.o.clock.setInterval(() => this.replies.sendKeepalive(conn), this.o.keepaliveIntervalMs),
-      this.o.clock.setInterval(() => this.replies.checkSilence(conn), this.o.silenceCheckMs),
-    );
+    conn.timers.push(this.o.clock.setInterval(() => this.replies.sendKeepalive(conn), this.o.keepaliveIntervalMs));
+    this.replies.watchSilence(conn);
     return conn;
   }
 
@@ -203,6 +201,7 @@ export class WsSession {
     conn.ended = true;
     conn.abort.abort();
     for (const t of conn.timers) this.o.clock.clearInterval(t);
+    if (conn.silenceTimer !== undefined) this.o.clock.clearTimeout(conn.silenceTimer);
     if (conn.ws.readyState !== WebSocket.CLOSED) conn.ws.terminate();
     this.table.connectionLost();
     if (reason !== 'stopped') this.counters.drops++;

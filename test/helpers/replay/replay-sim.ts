@@ -30,7 +30,8 @@ export async function startReplaySim(o: { clock: Clock; seed: number; holidays: 
   });
   // No tick generator: the replay pushes ticks itself (pushTicks), a few per session second and one per step
   // outside it, so seven days of market hours stay cheap on fake timers.
-  const ws = attachSimWebSocketTo(sim, { tickRecordsPerSec: 0, sweepIntervalMs: 5_000 });
+  // The sweep (PINGPONG timeout 100 s, idle cut 10 min) every 30 s: a finer beat only costs timer turns all night.
+  const ws = attachSimWebSocketTo(sim, { tickRecordsPerSec: 0, sweepIntervalMs: 30_000 });
   const bridge = bridgeExecutionNotices(sim, ws);
   const stopMatching = sim.exchange.startMatching(2_000);
   const sockets = new Set<Socket>();
