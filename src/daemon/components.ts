@@ -2,11 +2,12 @@
 // first so they are closed last: everything that journals, alerts or calls KIS must have stopped before them.
 // The state-file watchers come last so they are closed first (a late token change must not reopen a stopping feed).
 import type { Logger } from 'pino';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Lifecycle } from '../core/lifecycle.js';
 import type { KisdConfig } from '../config/load.js';
 import type { HealthServer } from '../health/index.js';
 import type { DaemonParts } from './parts.js';
+import { pollSharedKillSwitch } from './shared-state.js';
 import { watchStateFile } from './state-file-watch.js';
 
 /** What the daemon learns while starting and running, shared with its components. */
@@ -55,36 +56,25 @@ export function registerComponents(lifecycle: Lifecycle, p: DaemonParts, o: { co
 /**
  * Another process replacing the token file, or `kisd risk reset` rewriting the kill switch, acts at once. With
  * coordination.backend redis no file changes when another host trips or resets the switch: it is re-read
- * from Redis every KILL_SWITCH_POLL_MS (one GET).
+ * from Redis every second (one GET; shared-state.ts).
  */
 function stateFileWatches(p: DaemonParts, config: KisdConfig, clock: Clock, log: Logger) {
   const stateDir = config.resolved.paths.stateDir;
   let tokenFileWatch: { close(): void } | undefined;
   let killSwitchWatch: { close(): void } | undefined;
-  let killSwitchPoll: TimerHandle | undefined;
-  let polling = false;
-  const poll = (): void => {
-    if (polling) return; // a slow Redis: never stack reads
-    polling = true;
-    p.trading.killSwitch
-      .load()
-      .catch((err: unknown) => log.warn({ err }, 'reading the shared kill switch failed; retrying in a second'))
-      .finally(() => void (polling = false));
-  };
+  let killSwitchPoll: { close(): void } | undefined;
   return {
     name: 'state-file-watch',
     start: () => {
       tokenFileWatch = watchStateFile({ stateDir, clock, logger: log, onChange: () => p.tokenWatch.check() });
       killSwitchWatch = watchStateFile({ stateDir, fileName: 'kill-switch.json', clock, logger: log, onChange: () => p.trading.killSwitch.load() });
-      if (p.broker.shared.backend === 'redis') killSwitchPoll = clock.setInterval(poll, KILL_SWITCH_POLL_MS);
+      if (p.broker.shared.backend === 'redis') killSwitchPoll = pollSharedKillSwitch({ clock, logger: log, load: () => p.trading.killSwitch.load() });
     },
     stop: () => {
       tokenFileWatch?.close();
       killSwitchWatch?.close();
-      clock.clearInterval(killSwitchPoll);
+      killSwitchPoll?.close();
     },
   };
 }
 
-/** How often a daemon on the Redis backend re-reads the shared kill switch (a trip on another host). */
-const KILL_SWITCH_POLL_MS = 1000;

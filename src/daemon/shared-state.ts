@@ -38,6 +38,12 @@ export function openSharedState(o: {
   const conn = o.coordination;
   if (!conn) return { backend: 'local', credentials: local, killSwitch: localKillSwitch };
   const log = o.logger.child({ component: 'shared-state' });
+  // A virtual or scaled clock (time travel) cannot agree with other hosts on token expiry or pacing, as the
+  // rate budget cannot (open-budget.ts): such a process keeps to its own state directory.
+  if (!o.clock.hostMonotonicMs) {
+    log.info({}, 'the clock is virtual: token, approval key and kill switch stay in this state directory, not in Redis');
+    return { backend: 'local', credentials: local, killSwitch: localKillSwitch };
+  }
   const notice = createFallbackNotice({ link: conn, clock: o.clock, log, alerts: o.alerts });
   return {
     backend: 'redis',
@@ -53,4 +59,24 @@ export function openSharedState(o: {
       log,
     }),
   };
+}
+
+/** How often a daemon on the Redis backend re-reads the shared kill switch. */
+export const KILL_SWITCH_POLL_MS = 1000;
+
+/**
+ * Re-reads the shared kill switch every intervalMs (default KILL_SWITCH_POLL_MS): with Redis no file changes
+ * when another host trips or resets it. A read still running when the next is due is not doubled (a slow
+ * Redis must not stack reads); a failed read is logged and the next one tries again.
+ */
+export function pollSharedKillSwitch(o: { clock: Clock; logger: Logger; load: () => Promise<void>; intervalMs?: number }): { close(): void } {
+  let running = false;
+  const timer = o.clock.setInterval(() => {
+    if (running) return;
+    running = true;
+    o.load()
+      .catch((err: unknown) => o.logger.warn({ err }, 'reading the shared kill switch failed; trying again in a second'))
+      .finally(() => void (running = false));
+  }, o.intervalMs ?? KILL_SWITCH_POLL_MS);
+  return { close: () => o.clock.clearInterval(timer) };
 }

@@ -1,10 +1,13 @@
 // A daemon-like KIS caller for the multi-process budget tests and benchmark, run as its own process:
-//   node dist/test/helpers/budget-caller.js <config.yaml> [--priority normal|bulk] [--concurrency N] [--order-every-ms N]
+//   node dist/test/helpers/budget-caller.js <config.yaml> [--priority normal|bulk] [--concurrency N] [--order-every-ms N] [--read overseas|domestic]
 // It opens the broker the way `kisd run` does (same config, state dir and rate budget), keeps `concurrency`
 // overseas-price reads (tr_id HHDFS00000300, distinct from every `kisd collect` dataset) in flight, and every
 // --order-every-ms places a cash order. Prints "ready" after its first reply and, on SIGTERM, one JSON line:
-// { reads, errors, orders, orderWaitsMs } (orderWaitsMs: the rate-grant wait of each order that waited at all).
+// { reads, errors, orders, orderWaitsMs, alerts } (orderWaitsMs: the rate-grant wait of each order that waited at
+// all; alerts: the titles of the alerts it raised, e.g. Redis unreachable). KISD_TEST_LOG=warn writes the log's
+// warnings to stderr.
 import pino from 'pino';
+import type { AlertPort } from '../../src/core/alert.js';
 import { systemClock } from '../../src/core/clock.js';
 import { loadConfig } from '../../src/config/load.js';
 import { loadCredentials } from '../../src/config/credentials.js';
@@ -23,9 +26,17 @@ async function main(): Promise<void> {
   const priority = arg('--priority', 'normal') as RatePriority;
   const concurrency = Number(arg('--concurrency', '2'));
   const orderEveryMs = Number(arg('--order-every-ms', '0'));
-  const broker = createBroker({ config, credentials: loadCredentials(config), clock: systemClock, logger: pino({ level: 'silent' }), restBaseUrl, label: 'budget-caller' });
+  // --read domestic: FHKST01010100 instead, so two callers' arrivals tell them apart.
+  const domestic = arg('--read', 'overseas') === 'domestic';
+  const out = { reads: 0, errors: 0, orders: 0, orderWaitsMs: [] as number[], alerts: [] as string[] };
+  const alerts: AlertPort = {
+    send: async (a) => {
+      out.alerts.push(a.title);
+    },
+  };
+  const logger = pino({ level: process.env['KISD_TEST_LOG'] ?? 'silent' }, pino.destination(2));
+  const broker = createBroker({ config, credentials: loadCredentials(config), clock: systemClock, logger, restBaseUrl, label: 'budget-caller', alerts });
   const stop = new AbortController();
-  const out = { reads: 0, errors: 0, orders: 0, orderWaitsMs: [] as number[] };
   broker.rest.events.on('rate-limit-wait', (e) => {
     if (e.priority === 'order') out.orderWaitsMs.push(Math.round(e.waitedMs));
   });
@@ -37,7 +48,8 @@ async function main(): Promise<void> {
   const reader = async (): Promise<void> => {
     while (!stop.signal.aborted) {
       try {
-        await broker.api.overseasPrice('NAS', 'AAPL', { priority, signal: stop.signal });
+        if (domestic) await broker.api.inquirePrice('005930', { priority, signal: stop.signal });
+        else await broker.api.overseasPrice('NAS', 'AAPL', { priority, signal: stop.signal });
         out.reads++;
       } catch {
         if (!stop.signal.aborted) out.errors++;

@@ -153,7 +153,13 @@ export function registerTokenCommands(program: Command, deps: CliDeps): void {
           deps.stdout,
           `OK: ${same ? 'KIS returned the current token again (it re-serves a token for 6 h after issuing it)' : 'new token'} ${maskSecret(t.value)}, issued ${t.issuedAtKst} KST, expires ${t.expiresAtKst} KST (${formatRemaining(t.expiresAtEpochMs - ctx.clock.nowMs())} left)`,
         );
-        println(deps.stdout, `stored in ${join(ctx.config.resolved.paths.stateDir, 'token.json')}; a running daemon picks it up at its next token check`);
+        const local = join(ctx.config.resolved.paths.stateDir, 'token.json');
+        println(
+          deps.stdout,
+          ctx.config.coordination.backend === 'redis'
+            ? `stored in ${(await tokens.status()).path} (and ${local}); daemons on every host sharing that Redis pick it up at their next token check`
+            : `stored in ${local}; a running daemon picks it up at its next token check`,
+        );
       } finally {
         interrupt.dispose();
         await tokens.close();

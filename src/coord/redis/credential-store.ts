@@ -63,9 +63,9 @@ export interface RedisCredentialStoresOptions {
 }
 
 /** Key names: never the app key, only its fingerprint (credentialFingerprint: app key + server). */
-export function credentialKeys(fingerprint: string, name: string): { value: string; lock: string; lastIssue: string } {
+export function credentialKeys(fingerprint: string, name: string): { value: string; lock: string; lastIssue: string; rejected: string } {
   const base = `kisd:${fingerprint}:${name}`;
-  return { value: base, lock: `${base}:lock`, lastIssue: `${base}:last-issue` };
+  return { value: base, lock: `${base}:lock`, lastIssue: `${base}:last-issue`, rejected: `${base}:rejected` };
 }
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
@@ -75,16 +75,23 @@ const RECORD_ATTEMPT = `local t = redis.call('TIME')
 local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('SET', KEYS[1], ms, 'PX', ARGV[1])
 return ms`;
-// Publishes ARGV[1] unless Redis already holds a record issued at or after ARGV[2] (a newer token wins).
+// Publishes ARGV[1] unless Redis already holds a record issued at or after ARGV[2] (a newer token wins), or
+// the value was rejected by KIS on some host (KEYS[2] holds the SHA-1 of rejected values): a host whose mirror
+// still holds a token another host saw refused must not put it back while that host issues a new one.
 const PUBLISH_IF_NEWER = `local cur = redis.call('GET', KEYS[1])
 if cur then
   local ok, rec = pcall(cjson.decode, cur)
   if ok and type(rec) == 'table' and tonumber(rec.issuedAtEpochMs) and tonumber(rec.issuedAtEpochMs) >= tonumber(ARGV[2]) then return 0 end
 end
+local mine = cjson.decode(ARGV[1])
+if redis.call('SISMEMBER', KEYS[2], redis.sha1hex(tostring(mine.value))) == 1 then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 return 1`;
-// Drops the record only if it still holds the rejected value (another host may have replaced it).
-const REMOVE_IF_VALUE = `local cur = redis.call('GET', KEYS[1])
+// Drops the record only if it still holds the rejected value (another host may have replaced it), and
+// remembers the value as rejected (its SHA-1, never the value) for a day.
+const REMOVE_IF_VALUE = `redis.call('SADD', KEYS[2], redis.sha1hex(ARGV[1]))
+redis.call('PEXPIRE', KEYS[2], 86400000)
+local cur = redis.call('GET', KEYS[1])
 if not cur then return 0 end
 local ok, rec = pcall(cjson.decode, cur)
 if (not ok) or type(rec) ~= 'table' or rec.value == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -116,7 +123,7 @@ export function redisCredentialStores(o: RedisCredentialStoresOptions): Factory 
     }
 
     async function publish(r: R, why: string): Promise<boolean> {
-      const done = (await client.eval(PUBLISH_IF_NEWER, 1, keys.value, JSON.stringify(r), String(r.issuedAtEpochMs), String(ttlMs(r)))) === 1;
+      const done = (await client.eval(PUBLISH_IF_NEWER, 2, keys.value, keys.rejected, JSON.stringify(r), String(r.issuedAtEpochMs), String(ttlMs(r)))) === 1;
       if (done) log.info({ key: keys.value, expiresAtEpochMs: r.expiresAtEpochMs }, `${what} published to Redis (${why}), not re-issued`);
       return done;
     }
@@ -225,7 +232,7 @@ export function redisCredentialStores(o: RedisCredentialStoresOptions): Factory 
         if (unpublished?.value === value) unpublished = undefined;
         mirrored = undefined;
         await local.remove(value);
-        await either('dropping a rejected value', async () => void (await client.eval(REMOVE_IF_VALUE, 1, keys.value, value)), async () => undefined);
+        await either('dropping a rejected value', async () => void (await client.eval(REMOVE_IF_VALUE, 2, keys.value, keys.rejected, value)), async () => undefined);
       },
       withLock(fn, signal) {
         // The host lock first: processes of one host queue there, and it is all that is left if Redis is down.

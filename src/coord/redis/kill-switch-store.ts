@@ -2,8 +2,9 @@
 // entries on every host that reads `kisd:<appKeyFingerprint>:kill-switch`, and `kisd risk reset` on any host
 // clears it for all. Same port as the file store (src/trade/risk/kill-switch-store.ts), structurally.
 // The host file stays underneath: every state is mirrored to it and it is what is read while Redis cannot be
-// reached. A trip or reset made during an outage is published when Redis answers again (a trip is never
-// lost), and a Redis that lost its keys is given this host's copy.
+// reached. A trip or reset made during an outage is published when Redis answers again unless Redis holds a
+// later decision (outageStateWins: a trip is never lost, a reset never clears a trip it did not see), and a
+// Redis that lost its keys is given this host's copy.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
@@ -16,6 +17,23 @@ interface Store<S> {
   readonly where: string;
   read(): Promise<KillSwitchRead<S>>;
   write(state: S): Promise<void>;
+}
+
+/** The fields of the kill switch state the merge after an outage needs (trade/risk KillSwitchState). */
+interface TripState {
+  tripped: boolean;
+  trippedAtMs: number;
+}
+
+/**
+ * Should a state this host wrote while Redis was unreachable replace what Redis holds now? A trip: yes, unless
+ * Redis already holds a trip at least as recent (fail closed). A reset: only of the trip Redis holds or an
+ * older one — never a newer trip made on another host meanwhile.
+ */
+export function outageStateWins(mine: TripState, theirs: TripState | undefined): boolean {
+  if (!theirs) return true;
+  if (mine.tripped) return !(theirs.tripped && theirs.trippedAtMs >= mine.trippedAtMs);
+  return theirs.trippedAtMs <= mine.trippedAtMs;
 }
 
 export interface RedisKillSwitchStoreOptions<S> {
@@ -38,7 +56,7 @@ export function killSwitchKey(keyFingerprint: string): string {
 
 const CORRUPT_KEEP_SEC = 7 * 86_400;
 
-export function redisKillSwitchStore<S>(o: RedisKillSwitchStoreOptions<S>): Store<S> {
+export function redisKillSwitchStore<S extends TripState>(o: RedisKillSwitchStoreOptions<S>): Store<S> {
   const { client, notice, local, log } = o;
   const key = killSwitchKey(o.keyFingerprint);
   let unpublished: S | undefined;
@@ -57,9 +75,15 @@ export function redisKillSwitchStore<S>(o: RedisKillSwitchStoreOptions<S>): Stor
   async function readRedis(): Promise<KillSwitchRead<S>> {
     if (unpublished !== undefined) {
       const mine = unpublished;
-      await client.set(key, JSON.stringify(mine));
+      const current = await client.get(key);
+      const theirs = current === null ? undefined : o.parse(current);
+      if (outageStateWins(mine, theirs?.ok ? theirs.state : undefined)) {
+        await client.set(key, JSON.stringify(mine));
+        log.warn({ key, tripped: mine.tripped }, 'kill switch state changed on this host while Redis was unreachable; published it');
+      } else {
+        log.warn({ key, tripped: mine.tripped }, 'kill switch state changed on this host while Redis was unreachable, but another host decided later; kept theirs');
+      }
       unpublished = undefined;
-      log.warn({ key }, 'kill switch state changed on this host while Redis was unreachable; published it');
     }
     const text = await client.get(key);
     if (text === null) {

@@ -36,6 +36,9 @@ export interface FailoverLedger extends BudgetLedger {
   switchedAtMs(): number | undefined;
 }
 
+/** In fallback with the link up (a command failed, the connection did not): retry Redis after this long. */
+const RETRY_SHARED_AFTER_MS = 5_000;
+
 export function createFailoverLedger(o: FailoverLedgerOptions): FailoverLedger {
   const { clock, primary, fallback, link } = o;
   // Before the first answer from Redis this host has granted nothing through it: start shared, no quiet time.
@@ -70,6 +73,12 @@ export function createFailoverLedger(o: FailoverLedgerOptions): FailoverLedger {
       if (link.state() === 'connecting') await link.settled();
       const wait = quiet();
       if (wait) return wait;
+      // A call that failed while the link stayed up (a command timeout on a slow Redis): try Redis again
+      // after a while; a link that went down comes back through onChange.
+      if (mode === 'fallback' && link.state() === 'up' && clock.monotonicMs() - (switchedAt ?? 0) >= RETRY_SHARED_AFTER_MS) {
+        switchTo('shared', undefined);
+        return quiet()!;
+      }
       if (mode === 'fallback') return fallback.tryGrant(member, rank);
       try {
         return await primary.tryGrant(member, rank);

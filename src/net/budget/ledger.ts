@@ -15,7 +15,11 @@ export interface BudgetMember {
 }
 
 export type GrantAnswer =
-  | { granted: true }
+  | {
+      granted: true;
+      /** The slot is reserved this many ms from now (Redis: a slot about to free); the call may go only then. */
+      inMs?: number;
+    }
   | {
       granted: false;
       /** Try again after this many ms (the ledger's own time base never leaves it). */

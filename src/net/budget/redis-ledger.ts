@@ -23,10 +23,12 @@ local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local function num(v) if v then return tonumber(v) end return nil end`;
 
 // KEYS: grants (zset), seq, pause:all, pause:reads, claims (hash member -> "rank:seen")
-// ARGV: member, rank, safetyMs, spacingMs, claimTtlMs, keepMs, then span/limit pairs.
+// ARGV: member, rank, safetyMs, spacingMs, claimTtlMs, keepMs, leadMs, then span/limit pairs.
+// A slot free within leadMs is reserved: the grant is stamped at the instant it frees and the caller told to
+// wait until then (a round trip to Redis would otherwise make every grant late by its own length).
 const GRANT = `${NOW}
 local member, rank = ARGV[1], tonumber(ARGV[2])
-local safety, spacing, claimTtl, keepMs = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local safety, spacing, claimTtl, keepMs, lead = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 redis.call('HSET', KEYS[5], member, rank .. ':' .. now)
 redis.call('PEXPIRE', KEYS[5], keepMs)
 local paused = num(redis.call('GET', KEYS[3])) or -1
@@ -39,7 +41,7 @@ end
 local at = paused
 local last = newest(1)
 if spacing > 0 and last then at = math.max(at, last + spacing) end
-for i = 7, #ARGV, 2 do
+for i = 8, #ARGV, 2 do
   local nth = newest(tonumber(ARGV[i + 1]))
   if nth then at = math.max(at, nth + tonumber(ARGV[i]) + safety) end
 end
@@ -57,17 +59,18 @@ for i = 1, #claims, 2 do
   end
 end
 if better ~= nil and better < rank then return {0, tostring(math.max(5, at - now)), 'priority'} end
-if at > now then
+if at > now + lead then
   local why = 'window'
   if paused >= at then why = 'pause' end
-  return {0, tostring(at - now), why}
+  return {0, tostring(at - now - lead / 2), why}
 end
+local stamp = math.max(at, now)
 local n = redis.call('INCR', KEYS[2])
-redis.call('ZADD', KEYS[1], now, n)
+redis.call('ZADD', KEYS[1], stamp, n)
 if n % 256 == 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - keepMs) end
 redis.call('PEXPIRE', KEYS[1], keepMs)
 redis.call('PEXPIRE', KEYS[2], keepMs)
-return {1, '0', ''}`;
+return {1, tostring(stamp - now), ''}`;
 
 // KEYS: the scope's pause key. ARGV: ms. Extends the pause, never shortens it.
 const PAUSE = `${NOW}
@@ -101,6 +104,9 @@ for i = 1, #members, 2 do
   end
 end
 return out`;
+
+/** A slot that frees within this many ms is reserved rather than refused (see GRANT). */
+const RESERVE_LEAD_MS = 20;
 
 type Reply = (string | number)[];
 interface LedgerCommands {
@@ -142,8 +148,11 @@ export function openRedisLedger(o: RedisLedgerOptions): BudgetLedger {
 
   return {
     async tryGrant(member: string, rank: number): Promise<GrantAnswer> {
-      const [ok, retry, reason] = await r.kisdBudgetGrant(k.grants, k.seq, k.pauseAll, k.pauseReads, k.claims, member, rank, o.safetyMs, o.spacingMs, CLAIM_TTL_MS, keepMs, ...windowArgs);
-      if (Number(ok) === 1) return { granted: true };
+      const [ok, retry, reason] = await r.kisdBudgetGrant(k.grants, k.seq, k.pauseAll, k.pauseReads, k.claims, member, rank, o.safetyMs, o.spacingMs, CLAIM_TTL_MS, keepMs, RESERVE_LEAD_MS, ...windowArgs);
+      if (Number(ok) === 1) {
+        const inMs = Number(retry);
+        return inMs > 0 ? { granted: true, inMs } : { granted: true };
+      }
       return { granted: false, retryInMs: Math.max(0, Number(retry)), reason: reason as 'window' | 'pause' | 'priority' };
     },
     async release(member: string): Promise<void> {

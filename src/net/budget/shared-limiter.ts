@@ -54,6 +54,15 @@ export function createSharedLimiter(o: SharedLimiterOptions): RateLimiter {
     claimed = true;
     ledger.tryGrant(member.id, queue.headRank!).then(
       (answer) => {
+        if (answer.granted && answer.inMs !== undefined && answer.inMs > 0) {
+          // A reserved slot: the pump stays busy until its instant, then hands it out as a grant.
+          clock.setTimeout(() => {
+            attempting = false;
+            queue.grantHead();
+            pump();
+          }, answer.inMs);
+          return;
+        }
         attempting = false;
         // A granted slot goes to whoever heads the queue now (a waiter that aborted meanwhile leaves it to the next).
         if (answer.granted) queue.grantHead();

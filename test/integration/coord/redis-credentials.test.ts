@@ -177,6 +177,19 @@ describeWithRedis('token, approval key and kill switch in Redis (real redis-serv
     expect(a.alerts.filter((x) => x.key === 'coordination-redis-fallback:credentials')).toHaveLength(1);
   });
 
+  it('a token KIS refused on one host is not put back into Redis by another host that still holds it', async () => {
+    oauth = new FakeOAuthClient(systemClock);
+    const [a, b] = [await host(), await host()];
+    const t = await a.tokens.getAccessToken();
+    expect((await b.tokens.getAccessToken()).value).toBe(t.value);
+    await b.tokens.invalidateAccessToken(t.value); // KIS said EGW00123 to host B
+    expect(await a.conn.client.exists(credentialKeys(FP, 'token').value)).toBe(0);
+    // Host A re-reads (its 30-minute check): Redis lacks the token, A's mirror has the refused one.
+    await a.tokens.check();
+    expect(await a.conn.client.exists(credentialKeys(FP, 'token').value)).toBe(0);
+    expect(await a.conn.client.smembers(credentialKeys(FP, 'token').rejected)).not.toContain(t.value);
+  });
+
   it('Redis restarted empty: the token a host holds is published for the others instead of a new issue', async () => {
     oauth = new FakeOAuthClient(systemClock);
     const a = await host();

@@ -110,6 +110,20 @@ describe('failover between the Redis budget and the local fallback share', () =>
     expect(switches.map((s) => s[0])).toEqual(['fallback']);
   });
 
+  it('a command that failed while the connection stayed up: fallback, then Redis again after 5 s', async () => {
+    const clock = createFakeClock();
+    const link = new FakeLink();
+    const { ledger, shared, switches } = setup(clock, link);
+    shared.failing = true;
+    await ledger.tryGrant('me', 1);
+    shared.failing = false;
+    await drain(clock, ledger, 4_900);
+    expect(ledger.mode()).toBe('fallback');
+    await drain(clock, ledger, 200);
+    expect(ledger.mode()).toBe('shared');
+    expect(switches.map((s) => s[0])).toEqual(['fallback', 'shared']);
+  });
+
   it('Redis back: one quiet window, then the shared budget again', async () => {
     const clock = createFakeClock();
     const link = new FakeLink();

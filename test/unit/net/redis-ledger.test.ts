@@ -71,6 +71,23 @@ describeWithRedis('Redis budget ledger (real redis-server)', () => {
     expect((answer as { retryInMs: number }).retryInMs).toBeLessThanOrEqual(250);
   });
 
+  it('reserves a slot that frees within 20 ms: stamped at the instant it frees, the caller told to wait for it', async () => {
+    const l = ledger({ perSecond: 4 }, 250);
+    const now = await redisNowMs();
+    await client.zadd(`${P}grants`, now - 240, 'planted');
+    await client.set(`${P}seq`, '1');
+    const answer = await l.tryGrant('a', 1);
+    expect(answer.granted).toBe(true);
+    const inMs = (answer as { inMs?: number }).inMs ?? 0;
+    expect(inMs).toBeGreaterThan(0);
+    expect(inMs).toBeLessThanOrEqual(10);
+    const [, score] = await client.zrevrange(`${P}grants`, 0, 0, 'WITHSCORES');
+    expect(Number(score) - (now - 240)).toBeCloseTo(250, 3);
+    // The next slot is 250 ms after the reserved one, not after the request.
+    const next = await l.tryGrant('b', 1);
+    expect(next).toMatchObject({ granted: false, reason: 'window' });
+  });
+
   it('an order claim holds back reads of another member; a stale claim (SIGKILLed holder) does not', async () => {
     const l = ledger({ perSecond: 1 });
     expect(await l.tryGrant('reader', 1)).toEqual({ granted: true });
