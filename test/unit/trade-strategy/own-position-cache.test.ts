@@ -31,11 +31,11 @@ describe('own-position cache', () => {
     const rig = await makeRig('2026-11-23 09:10:00');
     rig.om.autoFill = false;
     let reads = 0;
-    let account: { market: 'KR'; symbol: string; qty: number; avgPrice: number; realizedPnl: number }[] | undefined;
+    const account: { rows?: { market: 'KR'; symbol: string; qty: number; avgPrice: number; realizedPnl: number }[] } = {};
     const orders = new Proxy(rig.om, {
       get(target, prop, receiver) {
         if (prop === 'ordersOfDay') return (dayMs?: number) => (reads++, target.ordersOfDay(dayMs));
-        if (prop === 'positions') return () => account ?? target.positions();
+        if (prop === 'positions') return () => account.rows ?? target.positions();
         const v = Reflect.get(target, prop, receiver) as unknown;
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
@@ -45,7 +45,7 @@ describe('own-position cache', () => {
     rig.om.fill(order.clientOrderId, 10, 50_000);
     expect(cache.get('005930')).toEqual({ qty: 10, avgPrice: 50_000 });
     // A manual sale outside kisd (reconciliation rewrites the account, no order event): seen within a second.
-    account = [{ market: 'KR', symbol: '005930', qty: 4, avgPrice: 50_000, realizedPnl: 0 }];
+    account.rows = [{ market: 'KR', symbol: '005930', qty: 4, avgPrice: 50_000, realizedPnl: 0 }];
     expect(cache.get('005930').qty).toBe(10);
     await rig.clock.tickAsync(1_001);
     expect(cache.get('005930')).toEqual({ qty: 4, avgPrice: 50_000 });
