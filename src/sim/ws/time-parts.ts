@@ -1,7 +1,7 @@
 // KST and New York calendar strings for record building, memoised per wall second: luxon is the slow
 // part of a record, and thousands of records per second share the same second.
 import { DateTime } from 'luxon';
-import { KST_ZONE } from '../../core/kst.js';
+import { kstHms, kstMinuteOfDay, kstWeekday, kstYmd } from '../../core/kst.js';
 
 export interface TimeParts {
   /** YYYYMMDD */
@@ -14,19 +14,27 @@ export interface TimeParts {
   weekday: number;
 }
 
-function memoPerSecond(zone: string): (epochMs: number) => TimeParts {
+function memoPerSecond(parts: (secondMs: number) => TimeParts): (epochMs: number) => TimeParts {
   let cachedSecond = Number.NaN;
   let cached: TimeParts = { ymd: '', hms: '', minuteOfDay: 0, weekday: 1 };
   return (epochMs) => {
     const second = Math.floor(epochMs / 1000);
     if (second !== cachedSecond) {
-      const dt = DateTime.fromMillis(second * 1000, { zone });
-      cached = { ymd: dt.toFormat('yyyyMMdd'), hms: dt.toFormat('HHmmss'), minuteOfDay: dt.hour * 60 + dt.minute, weekday: dt.weekday };
+      cached = parts(second * 1000);
       cachedSecond = second;
     }
     return cached;
   };
 }
 
-export const kstParts = memoPerSecond(KST_ZONE);
-export const newYorkParts = memoPerSecond('America/New_York');
+function zoneParts(zone: string): (ms: number) => TimeParts {
+  return (ms) => {
+    const dt = DateTime.fromMillis(ms, { zone });
+    return { ymd: dt.toFormat('yyyyMMdd'), hms: dt.toFormat('HHmmss'), minuteOfDay: dt.hour * 60 + dt.minute, weekday: dt.weekday };
+  };
+}
+
+// KST through core/kst's fixed-offset helpers: a virtual clock that moves a second per step misses the memo
+// every time, and luxon's Asia/Seoul asks Intl for the offset on each call.
+export const kstParts = memoPerSecond((ms) => ({ ymd: kstYmd(ms), hms: kstHms(ms), minuteOfDay: kstMinuteOfDay(ms), weekday: kstWeekday(ms) }));
+export const newYorkParts = memoPerSecond(zoneParts('America/New_York'));

@@ -7,7 +7,7 @@ import type { Clock } from '../../core/clock.js';
 import { errorMessage, KisdError } from '../../core/errors.js';
 import { kstYmd } from '../../core/kst.js';
 import type { QuoteCache } from '../../feed/quote-cache.js';
-import { TERMINAL_STATES, type OrderIntent, type OrderManager } from '../orders/types.js';
+import { TERMINAL_STATES, type JournalOrder, type OrderIntent, type OrderManager, type Position } from '../orders/types.js';
 import type { RiskGate } from '../risk/risk-gate.js';
 import { orderBookRiskView } from '../risk/order-book-view.js';
 import type { OrderRequest, PlaceOrderResult, StrategyContext, StrategyMode, StrategyState } from './types.js';
@@ -48,15 +48,11 @@ export function touchPrice(quotes: QuoteCache, symbol: string, side: 'buy' | 'se
   return t?.price !== undefined && t.price > 0 ? t.price : undefined;
 }
 
-/**
- * A strategy's own KR position in a symbol: its orders of today replayed at average cost (buys raise the
- * quantity and move the average, sells lower the quantity), capped by the account's quantity (a manual sale
- * outside kisd shrinks it). Fills are aggregated per order (filledQty at avgFillPrice), in creation order.
- */
-export function strategyPosition(orders: Pick<OrderManager, 'ordersOfDay' | 'positions'>, strategy: string, symbol: string, dayMs?: number): { qty: number; avgPrice: number } {
+/** A strategy's own KR position from its orders of the day (JournalOrder-like rows), before the account cap. */
+function ownFromOrders(orders: readonly Pick<JournalOrder, 'strategy' | 'market' | 'symbol' | 'side' | 'filledQty' | 'avgFillPrice' | 'price'>[], strategy: string, symbol: string): { qty: number; avgPrice: number } {
   let qty = 0;
   let avgPrice = 0;
-  for (const o of orders.ordersOfDay(dayMs)) {
+  for (const o of orders) {
     if (o.strategy !== strategy || o.market !== 'KR' || o.symbol !== symbol || o.filledQty <= 0) continue;
     if (o.side === 'buy') {
       const px = o.avgFillPrice ?? o.price ?? 0;
@@ -66,15 +62,31 @@ export function strategyPosition(orders: Pick<OrderManager, 'ordersOfDay' | 'pos
       qty = Math.max(0, qty - o.filledQty);
     }
   }
-  const account = orders.positions().find((p) => p.market === 'KR' && p.symbol === symbol)?.qty ?? 0;
-  qty = Math.max(0, Math.min(qty, account));
-  return { qty, avgPrice: qty > 0 ? avgPrice : 0 };
+  return { qty, avgPrice };
+}
+
+/** The own position capped by the account's quantity of the symbol. */
+function capByAccount(own: { qty: number; avgPrice: number }, accountQty: number): { qty: number; avgPrice: number } {
+  const qty = Math.max(0, Math.min(own.qty, accountQty));
+  return { qty, avgPrice: qty > 0 ? own.avgPrice : 0 };
+}
+
+const accountKrQty = (positions: readonly Position[], symbol: string): number => positions.find((p) => p.market === 'KR' && p.symbol === symbol)?.qty ?? 0;
+
+/**
+ * A strategy's own KR position in a symbol: its orders of today replayed at average cost (buys raise the
+ * quantity and move the average, sells lower the quantity), capped by the account's quantity (a manual sale
+ * outside kisd shrinks it). Fills are aggregated per order (filledQty at avgFillPrice), in creation order.
+ */
+export function strategyPosition(orders: Pick<OrderManager, 'ordersOfDay' | 'positions'>, strategy: string, symbol: string, dayMs?: number): { qty: number; avgPrice: number } {
+  return capByAccount(ownFromOrders(orders.ordersOfDay(dayMs), strategy, symbol), accountKrQty(orders.positions(), symbol));
 }
 
 /**
  * Own positions for the tick path: strategyPosition re-reads today's journal from SQLite, and a strategy asks
- * on every tick. The answer only changes when an order changes (update or fill) or the KST day turns, except
- * the account cap, which reconciliation may overwrite without an order event: that part is at most 1 s old.
+ * on every tick. The journal part only changes when an order changes (update or fill) or the KST day turns, so
+ * it is read once in between; the account cap, which reconciliation may overwrite without an order event, is
+ * re-read when it is more than 1 s old (the journal is not re-read for it).
  */
 export function createOwnPositionCache(
   orders: Pick<OrderManager, 'ordersOfDay' | 'positions' | 'onOrderUpdate' | 'onFill'>,
@@ -82,26 +94,36 @@ export function createOwnPositionCache(
   clock: Clock,
   accountMaxAgeMs = 1_000,
 ): { get(symbol: string): { qty: number; avgPrice: number }; close(): void } {
-  const cached = new Map<string, { qty: number; avgPrice: number }>();
+  const own = new Map<string, { qty: number; avgPrice: number }>();
+  let dayOrders: JournalOrder[] | undefined;
   let day = '';
+  let account: Position[] = [];
   let accountAtMs = -Infinity;
-  const invalidate = (): void => cached.clear();
+  const invalidate = (): void => {
+    own.clear();
+    dayOrders = undefined;
+    accountAtMs = -Infinity;
+  };
   const unsubscribe = [orders.onOrderUpdate(invalidate), orders.onFill(invalidate)];
   return {
     get(symbol) {
       const now = clock.nowMs();
       const today = kstYmd(now);
-      if (today !== day || clock.monotonicMs() - accountAtMs > accountMaxAgeMs) {
+      if (today !== day) {
         day = today;
-        accountAtMs = clock.monotonicMs();
         invalidate();
       }
-      let p = cached.get(symbol);
-      if (!p) {
-        p = strategyPosition(orders, strategy, symbol, now);
-        cached.set(symbol, p);
+      if (clock.monotonicMs() - accountAtMs > accountMaxAgeMs) {
+        account = orders.positions();
+        accountAtMs = clock.monotonicMs();
       }
-      return p;
+      let p = own.get(symbol);
+      if (!p) {
+        dayOrders ??= orders.ordersOfDay(now);
+        p = ownFromOrders(dayOrders, strategy, symbol);
+        own.set(symbol, p);
+      }
+      return capByAccount(p, accountKrQty(account, symbol));
     },
     close: () => {
       for (const u of unsubscribe) u();
