@@ -2,7 +2,7 @@
 // scenarios against its own simulator over loopback on a fake clock — success, a well-formed "no data", a reply
 // of the wrong shape (once: retried; always: an error queued, never "no data", and the recovery queue later
 // saves it), the rate limit, a refused key, maintenance, a timeout. A source added behind the Fetcher port joins
-// by adding a harness to SOURCES.
+// by adding a harness to SOURCES; where a freshness rule reads its table, the rule sees its rows (stale → fresh).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,9 @@ import { silentLogger } from '../../unit/kis-rest/support.js';
 import {
   classifyFetchError,
   createBulkCollector,
+  createFreshnessChecker,
+  storeFreshnessProbes,
+  type FreshnessDataset,
   createDartDatasets,
   createDatasetRecoveryRunner,
   createKisDatasets,
@@ -25,6 +28,7 @@ import { createRecoveryQueue } from '../../../src/recovery/index.js';
 import { createSimulator, type Simulator } from '../../../src/sim/simulator.js';
 import { isCovered, opinionsBetween } from '../../../src/sim/market/analyst-data.js';
 import { createDartSimulator } from '../../../src/sim/dart/index.js';
+import { weekdayCalendar } from '../../../src/core/trading-calendar.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 
 type Fault = 'malformed' | 'rate-limit' | 'maintenance' | 'timeout';
@@ -43,6 +47,7 @@ interface Harness {
   noDataParams: Record<string, unknown>;
   /** The SQLite table the dataset saves into. */
   table: string;
+
   /** The next `count` data calls (unlimited when absent) meet the fault. */
   fault(kind: Fault, count?: number): void;
   clearFaults(): void;
@@ -72,6 +77,7 @@ interface KisSpec {
   dataset: 'daily-bars' | 'news' | 'opinions' | 'estimates';
   trId: string;
   table: string;
+  freshness: FreshnessDataset;
   start: string;
   /** The symbol with data, the params, and what answers "no data", from the simulator's market. */
   pick(sim: Simulator): { okCode: string; okParams: Record<string, unknown>; noDataCode?: string; noDataParams: Record<string, unknown> };
@@ -81,6 +87,7 @@ const dailyBarsSpec: KisSpec = {
   dataset: 'daily-bars',
   trId: 'FHKST03010100',
   table: 'daily_bars',
+  freshness: 'daily_bars', // at 16:10 on Monday the 23rd: Friday the 20th's bars are due
   start: '2026-11-23 16:10:00',
   pick: () => ({ okCode: '005930', okParams: { fromYmd: '20261116', toYmd: '20261120' }, noDataParams: { fromYmd: '20261121', toYmd: '20261122' } }), // a weekend
 };
@@ -96,9 +103,9 @@ function researchPick(sim: Simulator): { covered: string; etf: string } {
 
 const researchSpecs: KisSpec[] = [
   // News of the last 24 h; nothing was published in the second before 18:00.
-  { dataset: 'news', trId: 'FHKST01011800', table: 'research_news', start: '2026-11-20 18:00:00', pick: () => ({ okCode: '005930', okParams: {}, noDataParams: { since: '20261120175959' } }) },
-  { dataset: 'opinions', trId: 'FHKST663300C0', table: 'research_opinions', start: '2026-11-20 18:00:00', pick: (sim) => ({ okCode: researchPick(sim).covered, okParams: {}, noDataCode: researchPick(sim).etf, noDataParams: {} }) },
-  { dataset: 'estimates', trId: 'HHKST668300C0', table: 'research_estimates', start: '2026-11-20 18:00:00', pick: (sim) => ({ okCode: researchPick(sim).covered, okParams: {}, noDataCode: researchPick(sim).etf, noDataParams: {} }) },
+  { dataset: 'news', trId: 'FHKST01011800', table: 'research_news', freshness: 'news', start: '2026-11-20 18:00:00', pick: () => ({ okCode: '005930', okParams: {}, noDataParams: { since: '20261120175959' } }) },
+  { dataset: 'opinions', trId: 'FHKST663300C0', table: 'research_opinions', freshness: 'consensus', start: '2026-11-20 18:00:00', pick: (sim) => ({ okCode: researchPick(sim).covered, okParams: {}, noDataCode: researchPick(sim).etf, noDataParams: {} }) },
+  { dataset: 'estimates', trId: 'HHKST668300C0', table: 'research_estimates', freshness: 'consensus', start: '2026-11-20 18:00:00', pick: (sim) => ({ okCode: researchPick(sim).covered, okParams: {}, noDataCode: researchPick(sim).etf, noDataParams: {} }) },
 ];
 
 async function kisHarness(spec: KisSpec): Promise<Harness> {
@@ -189,10 +196,14 @@ async function dartHarness(): Promise<Harness> {
   };
 }
 
-const SOURCES: [string, () => Promise<Harness>][] = [
-  ['KIS daily bars', () => kisHarness(dailyBarsSpec)],
-  ...researchSpecs.map((spec): [string, () => Promise<Harness>] => [`KIS ${spec.dataset}`, () => kisHarness(spec)]),
-  ['OpenDART disclosures', dartHarness],
+/**
+ * Each source, its harness, and the freshness rule (seed 002 §9) that reads its table at the harness's start
+ * instant — none for OpenDART disclosures (a symbol may file nothing for weeks; the disclosure watch polls them).
+ */
+const SOURCES: [string, () => Promise<Harness>, FreshnessDataset | undefined][] = [
+  ['KIS daily bars', () => kisHarness(dailyBarsSpec), dailyBarsSpec.freshness],
+  ...researchSpecs.map((spec): [string, () => Promise<Harness>, FreshnessDataset] => [`KIS ${spec.dataset}`, () => kisHarness(spec), spec.freshness]),
+  ['OpenDART disclosures', dartHarness, undefined],
 ];
 
 async function open(make: () => Promise<Harness>): Promise<Harness> {
@@ -203,7 +214,7 @@ async function open(make: () => Promise<Harness>): Promise<Harness> {
 
 const fetchOne = (h: Harness, ds: CollectDataset<unknown>, params: Record<string, unknown>, code = h.okCode) => settle(h.clock, ds.fetcher.fetch({ targetCodes: [code], params }), { stepMs: 250, maxVirtualMs: 30 * 60_000 });
 
-describe.each(SOURCES)('Fetcher contract: %s', (_name, make) => {
+describe.each(SOURCES)('Fetcher contract: %s', (_name, make, freshness) => {
   it('success: rows for the symbol, nothing failed, and they save', async () => {
     const h = await open(make);
     const res = await fetchOne(h, h.dataset, h.okParams);
@@ -230,6 +241,15 @@ describe.each(SOURCES)('Fetcher contract: %s', (_name, make) => {
       expect(h.dataCalls()).toBeGreaterThanOrEqual(2);
     });
   }
+
+  it.runIf(freshness)(`freshness (${freshness ?? 'none'}): stale before the symbol is saved, fresh after, read from the store`, async () => {
+    const h = await open(make);
+    const checker = createFreshnessChecker({ clock: h.clock, logger: silentLogger, calendar: weekdayCalendar(), probes: storeFreshnessProbes(h.store) });
+    expect(checker.check([freshness!])).toMatchObject([{ dataset: freshness, status: 'stale' }]);
+    const res = await fetchOne(h, h.dataset, h.okParams);
+    await h.dataset.save(res.ok);
+    expect(checker.check([freshness!])).toMatchObject([{ dataset: freshness, status: 'fresh' }]);
+  });
 
   it('a refused key: an auth error, never "no data", never rows', async () => {
     const h = await open(make);
