@@ -14,7 +14,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await (await buildProgram({}, process.argv)).parseAsync(process.argv);
 } catch (err) {
   process.exitCode = reportFailure(err);
 }

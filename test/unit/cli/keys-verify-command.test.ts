@@ -24,7 +24,7 @@ async function run(kstNow: string, args: string[]): Promise<{ code: number; out:
   let err = '';
   const stdout = { write: (s: string) => (out += s) };
   const stderr = { write: (s: string) => (err += s) };
-  const program = buildProgram({ clock: createFakeClock(kstNow), stdout, stderr, env: {} });
+  const program = await buildProgram({ clock: createFakeClock(kstNow), stdout, stderr, env: {} });
   try {
     await program.parseAsync(['node', 'kisd', '--config', paperConfig(), 'keys', 'verify', ...args]);
     return { code: 0, out, err };
