@@ -38,7 +38,7 @@ export interface RedisConnection {
   onChange(fn: (state: 'up' | 'down', reason: string | undefined) => void): () => void;
   /** Resolves with the first settled state ('up' or 'down'); at once when already settled. */
   settled(): Promise<'up' | 'down'>;
-  /** Closes the client (pending commands fail); no reconnect follows. */
+  /** Closes the client (pending commands fail); no reconnect follows, and the link's going down is not reported. */
   close(): Promise<void>;
 }
 
@@ -65,12 +65,18 @@ export function openRedisConnection(o: RedisConnectionOptions): RedisConnection 
   });
   let state: RedisLinkState = 'connecting';
   let lastError: string | undefined;
+  // Set by close(): the link going down then is our own doing, not an outage (no warning, no listener).
+  let closing = false;
   const listeners = new Set<(s: 'up' | 'down', reason: string | undefined) => void>();
   const waiting: ((s: 'up' | 'down') => void)[] = [];
 
   function become(next: 'up' | 'down'): void {
     if (state === next) return;
     state = next;
+    if (closing) {
+      for (const w of waiting.splice(0)) w(next);
+      return;
+    }
     if (next === 'up') o.log?.info({ redis: resolved.displayUrl }, 'Redis coordination is up');
     else o.log?.warn({ redis: resolved.displayUrl, err: lastError }, 'Redis coordination is down; reconnecting');
     for (const w of waiting.splice(0)) w(next);
@@ -101,6 +107,7 @@ export function openRedisConnection(o: RedisConnectionOptions): RedisConnection 
     },
     settled: () => (state === 'connecting' ? new Promise((r) => waiting.push(r)) : Promise.resolve(state)),
     async close() {
+      closing = true;
       listeners.clear();
       try {
         await client.quit();

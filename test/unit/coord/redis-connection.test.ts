@@ -92,6 +92,21 @@ describeWithRedis('Redis connection (real redis-server)', () => {
     }
   });
 
+  it('close() is silent: no "down; reconnecting" warning and no down transition for a connection closed on purpose', async () => {
+    const lines: { level: string; msg: string }[] = [];
+    const log = { info: (_f: Record<string, unknown>, msg: string) => lines.push({ level: 'info', msg }), warn: (_f: Record<string, unknown>, msg: string) => lines.push({ level: 'warn', msg }) };
+    const c = openRedisConnection({ settings: { ...base, redis_url: redis.urlWithoutPassword }, env: { KISD_REDIS_PASSWORD: redis.password }, log });
+    expect(await c.settled()).toBe('up');
+    const seen: string[] = [];
+    c.onChange((s) => seen.push(s));
+    const ended = new Promise<void>((resolve) => (c.client.status === 'end' ? resolve() : c.client.once('end', () => resolve())));
+    await c.close();
+    // Every event of the close has fired once the client has ended (ioredis emits 'close' before 'end').
+    await ended;
+    expect(lines).toEqual([{ level: 'info', msg: 'Redis coordination is up' }]);
+    expect(seen).toEqual([]);
+  });
+
   it('a wrong password is "down" with an error that does not contain it', async () => {
     const wrong = 'not-the-password-42';
     const c = openRedisConnection({ settings: { ...base, redis_url: redis.urlWithoutPassword.replace('redis://', `redis://:${wrong}@`) } });
