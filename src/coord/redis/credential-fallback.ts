@@ -1,6 +1,9 @@
 // When a Redis-backed store cannot reach Redis it falls back to the host's own files; this is the one place
 // that says so: one warning and one alert per outage (not one per call), and a log line when Redis answers
 // again. Shared by the credential stores (token, approval key) and the kill-switch store of one process.
+// A daemon therefore raises two alerts for one outage, on purpose: this WARNING (a trip on another host is not
+// seen, each host paces its own token issues) and the rate budget's ERROR (open-budget.ts: this host drops to
+// its fallback share). Different consequences, levels and fixes-in-the-meantime; each names the other.
 import type { Logger } from 'pino';
 import type { AlertPort } from '../../core/alert.js';
 import type { Clock } from '../../core/clock.js';
@@ -46,7 +49,7 @@ export function createFallbackNotice(o: { link: RedisLink; clock: Clock; log: Lo
           key: 'coordination-redis-fallback:credentials',
           level: 'WARNING',
           title: 'Redis unreachable: token and kill switch shared by this host only',
-          what: `kisd could not use Redis at ${o.link.displayUrl} (${reason}). The access token, approval key, their issue pacing and the kill switch fall back to this host's state files.`,
+          what: `kisd could not use Redis at ${o.link.displayUrl} (${reason}). The access token, approval key, their issue pacing and the kill switch fall back to this host's state files. (The same outage limits this host's rate budget to its fallback share: that is the separate ERROR alert "Redis unreachable: this host uses …".)`,
           tried: 'Each host now issues at most one token a minute on its own; a kill switch tripped on another host is not seen here until Redis answers.',
           nextSteps: 'Bring Redis back; kisd resumes by itself and publishes its current token instead of issuing a new one.',
         })

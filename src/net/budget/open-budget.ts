@@ -103,7 +103,10 @@ export function openKeyBudget(o: OpenBudgetOptions): RateLimiter {
   });
 }
 
-/** One log line per switch; one alert per outage (the dispatcher also de-duplicates by key). */
+/**
+ * One log line per switch; one alert per outage (the dispatcher also de-duplicates by key). Kept apart from the
+ * token / kill-switch fallback alert (coord/redis/credential-fallback.ts) on purpose; each names the other.
+ */
 function reportSwitch(o: OpenBudgetOptions, mode: CoordinationMode, reason: string | undefined, f: { redisUrl: string; perSecond: number; fallbackShare: number }): void {
   if (mode === 'shared') {
     (o.info ?? o.warn)({ redis: f.redisUrl }, 'Redis is back: the rate budget is shared with every host again');
@@ -115,7 +118,7 @@ function reportSwitch(o: OpenBudgetOptions, mode: CoordinationMode, reason: stri
       key: 'coordination:redis-unreachable',
       level: 'ERROR',
       title: `Redis unreachable: this host uses ${Math.round(f.fallbackShare * 100)}% of the KIS rate budget`,
-      what: `kisd cannot reach the coordination Redis at ${f.redisUrl} (${reason ?? 'connection lost'}). Until it answers, this host spends at most ${f.perSecond} requests/s of the app key's budget on its own, so the hosts together stay under KIS's limit; collection is slower.`,
+      what: `kisd cannot reach the coordination Redis at ${f.redisUrl} (${reason ?? 'connection lost'}). Until it answers, this host spends at most ${f.perSecond} requests/s of the app key's budget on its own, so the hosts together stay under KIS's limit; collection is slower. (The token and kill switch fall back to this host's files too: that is the separate WARNING alert "Redis unreachable: token and kill switch …".)`,
       tried: 'kisd reconnects every 2 s and returns to the shared budget by itself when Redis answers.',
       nextSteps: 'Check that Redis is running and reachable from this host (redis-cli -u <url> ping), its password (KISD_REDIS_PASSWORD) and TLS settings.',
       details: { fallbackShare: f.fallbackShare },
