@@ -35,6 +35,12 @@ export interface FaultEvent {
   atMs: number;
   kind: string;
   apply(world: FaultTarget): Promise<void> | void;
+  /**
+   * Stops, kills or starts the daemon. Such an event waits while a daemon is starting up; every other event (KIS
+   * and socket faults, their end, the clock, arming a kill) applies on time even then, as the world it changes
+   * does not wait for kisd.
+   */
+  lifecycle?: true;
 }
 
 export const FAULT_KINDS = [
@@ -125,16 +131,16 @@ const BUILDERS: Record<Exclude<FaultKind, 'operator-holdings'>, (d: DayDraw) => 
   'restart-kill': (d) => {
     const r = d.rnd();
     const t = !d.tradingDay || r < 0.3 ? between(d, '19:00:00', '23:00:00') : r < 0.7 ? between(d, '09:00:30', '09:29:00') : between(d, '05:00:00', '08:55:00');
-    return [{ atMs: t, kind: 'restart-kill', apply: async (w) => { outage(w, t, FEED_OUTAGE_MS); await w.restart(true); } }];
+    return [{ atMs: t, kind: 'restart-kill', lifecycle: true, apply: async (w) => { outage(w, t, FEED_OUTAGE_MS); await w.restart(true); } }];
   },
   'restart-kill-at-close': (d) => {
     if (!d.tradingDay) return [];
     const t = between(d, '09:35:00', '09:35:03');
-    return [{ atMs: t, kind: 'restart-kill-at-close', apply: (w) => w.restart(true) }];
+    return [{ atMs: t, kind: 'restart-kill-at-close', lifecycle: true, apply: (w) => w.restart(true) }];
   },
   'restart-graceful': (d) => {
     const t = between(d, '00:30:00', '23:00:00');
-    return [{ atMs: t, kind: 'restart-graceful', apply: async (w) => { outage(w, t, FEED_OUTAGE_MS); await w.restart(false); } }];
+    return [{ atMs: t, kind: 'restart-graceful', lifecycle: true, apply: async (w) => { outage(w, t, FEED_OUTAGE_MS); await w.restart(false); } }];
   },
   'kis-unreachable': (d) => {
     if (!d.tradingDay) return [];
@@ -172,8 +178,8 @@ const BUILDERS: Record<Exclude<FaultKind, 'operator-holdings'>, (d: DayDraw) => 
     const down = between(d, '05:40:00', '05:55:00');
     const up = d.rnd() < 0.5 ? between(d, '07:00:30', '07:20:00') : between(d, '09:00:30', '09:12:00');
     return [
-      { atMs: down, kind: 'late-screening', apply: (w) => { outage(w, down, up - down + FEED_OUTAGE_MS); return w.stopDaemon(); } },
-      { atMs: up, kind: 'late-screening-up', apply: (w) => w.startDaemon() },
+      { atMs: down, kind: 'late-screening', lifecycle: true, apply: (w) => { outage(w, down, up - down + FEED_OUTAGE_MS); return w.stopDaemon(); } },
+      { atMs: up, kind: 'late-screening-up', lifecycle: true, apply: (w) => w.startDaemon() },
     ];
   },
   'clock-skew': (d) => {
