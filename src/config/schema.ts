@@ -200,6 +200,8 @@ export const configSchema = z
         send_deadline_sec: int(1, 600).default(10),
         /** Seconds between reconciliations of the order journal with KIS (orders, fills, balance). */
         reconcile_interval_sec: int(10, 3_600).default(60),
+        /** While no order is open or unknown, reconcile only this often (nights, weekends, a flat session). */
+        reconcile_idle_interval_sec: int(60, 86_400).default(3_600),
       })
       .prefault({}),
     trading: z

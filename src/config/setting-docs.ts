@@ -103,6 +103,7 @@ export const SETTING_DOCS: Readonly<Record<string, string>> = {
   orders: 'How orders leave for KIS.',
   'orders.send_deadline_sec': 'An order that cannot leave within this many seconds of the decision (KIS unreachable, token or rate-limit waits) is abandoned as not sent (journal state failed, alert), never sent late.',
   'orders.reconcile_interval_sec': 'How often (10–3600 s) the order journal is reconciled with KIS: open and unknown orders, fills and the balance. Each pass costs about three KIS requests.',
+  'orders.reconcile_idle_interval_sec': 'While kisd has no order open or unknown and the last reconciliation passed, it reconciles only this often (60–86400 s; nights, weekends, a flat session) instead of every reconcile_interval_sec: up to about 4,200 KIS requests a day saved at the defaults (1,440 passes become 24). A new order brings the short interval back at once.',
   trading: 'Strategies, risk limits and the screening rules.',
   'trading.enabled': 'Run the trading session, market close and daily report phases.',
   'trading.strategies': 'Strategies of the session: kind (a registered strategy), optional name (unique) and params. The reference opening-range-breakout takes rangeMinutes, stopLossPct, takeProfitPct, orderValueKrw, lastEntryAt, exitAt, exitTimeoutSec.',

@@ -114,6 +114,7 @@ function buildServices(i: PartsInput): Services {
     alerts,
     sendDeadlineMs: config.orders.send_deadline_sec * 1000,
     reconcileIntervalMs: config.orders.reconcile_interval_sec * 1000,
+    idleReconcileIntervalMs: config.orders.reconcile_idle_interval_sec * 1000,
     ...(i.orderCrashHook ? { crashHook: i.orderCrashHook } : {}),
   });
   const stopNotices = orders.consumeNotices(feed.bus);

@@ -41,6 +41,13 @@ export interface OrderManagerOptions {
   sendDeadlineMs?: number;
   /** Scheduled reconciliation period after start(); 0 = only on demand. Default 60000. */
   reconcileIntervalMs?: number;
+  /**
+   * While kisd has nothing to settle — no order new, sent, acknowledged, partly filled or unknown, no buffered
+   * notice, and the last pass passed — the scheduled pass runs only this often (nights, weekends, a flat
+   * session): about three KIS requests a pass would otherwise spend the app key's budget around the clock.
+   * Default 3600000 (orders.reconcile_idle_interval_sec); never less often than reconcileIntervalMs.
+   */
+  idleReconcileIntervalMs?: number;
   /** After an unknown outcome, reconcile this soon. Default 3000. */
   unknownRecheckMs?: number;
   /** Daily executions are queried from the oldest open order's day, at most this many days back. Default 7. */
@@ -58,6 +65,7 @@ export interface CompiledOrderManagerOptions {
   readonly clockSkewMs: number;
   readonly sendDeadlineMs: number;
   readonly reconcileIntervalMs: number;
+  readonly idleReconcileIntervalMs: number;
   readonly unknownRecheckMs: number;
   readonly lookbackDays: number;
 }
@@ -75,6 +83,7 @@ export function compileOrderManagerOptions(raw: OrderManagerOptions): CompiledOr
     clockSkewMs: int('clockSkewMs', raw.clockSkewMs, 5_000, 0, 600_000),
     sendDeadlineMs: int('sendDeadlineMs', raw.sendDeadlineMs, 10_000, 100, 3_600_000),
     reconcileIntervalMs: int('reconcileIntervalMs', raw.reconcileIntervalMs, 60_000, 0, 86_400_000),
+    idleReconcileIntervalMs: int('idleReconcileIntervalMs', raw.idleReconcileIntervalMs, 3_600_000, 0, 86_400_000),
     unknownRecheckMs: int('unknownRecheckMs', raw.unknownRecheckMs, 3_000, 0, 3_600_000),
     lookbackDays: int('lookbackDays', raw.lookbackDays, 7, 0, 90),
   });

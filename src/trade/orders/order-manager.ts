@@ -103,6 +103,11 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
     return running;
   }
 
+  /** Nothing to settle: the scheduled pass can wait for idleReconcileIntervalMs (see the option). */
+  function idle(): boolean {
+    return last?.passed === true && journal.inStates(['new', 'sent', 'acknowledged', 'partially_filled', 'unknown']).length === 0 && notices.bufferedOrders().length === 0;
+  }
+
   function scheduleRecheck(): void {
     if (stopped || recheck !== undefined) return;
     recheck = clock.setTimeout(() => {
@@ -322,7 +327,10 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
         scheduleRecheck();
       }
       if (options.reconcileIntervalMs > 0 && !stopped) {
-        interval = clock.setInterval(() => void reconcile().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'reconciliation failed')), options.reconcileIntervalMs);
+        interval = clock.setInterval(() => {
+          if (idle() && clock.nowMs() - (last?.startedAtMs ?? -Infinity) < options.idleReconcileIntervalMs) return;
+          void reconcile().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'reconciliation failed'));
+        }, options.reconcileIntervalMs);
         unrefTimer(interval);
       }
       return first;

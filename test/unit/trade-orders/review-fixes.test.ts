@@ -121,7 +121,7 @@ describe('finding 6: the position check does not take fills that are still on th
 
 describe('finding 8: stop() aborts a scheduled reconciliation', () => {
   it('the scheduled pass gets a signal and stop() aborts it instead of waiting', async () => {
-    const x = await ready({ reconcileIntervalMs: 1_000 });
+    const x = await ready({ reconcileIntervalMs: 1_000, idleReconcileIntervalMs: 1_000 }); // nothing open: idle passes due as often
     const never = deferred<DailyExecutions>();
     x.broker.onCcld = (q) =>
       new Promise<DailyExecutions>((resolve, reject) => {
