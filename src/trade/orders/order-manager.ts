@@ -62,8 +62,14 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
   const journal = new OrderJournal(createOrderJournalRepo(raw.db), createPositionsRepo(raw.db), clock, log);
   /** ownFills' fills before the KST day starting at `from`, dropped when a fill dated before it arrives. */
   let beforeDay: { from: number; fills: Fill[] } | undefined;
-  journal.onFill((f) => {
+  journal.onFill((f, o) => {
     if (beforeDay && f.atMs < beforeDay.from) beforeDay = undefined;
+    // Every fill, whatever brought it (notice, executions, balance), gets one line: most arrive after the
+    // order's acknowledgement, whose own line says only "acknowledged".
+    log.info(
+      { clientOrderId: f.clientOrderId, kisOrderNo: f.kisOrderNo, symbol: f.symbol, side: f.side, qty: f.qty, price: f.price, source: f.source, state: o?.state, filledQty: o?.filledQty },
+      `fill: ${f.side} ${f.qty} ${f.symbol} @ ${f.price} (${f.source}); order ${o ? `${o.state} ${o.filledQty}/${o.qty}` : 'unknown'}`,
+    );
   });
   // A repeated fill notice may have been a second real fill: daily executions settle it at the recheck.
   const notices = new NoticeHandler(journal, log, undefined, () => scheduleRecheck());
