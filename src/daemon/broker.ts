@@ -40,7 +40,7 @@ export function createBroker(o: { config: KisdConfig; credentials: KisCredential
     coord.backend === 'redis' ? openRedisConnection({ settings: coord, log: o.logger.child({ component: 'coordination' }) }) : undefined;
   const mode = config.resolved.serverFlavor;
   const stateDir = config.resolved.paths.stateDir;
-  const shared = openSharedState({ stateDir, appKey: credentials.appKey, clock, logger: o.logger, coordination, alerts: o.alerts });
+  const shared = openSharedState({ stateDir, appKey: () => credentials.appKey, clock, logger: o.logger, coordination, alerts: o.alerts });
   const tokens = createTokenManager({
     clock,
     log: o.logger.child({ component: 'token' }),

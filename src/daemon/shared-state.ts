@@ -21,13 +21,15 @@ export interface SharedState {
 }
 
 /**
- * stateDir: this process's state directory (the files, or Redis's mirror). coordination: the process's one
- * Redis connection when coordination.backend is redis. alerts: where the "Redis unreachable" alert goes
+ * stateDir: this process's state directory (the files, or Redis's mirror). appKey: read only on the Redis
+ * path, where its fingerprint names the keys (so the local backend needs no credentials: `kisd risk` on a host
+ * without them still reads and resets the switch). coordination: the process's one Redis connection when
+ * coordination.backend is redis. alerts: where the "Redis unreachable" alert goes
  * (once per outage; the CLI has none and only logs).
  */
 export function openSharedState(o: {
   stateDir: string;
-  appKey: string;
+  appKey: () => string;
   clock: Clock;
   logger: Logger;
   coordination?: RedisConnection | undefined;
@@ -53,7 +55,7 @@ export function openSharedState(o: {
       notice,
       local: localKillSwitch,
       parse: parseKillSwitchState,
-      keyFingerprint: appKeyFingerprint(o.appKey),
+      keyFingerprint: appKeyFingerprint(o.appKey()),
       displayUrl: conn.displayUrl,
       clock: o.clock,
       log,

@@ -16,10 +16,7 @@ export function registerRiskCommands(program: Command, deps: CliDeps): void {
     // coordination.backend redis: the switch every host reads lives in Redis, so status and reset go there.
     const coord = ctx.config.coordination;
     const coordination = coord.backend === 'redis' ? openRedisConnection({ settings: coord, log: ctx.logger.child({ component: 'coordination' }) }) : undefined;
-    // The app key only names the Redis keys (by fingerprint); on the local backend the switch is a file and
-    // `kisd risk` needs no credentials (a paper/real host without them can still read and reset it).
-    const appKey = coordination ? ctx.credentials.appKey : '';
-    const shared = openSharedState({ stateDir, appKey, clock: deps.clock, logger: ctx.logger, coordination });
+    const shared = openSharedState({ stateDir, appKey: () => ctx.credentials.appKey, clock: deps.clock, logger: ctx.logger, coordination });
     const ks = new KillSwitch({ stateDir, clock: deps.clock, logger: ctx.logger, store: shared.killSwitch });
     const close = async (): Promise<void> => {
       await coordination?.close();

@@ -31,7 +31,7 @@ function openTokenManager(ctx: CliContext, server: { url: string; serverId?: str
   // coordination.backend redis: the token every host shares lives in Redis (the state dir keeps a mirror).
   const coord = ctx.config.coordination;
   const coordination = coord.backend === 'redis' ? openRedisConnection({ settings: coord, log: ctx.logger.child({ component: 'coordination' }) }) : undefined;
-  const shared = openSharedState({ stateDir: ctx.config.resolved.paths.stateDir, appKey: ctx.credentials.appKey, clock: ctx.clock, logger: ctx.logger, coordination });
+  const shared = openSharedState({ stateDir: ctx.config.resolved.paths.stateDir, appKey: () => ctx.credentials.appKey, clock: ctx.clock, logger: ctx.logger, coordination });
   const tokens = createTokenManager({
     clock: ctx.clock,
     log: ctx.logger.child({ component: 'token' }),

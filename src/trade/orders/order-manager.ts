@@ -23,7 +23,7 @@ import { OrderJournal, toOrder } from './journal.js';
 import { NoticeHandler, type NoticeHandlerStats } from './notice-handler.js';
 import { compileOrderManagerOptions, type CompiledOrderManagerOptions, type OrderManagerOptions } from './options.js';
 import { settleLegClosed, settleRevision } from './settle.js';
-import { TERMINAL_STATES, type Fill, type JournalOrder, type OrderIntent, type OrderManager, type ReconcileReport } from './types.js';
+import { TERMINAL_STATES, type Fill, type JournalOrder, type OrderIntent, type OrderManager, type OrderState, type ReconcileReport } from './types.js';
 
 /** A bus the manager can take notices from (src/feed's EventBus<RealtimeEvent> fits). */
 export interface NoticeSource {
@@ -54,6 +54,9 @@ export interface RunningOrderManager extends OrderManager {
 function fillOfRow(r: OrderFillRow): Fill {
   return { ...(r.clientOrderId !== null ? { clientOrderId: r.clientOrderId } : {}), kisOrderNo: r.kisOrderNo, market: r.market, symbol: r.symbol, side: r.side, qty: r.qty, price: r.price, atMs: r.atMs, source: r.source };
 }
+
+/** States whose order may still trade or whose outcome KIS has not yet confirmed. */
+const UNSETTLED: readonly OrderState[] = ['new', 'sent', 'acknowledged', 'partially_filled', 'unknown'];
 
 export function createOrderManager(raw: OrderManagerOptions): RunningOrderManager {
   const options = compileOrderManagerOptions(raw);
@@ -111,7 +114,7 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
 
   /** Nothing to settle: the scheduled pass can wait for idleReconcileIntervalMs (see the option). */
   function idle(): boolean {
-    return last?.passed === true && journal.inStates(['new', 'sent', 'acknowledged', 'partially_filled', 'unknown']).length === 0 && notices.bufferedOrders().length === 0;
+    return last?.passed === true && journal.inStates(UNSETTLED).length === 0 && notices.bufferedOrders().length === 0;
   }
 
   function scheduleRecheck(): void {
@@ -175,7 +178,7 @@ export function createOrderManager(raw: OrderManagerOptions): RunningOrderManage
     if (!positionsVerified || o.market !== 'KR' || o.side !== 'sell') return why;
     const held = journal.positions().find((p) => p.market === 'KR' && sameSymbol(p.symbol, o.symbol))?.qty ?? 0;
     const selling = journal
-      .inStates(['new', 'sent', 'unknown', 'acknowledged', 'partially_filled'])
+      .inStates(UNSETTLED)
       .filter((x) => x.market === 'KR' && x.side === 'sell' && sameSymbol(x.symbol, o.symbol))
       .reduce((sum, x) => sum + Math.max(0, x.qty - x.filledQty), 0);
     const free = held - selling;

@@ -42,7 +42,7 @@ describeWithRedis('kisd run with coordination.backend redis (process, real redis
     try {
       await d.ready();
       expect(sim.stats.count({ path: TOKEN_PATH })).toBe(1);
-      const shared = openSharedState({ stateDir: otherDir, appKey: SIM_CREDENTIALS.appKey, clock: systemClock, logger: silent, coordination: conn });
+      const shared = openSharedState({ stateDir: otherDir, appKey: () => SIM_CREDENTIALS.appKey, clock: systemClock, logger: silent, coordination: conn });
       const tokens = createTokenManager({ clock: systemClock, log: silent, baseUrl: sim.restUrl, credentials: SIM_CREDENTIALS, stateDir: otherDir, stores: shared.credentials });
       await tokens.getAccessToken();
       await tokens.close();

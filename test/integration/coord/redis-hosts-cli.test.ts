@@ -70,7 +70,7 @@ describeWithRedis('two hosts on one Redis (separate kisd processes, real redis-s
   it('a kill switch tripped on one host is reported by `kisd risk status` on the other', async () => {
     const conn = openRedisConnection({ settings: { redis_url: redis.url, allow_unauthenticated: false } });
     try {
-      const shared = openSharedState({ stateDir: a.stateDir, appKey: SIM_CREDENTIALS.appKey, clock: systemClock, logger: pino({ level: 'silent' }), coordination: conn });
+      const shared = openSharedState({ stateDir: a.stateDir, appKey: () => SIM_CREDENTIALS.appKey, clock: systemClock, logger: pino({ level: 'silent' }), coordination: conn });
       const ks = new KillSwitch({ stateDir: a.stateDir, clock: systemClock, logger: pino({ level: 'silent' }), store: shared.killSwitch });
       await ks.load();
       await ks.trip('daily loss 1,500,000 KRW over the 1,000,000 KRW limit (host A)');

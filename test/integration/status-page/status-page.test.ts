@@ -64,7 +64,7 @@ describe.skipIf(!run)('status page in a browser', () => {
 
       // Restart recovery runs the missed phases 1 and 2 (the page sees them running, then done), and at 08:30
       // the feed switches to the KR socket with the watchlist: all without a reload.
-      expect(await row('screening')()).toMatch(/screening 06:00 (running|pending)/);
+      expect(await row('screening')()).toMatch(/screening 06:00 (running|pending|waiting)/);
       await expect.poll(row('screening'), { timeout: 60_000, interval: 300 }).toMatch(/screening 06:00 done 08:29:\d\d 08:\d\d:\d\d 1\b/);
       await expect.poll(row('selection'), { timeout: 30_000, interval: 300 }).toMatch(/selection 07:00 09:00 done/);
       // The 08:30 trigger (cron on the daemon's clock) runs the KR-feed phase: pending → done on the page.

@@ -12,7 +12,7 @@ const logger = pino({ level: 'silent' });
 describe('shared state', () => {
   it('a virtual clock keeps the token and kill switch in the state directory, Redis or not', () => {
     const clock = createFakeClock();
-    const shared = openSharedState({ stateDir: '/tmp/kisd-unused', appKey: 'PSkey', clock, logger, coordination: {} as RedisConnection });
+    const shared = openSharedState({ stateDir: '/tmp/kisd-unused', appKey: () => 'PSkey', clock, logger, coordination: {} as RedisConnection });
     expect(shared.backend).toBe('local');
     expect(shared.killSwitch.where).toBe('/tmp/kisd-unused/kill-switch.json');
   });
