@@ -99,7 +99,7 @@ export const configSchema = z
         /** PEM CA bundle that signs the Redis server's certificate (rediss:// only; default: the system's CAs). */
         redis_tls_ca_file: z.string().min(1).optional(),
         /** Share of each rate window this host uses alone while Redis is unreachable. */
-        fallback_share: z.number().gt(0, 'must be above 0').max(1, 'must be at most 1 (the whole budget)').default(0.25),
+        fallback_share: z.number().gt(0, 'must be above 0').max(1, 'must be at most 1 (the whole budget)').default(0.1),
       })
       .prefault({}),
     sim: z

@@ -47,7 +47,7 @@ export const SETTING_DOCS: Readonly<Record<string, string>> = {
   'coordination.redis_url': 'redis://[user[:password]@]host[:port][/db], or rediss:// for TLS. Keep the password out of this file: put it in KISD_REDIS_PASSWORD (the user may stay in the URL for an ACL user). The password is masked in every log line.',
   'coordination.allow_unauthenticated': 'kisd refuses a Redis URL without a password (in the URL or KISD_REDIS_PASSWORD) unless this is true: Redis holds the access token.',
   'coordination.redis_tls_ca_file': 'PEM CA bundle that signed the Redis server certificate, for rediss:// with a private CA; default: the system CAs. Relative paths resolve against the working directory.',
-  'coordination.fallback_share': 'While Redis is unreachable each host uses only this share (0-1] of every rate window on its own, raises one alert, and returns to the shared budget when Redis is back. Keep it at or below 1 / the number of hosts.',
+  'coordination.fallback_share': 'While Redis is unreachable each host uses only this share (0-1] of every rate window on its own, raises one alert, and returns to the shared budget when Redis is back. A host cut off alone adds its share to the 18/s the others still share, so the default 0.1 (1 call/s) keeps the key under KIS\'s 20/s; keep it at or below 1 / the number of hosts as well.',
   sim: 'The built-in KIS simulator (mode: sim without kis.rest_base_url).',
   'sim.host': 'Address it listens on.',
   'sim.port': 'Port; 0 = any free port (printed at start-up).',

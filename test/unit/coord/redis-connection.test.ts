@@ -48,7 +48,7 @@ describe('Redis settings', () => {
     expect(() => compileConfig({ coordination: { backend: 'redis' } }, 'k.yaml')).toThrow(/coordination\.redis_url: coordination\.backend "redis" needs redis_url/);
     expect(() => compileConfig({ coordination: { backend: 'redis', redis_url: 'http://h' } }, 'k.yaml')).toThrow(/coordination\.redis_url: expected a URL "redis:\/\/host:6379"/);
     expect(() => compileConfig({ coordination: { fallback_share: 1.5 } }, 'k.yaml')).toThrow(/coordination\.fallback_share: must be at most 1/);
-    expect(compileConfig({}, 'k.yaml').coordination).toEqual({ backend: 'local', allow_unauthenticated: false, fallback_share: 0.25 });
+    expect(compileConfig({}, 'k.yaml').coordination).toEqual({ backend: 'local', allow_unauthenticated: false, fallback_share: 0.1 });
   });
 });
 

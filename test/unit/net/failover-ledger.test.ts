@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFakeClock, type FakeClock } from '../../helpers/fake-clock.js';
+import { compileConfig } from '../../../src/config/load.js';
 import { compileWindows } from '../../../src/net/rate-windows.js';
 import type { BudgetLedger, GrantAnswer } from '../../../src/net/budget/ledger.js';
 import { createFailoverLedger, type CoordinationMode, type LinkState } from '../../../src/net/budget/failover-ledger.js';
@@ -81,6 +82,14 @@ describe('failover between the Redis budget and the local fallback share', () =>
       spacingMs: 220,
     });
     expect(shareOfWindows(compileWindows({ perSecond: 2 }), 500, 0.25).windows[0]!.limit).toBe(1);
+  });
+
+  it('the default share keeps the key under KIS\'s 20/s when one host is cut off alone and the others keep the shared budget', () => {
+    // A partial outage: one host falls back to its share while the rest still spend the full shared 1 s window.
+    const c = compileConfig({}, 'k.yaml');
+    const real = c.kis.rate_limits.real;
+    const alone = shareOfWindows(compileWindows({ perSecond: real.per_second, perMinute: real.per_minute }), 1000 / real.per_second, c.coordination.fallback_share);
+    expect(real.per_second + alone.windows[0]!.limit).toBeLessThanOrEqual(20); // 0.25 (the old default) made it 18 + 4
   });
 
   it('Redis lost: no grant for one window (1 s + safety), then at most the share per second; reported once', async () => {
