@@ -27,6 +27,8 @@ interface Harness {
   runKillTrial(o: { killAt: string; killIndex: number; partial?: boolean; seed?: number; kisSkewMs?: number }): Promise<TrialResult>;
 }
 
+const SLOW_MS = 20_000;
+
 function argNumber(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
   const v = i >= 0 ? Number(process.argv[i + 1]) : dflt;
@@ -51,6 +53,8 @@ async function main(): Promise<void> {
   const totals = { trials: 0, killed: 0, unsettled: 0, duplicates: 0, resent: 0, lostOrders: 0, lostFills: 0, positionMismatches: 0, positionCorrections: 0, requests: 0 };
   const byPoint = new Map<string, number>();
   const times: number[] = [];
+  /** Trials slower than SLOW_MS, named with their setup (the tail of the trial time). */
+  const slow: string[] = [];
   const failures: string[] = [];
   let next = 0;
   const started = performance.now();
@@ -61,7 +65,9 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       try {
         const r = await harness.runKillTrial({ killAt: t.killAt, killIndex: t.killIndex, seed: t.seed, kisSkewMs: t.kisSkewMs });
-        times.push(performance.now() - t0);
+        const ms = performance.now() - t0;
+        times.push(ms);
+        if (ms > SLOW_MS) slow.push(`trial ${t.i} ${t.killAt}#${t.killIndex} seed ${t.seed} skew ${t.kisSkewMs / 1000} s: ${(ms / 1000).toFixed(1)} s, ${r.killed ? 'killed' : 'not killed'}, ${r.settled ? 'settled' : 'NOT settled'}`);
         totals.trials++;
         if (r.killed) {
           totals.killed++;
@@ -96,6 +102,8 @@ async function main(): Promise<void> {
   console.log(`  positions corrected from the balance: ${totals.positionCorrections}`);
   console.log(`  recoveries not settled: ${totals.unsettled}`);
   console.log(`  trial time: p50 ${pct(0.5).toFixed(0)} ms, p95 ${pct(0.95).toFixed(0)} ms, max ${pct(1).toFixed(0)} ms`);
+  console.log(`  trials over ${SLOW_MS / 1000} s: ${slow.length}`);
+  for (const x of slow) console.log(`    ${x}`);
   for (const f of failures.slice(0, 20)) console.log(`  FAILURE ${f}`);
   if (failures.length > 0 || totals.trials < trials) process.exitCode = 1;
 }
