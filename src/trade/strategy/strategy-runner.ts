@@ -185,7 +185,7 @@ export class StrategyRunner {
 
   private async dispatchTick(tick: KrTick): Promise<void> {
     this.n.ticks++;
-    const closed = this.bars.onTrade(tick.code, tick.price, tick.tradeVolume, tick.receivedAtMs);
+    const closed = this.bars.onTrade(tick.code, tick.price, tick.tradeVolume, tick.receivedAtMs, tick.time);
     for (const s of this.slots) await this.call(s, 'onTick', () => s.strategy.onTick?.(tick, s.ctx));
     if (closed) await this.dispatchBar(closed);
   }

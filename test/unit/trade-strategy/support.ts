@@ -3,6 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { kstHms } from '../../../src/core/kst.js';
 import { EventBus } from '../../../src/feed/bus.js';
 import { QuoteCache } from '../../../src/feed/quote-cache.js';
 import type { KrTick, RealtimeEvent } from '../../../src/kis/ws/events.js';
@@ -14,7 +15,7 @@ import { FakeOrderManager } from './fake-order-manager.js';
 
 export function krTick(code: string, price: number, atMs: number, opts: { ask?: number; bid?: number; qty?: number } = {}): KrTick {
   return {
-    kind: 'kr-tick', trId: 'H0STCNT0', receivedAtMs: atMs, code, time: '090000', price, sign: 2, change: 0, changeRate: 0, vwap: price,
+    kind: 'kr-tick', trId: 'H0STCNT0', receivedAtMs: atMs, code, time: kstHms(atMs), price, sign: 2, change: 0, changeRate: 0, vwap: price,
     open: price, high: price, low: price, ask1: opts.ask ?? price + 100, bid1: opts.bid ?? price, tradeVolume: opts.qty ?? 10, accVolume: 0,
     accTurnover: 0, side: 1, strength: 100, businessDate: '20261123', sessionCode: '20', halted: false, askQty1: 0, bidQty1: 0,
     totalAskQty: 0, totalBidQty: 0, hourClass: '0', viStandardPrice: 0,
