@@ -80,6 +80,23 @@ export function kstAt(refEpochMs: number, minuteOfDay: number): number {
   return kstDateTime(refEpochMs).startOf('day').plus({ minutes: minuteOfDay }).toMillis();
 }
 
+/**
+ * Epoch ms of a KIS "HHMMSS" time of day (KST) on the KST day that puts it nearest refEpochMs (within 12 h, so a
+ * stamp just before midnight read just after it lands on the previous day); undefined when it is not a time of day.
+ */
+export function kstTimeNear(hhmmss: string, refEpochMs: number): number | undefined {
+  if (!/^\d{6}$/.test(hhmmss)) return undefined;
+  const h = Number(hhmmss.slice(0, 2));
+  const m = Number(hhmmss.slice(2, 4));
+  const s = Number(hhmmss.slice(4, 6));
+  if (h > 23 || m > 59 || s > 59) return undefined;
+  const halfDay = DAY_MS / 2;
+  const at = kstAt(refEpochMs, h * 60 + m) + s * 1000;
+  if (at - refEpochMs > halfDay) return at - DAY_MS;
+  if (refEpochMs - at > halfDay) return at + DAY_MS;
+  return at;
+}
+
 /** Epoch ms of "YYYY-MM-DD HH:MM" (or an ISO string without zone) read as KST. */
 export function kstInstant(isoLocal: string): number {
   const dt = DateTime.fromISO(isoLocal.replace(' ', 'T'), { zone: KST_ZONE });

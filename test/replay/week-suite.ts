@@ -20,6 +20,5 @@ export function weekSuite(part: number, parts: number): void {
         expect(week.days).toBe(7);
       });
     }
-    if (seeds.length === 0) it('has no seed in this part', () => undefined);
   });
 }

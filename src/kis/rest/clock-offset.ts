@@ -3,7 +3,7 @@
 // second, and KIS stamped them somewhere between our send and our receipt, so one reply bounds the offset
 // to an interval; the estimate is the median of the recent intervals' midpoints (robust to one slow reply).
 // Reconciliation uses it to look for an order at KIS's time of the send, not the host's (issue 9 item 1).
-import { kstInstant, kstYmd } from '../../core/kst.js';
+import { kstTimeNear } from '../../core/kst.js';
 
 /** One reply: when we sent and received it (host wall ms) and the KIS stamp it carried (its start, ms). */
 export interface ClockOffsetSample {
@@ -56,17 +56,8 @@ export class KisClockOffset {
    * moved by a day when that puts it more than 12 hours from the send (a send around midnight).
    */
   observeOrderTime(hhmmss: string, sentAtMs: number, receivedAtMs: number): void {
-    if (!/^\d{6}$/.test(hhmmss)) return;
-    const ymd = kstYmd(sentAtMs);
-    let stamp: number;
-    try {
-      stamp = kstInstant(`${ymd.slice(0, 4)}-${ymd.slice(4, 6)}-${ymd.slice(6, 8)} ${hhmmss.slice(0, 2)}:${hhmmss.slice(2, 4)}:${hhmmss.slice(4, 6)}`);
-    } catch {
-      return; // e.g. 256000: not a time of day
-    }
-    const halfDay = 43_200_000;
-    if (stamp - sentAtMs > halfDay) stamp -= 2 * halfDay;
-    else if (sentAtMs - stamp > halfDay) stamp += 2 * halfDay;
+    const stamp = kstTimeNear(hhmmss, sentAtMs);
+    if (stamp === undefined) return; // e.g. 256000: not a time of day
     this.observe({ sentAtMs, receivedAtMs, kisStampMs: stamp });
   }
 

@@ -6,28 +6,14 @@
 // "now" is the host's minus the smallest lag (receive time − exchange second) of the recent ticks, which is the
 // host clock's offset plus the fastest delivery, never more than the true lag. So a skewed host neither closes
 // bars before their minute ended at KIS (and drops its last trades) nor holds them open long after.
-import { kstAt } from '../../core/kst.js';
+import { kstTimeNear } from '../../core/kst.js';
 import type { StrategyBar } from './types.js';
 
 const MINUTE_MS = 60_000;
-const HALF_DAY_MS = 12 * 3_600_000;
 /** How many recent ticks' lags the exchange-clock estimate takes its minimum over. */
 const LAG_WINDOW = 256;
 /** A lag beyond this is not a clock offset but a broken stamp: ignored for the estimate. */
 const MAX_LAG_MS = 10 * MINUTE_MS;
-
-/** The instant of a tick's HHMMSS exchange time on the KST day nearest its receive time; undefined if unusable. */
-function exchangeInstant(hhmmss: string | undefined, receivedAtMs: number): number | undefined {
-  if (hhmmss === undefined || !/^\d{6}$/.test(hhmmss)) return undefined;
-  const h = Number(hhmmss.slice(0, 2));
-  const m = Number(hhmmss.slice(2, 4));
-  const s = Number(hhmmss.slice(4, 6));
-  if (h > 23 || m > 59 || s > 59) return undefined;
-  let at = kstAt(receivedAtMs, h * 60 + m) + s * 1000;
-  if (at - receivedAtMs > HALF_DAY_MS) at -= 2 * HALF_DAY_MS;
-  else if (receivedAtMs - at > HALF_DAY_MS) at += 2 * HALF_DAY_MS;
-  return at;
-}
 
 export class BarBuilder {
   private readonly open = new Map<string, StrategyBar>();
@@ -43,7 +29,7 @@ export class BarBuilder {
    */
   onTrade(symbol: string, price: number, qty: number, receivedAtMs: number, exchangeTime?: string): StrategyBar | undefined {
     if (!(price > 0)) return undefined;
-    const stamped = exchangeInstant(exchangeTime, receivedAtMs);
+    const stamped = exchangeTime === undefined ? undefined : kstTimeNear(exchangeTime, receivedAtMs);
     if (stamped !== undefined && Math.abs(receivedAtMs - stamped) <= MAX_LAG_MS) this.recordLag(receivedAtMs - stamped);
     const atMs = stamped ?? receivedAtMs;
     const startMs = Math.floor(atMs / MINUTE_MS) * MINUTE_MS;

@@ -3,7 +3,7 @@
 // they still go through luxon, 1987-88 DST included).
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { formatKstTimestamp, kstAt, kstHms, kstIsoDate, kstMinuteOfDay, kstWeekday, kstYmd } from '../../../src/core/kst.js';
+import { formatKstTimestamp, kstAt, kstHms, kstInstant, kstIsoDate, kstMinuteOfDay, kstTimeNear, kstWeekday, kstYmd } from '../../../src/core/kst.js';
 import { mulberry32 } from '../../../src/sim/market/prng.js';
 
 const Z = 'Asia/Seoul';
@@ -42,5 +42,14 @@ describe('KST helpers agree with luxon Asia/Seoul', () => {
         expect(kstAt(ms, minute), `${new Date(ms).toISOString()} +${minute}`).toBe(ref(ms).startOf('day').plus({ minutes: minute }).toMillis());
       }
     }
+  });
+});
+
+describe('kstTimeNear: a KIS HHMMSS stamp on the KST day nearest a reference instant', () => {
+  it('reads the stamp on the reference day, across midnight on the nearer day, and refuses what is not a time', () => {
+    expect(kstTimeNear('093059', kstInstant('2026-11-23 09:31:00'))).toBe(kstInstant('2026-11-23 09:30:59'));
+    expect(kstTimeNear('235959', kstInstant('2026-11-24 00:00:01'))).toBe(kstInstant('2026-11-23 23:59:59'));
+    expect(kstTimeNear('000001', kstInstant('2026-11-23 23:59:59'))).toBe(kstInstant('2026-11-24 00:00:01'));
+    for (const bad of ['', '0930', '09x100', '256000', '096000', '093060']) expect(kstTimeNear(bad, kstInstant('2026-11-23 09:31:00')), bad).toBeUndefined();
   });
 });

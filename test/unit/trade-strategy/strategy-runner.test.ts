@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../src/alerts/types.js';
-import { kstInstant } from '../../../src/core/kst.js';
+import { kstHms, kstInstant } from '../../../src/core/kst.js';
 import { BarBuilder, StrategyRunner, type Strategy, type StrategyBar } from '../../../src/trade/strategy/index.js';
 import type { BackfilledBar } from '../../../src/feed/gap-filler.js';
 import { krTick, makeRig } from './support.js';
@@ -29,14 +29,12 @@ describe('BarBuilder', () => {
 });
 
 describe('BarBuilder on KIS\'s exchange time', () => {
-  const hms = (ms: number): string => new Date(ms + 9 * 3_600_000).toISOString().slice(11, 19).replaceAll(':', '');
-
   it('puts a trade of 09:30:59 received at 09:31:00.05 in the 09:30 bar, as KIS\'s minute chart does', () => {
     const b = new BarBuilder();
     const t0 = kstInstant('2026-11-23 09:30:00');
-    b.onTrade('A', 100, 1, t0 + 10_050, hms(t0 + 10_000));
-    expect(b.onTrade('A', 101, 2, t0 + 60_050, hms(t0 + 59_000))).toBeUndefined(); // still 09:30 (receive time said 09:31)
-    const bar = b.onTrade('A', 102, 1, t0 + 61_050, hms(t0 + 61_000));
+    b.onTrade('A', 100, 1, t0 + 10_050, kstHms(t0 + 10_000));
+    expect(b.onTrade('A', 101, 2, t0 + 60_050, kstHms(t0 + 59_000))).toBeUndefined(); // still 09:30 (receive time said 09:31)
+    const bar = b.onTrade('A', 102, 1, t0 + 61_050, kstHms(t0 + 61_000));
     expect(bar).toMatchObject({ startMs: t0, open: 100, close: 101, volume: 3, ticks: 2 });
   });
 
@@ -44,12 +42,12 @@ describe('BarBuilder on KIS\'s exchange time', () => {
     const b = new BarBuilder();
     const t0 = kstInstant('2026-11-23 09:30:00'); // exchange time
     const host = (exchangeMs: number): number => exchangeMs + 30_000 + 20; // 30 s fast, 20 ms delivery
-    for (let s = 0; s < 60; s += 5) b.onTrade('A', 100 + s, 1, host(t0 + s * 1000 + 400), hms(t0 + s * 1000 + 400));
+    for (let s = 0; s < 60; s += 5) b.onTrade('A', 100 + s, 1, host(t0 + s * 1000 + 400), kstHms(t0 + s * 1000 + 400));
     expect(b.lagMs()).toBeGreaterThanOrEqual(30_020);
     expect(b.lagMs()).toBeLessThan(30_500);
     // The host's 09:31:00 is the exchange's 09:30:30: the 09:30 bar is still open at KIS.
     expect(b.flush(t0 + 60_000)).toEqual([]);
-    expect(b.onTrade('A', 200, 1, host(t0 + 59_500), hms(t0 + 59_500))).toBeUndefined(); // its last trade still counts
+    expect(b.onTrade('A', 200, 1, host(t0 + 59_500), kstHms(t0 + 59_500))).toBeUndefined(); // its last trade still counts
     const [bar] = b.flush(host(t0 + 60_000) + 500);
     expect(bar).toMatchObject({ startMs: t0, open: 100, close: 200, ticks: 13 });
   });
